@@ -1,0 +1,78 @@
+"""Where each kind of profile lives in device_profiles/ and which schema validates it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+from provisioning.profiles.schema import (
+    BroadbandProfile,
+    DeviceModel,
+    KioskProfile,
+    KitSpec,
+    Municipality,
+    Region,
+    ResponsibilitiesFile,
+)
+from vardmote.validation import StrictModel
+
+PROFILES_DIR_ENV = "VARDMOTE_PROFILES_DIR"
+SCHEMA_DIR = "schemas"
+# Folders that hold other things than profiles (JSON Schemas, example inputs for other commands).
+NON_PROFILE_DIRS = frozenset({SCHEMA_DIR, "examples"})
+
+
+@dataclass(frozen=True)
+class ProfileKind:
+    """One kind of file: a single file (`region.yaml`) or a folder of named files (`municipalities/`)."""
+
+    name: str
+    model: type[StrictModel]
+    single_file: str | None = None
+    folder: str | None = None
+
+    @property
+    def schema_file(self) -> str:
+        return f"{self.name}.schema.json"
+
+    def schema_ref_from(self, relative_file: Path) -> str:
+        """The `$schema` reference a file at `relative_file` (relative to the root) uses to reach its schema."""
+        ups = "../" * (len(relative_file.parts) - 1)
+        return f"{ups}{SCHEMA_DIR}/{self.schema_file}"
+
+
+REGION = ProfileKind("region", Region, single_file="region.yaml")
+RESPONSIBILITIES = ProfileKind("responsibilities", ResponsibilitiesFile, single_file="responsibilities.yaml")
+KIT = ProfileKind("kit", KitSpec, single_file="kit.yaml")
+MUNICIPALITY = ProfileKind("municipality", Municipality, folder="municipalities")
+DEVICE_MODEL = ProfileKind("device_model", DeviceModel, folder="models")
+KIOSK = ProfileKind("kiosk", KioskProfile, folder="kiosk")
+BROADBAND = ProfileKind("broadband", BroadbandProfile, folder="broadband")
+
+KINDS: tuple[ProfileKind, ...] = (REGION, RESPONSIBILITIES, KIT, MUNICIPALITY, DEVICE_MODEL, KIOSK, BROADBAND)
+
+
+def kind_of(relative_file: Path) -> ProfileKind | None:
+    """The kind a file below the root holds, judged by where it lies."""
+    parts = relative_file.parts
+    for kind in KINDS:
+        if len(parts) == 1 and parts[0] == kind.single_file:
+            return kind
+        if len(parts) == 2 and parts[0] == kind.folder:
+            return kind
+    return None
+
+
+def default_profiles_dir() -> Path:
+    """The profiles in $VARDMOTE_PROFILES_DIR, else the ones shipped with vardmote (device_profiles/)."""
+    configured = os.environ.get(PROFILES_DIR_ENV)
+    if configured:
+        return Path(configured)
+    # device_profiles is a namespace package of data (no __init__.py); find_spec locates it
+    # in a checkout, an editable install and a wheel alike.
+    spec = find_spec("device_profiles")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"the embedded device_profiles are not installed; set {PROFILES_DIR_ENV}")
+    return Path(next(iter(spec.submodule_search_locations)))

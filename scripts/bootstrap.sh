@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Set up a fresh machine for vardmote: system packages (when root on Debian), then a virtualenv in
+# .venv with vardmote and its development tools installed in editable mode. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=${VENV:-.venv}
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# Debian packages the project needs on the machine itself (none of them is a Python package).
+APT_PACKAGES=()
+
+if [ "${#APT_PACKAGES[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
+    missing=()
+    for package in "${APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        if [ "$(id -u)" -ne 0 ]; then
+            echo "error: these Debian packages are missing and installing them needs root: ${missing[*]}" >&2
+            exit 1
+        fi
+        say "Installing Debian packages: ${missing[*]}"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+    say "Creating the virtualenv $VENV"
+    if ! "$PYTHON" -m venv "$VENV"; then
+        echo "error: '$PYTHON -m venv' failed; on Debian install python3-venv (apt-get install python3-venv)" >&2
+        exit 1
+    fi
+fi
+
+say "Installing vardmote and its development tools into $VENV"
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+"$VENV/bin/python" -m pip install --quiet --editable '.[dev]'
+say "Ready: $VENV/bin/vardmote --help"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite: lint and type checks, then the tests. Run scripts/bootstrap.sh first.
+# Extra arguments go to pytest, e.g. scripts/test.sh -k matrix
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "error: no virtualenv at $VENV; run scripts/bootstrap.sh first" >&2
+    exit 1
+fi
+export PATH="$PWD/$VENV/bin:$PATH"
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+step "ruff (lint and format)"
+ruff check .
+ruff format --check .
+step "mypy (strict)"
+mypy
+step "yamllint"
+yamllint --strict .
+step "JSON Schemas of device_profiles are current"
+vardmote profiles schema --check
+step "pytest"
+pytest "$@"

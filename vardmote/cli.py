@@ -1,0 +1,42 @@
+"""The `vardmote` command: one front door for regional IT, technicians and security reviewers."""
+
+from __future__ import annotations
+
+import typer
+
+from vardmote import __version__
+from vardmote.commands import profiles
+from vardmote.commands.quickstart import quickstart
+from vardmote.commands.responsibilities import responsibilities
+
+app = typer.Typer(
+    name="vardmote",
+    help="Run secure digital care meetings for Region Västernorrland and its municipalities: "
+    "the region's data, the tablet kits and the video platform.\n\n"
+    "New here? Run `vardmote quickstart`.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(profiles.app, name="profiles")
+app.command()(quickstart)
+app.command()(responsibilities)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"vardmote {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Run secure digital care meetings for Region Västernorrland and its municipalities."""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""One module per `vardmote` command group; each stays thin and calls into infra/, provisioning/ or policies/."""

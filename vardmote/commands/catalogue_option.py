@@ -1,0 +1,34 @@
+"""The `--profiles-dir` option every command that reads device_profiles/ shares, and loading behind it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from provisioning.profiles.catalogue import ProfileCatalogue, load_catalogue
+from provisioning.profiles.layout import PROFILES_DIR_ENV, default_profiles_dir
+from vardmote.console import error_console, print_problems
+from vardmote.problems import ProblemsFound
+
+ProfilesDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--profiles-dir",
+        envvar=PROFILES_DIR_ENV,
+        help="The device_profiles tree to read. Default: the profiles shipped with vardmote.",
+        show_default=False,
+    ),
+]
+
+
+def load_or_exit(profiles_dir: Path | None) -> ProfileCatalogue:
+    """The validated catalogue, or every problem printed one per line and exit status 1."""
+    root = profiles_dir or default_profiles_dir()
+    try:
+        return load_catalogue(root)
+    except ProblemsFound as found:
+        count = print_problems(found.problems)
+        error_console.print(f"[bold red]✗[/] {count} problem(s) in {root}; fix them and run again")
+        raise typer.Exit(1) from None

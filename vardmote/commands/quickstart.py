@@ -1,0 +1,48 @@
+"""`vardmote quickstart`: the main job on the embedded defaults, the first thing a new user runs."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from vardmote.commands.catalogue_option import ProfilesDir, load_or_exit
+from vardmote.commands.responsibilities import OutputFormat, _print_matrix, matrix_of
+from vardmote.console import console
+from vardmote.problems import display_path
+
+
+def quickstart(profiles_dir: ProfilesDir = None) -> None:
+    """Validate all of the region's data and show who does what, on the embedded defaults.
+
+    This is the tour for a new user: it needs no configuration, network or credentials.
+    Step 1 validates every file in device_profiles/ and the rules that span them (exit 1 on
+    any problem, each on its own `file:line: field: problem` line). Step 2 shows each
+    municipality's contract alternative and support contact, and step 3 the responsibility
+    matrix of routine 5.2.
+    """
+    console.rule("[bold]1. The region's data")
+    catalogue = load_or_exit(profiles_dir)
+    console.print(f"[green]✓[/] {catalogue.file_count} profile files in {display_path(catalogue.root)} are valid")
+
+    console.rule("[bold]2. Municipalities and their alternative")
+    matrix = matrix_of(catalogue)
+    table = Table("Kommun", "Kod", "Alt", "Support and replacement", "Kiosk", "Broadband", "MDM")
+    for sourced in sorted(catalogue.municipalities.values(), key=lambda s: s.model.code):
+        municipality = sourced.model
+        contact = matrix.support_contact(municipality)
+        table.add_row(
+            municipality.name,
+            municipality.code,
+            str(municipality.alternative),
+            f"{contact.name}, {contact.phone}",
+            municipality.kiosk_profile,
+            municipality.broadband_profile,
+            municipality.mdm_driver,
+        )
+    console.print(table)
+    if any(s.model.example_data for s in catalogue.municipalities.values()):
+        console.print(
+            "[yellow]Note:[/] alternatives and contacts are example data until the municipalities confirm them."
+        )
+
+    console.rule("[bold]3. Responsibilities (routine 5.1–5.2)")
+    _print_matrix(matrix, OutputFormat.table)
