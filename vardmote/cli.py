@@ -6,6 +6,7 @@ import typer
 
 from vardmote import __version__
 from vardmote.commands import profiles
+from vardmote.commands.preview import preview
 from vardmote.commands.quickstart import quickstart
 from vardmote.commands.responsibilities import responsibilities
 
@@ -21,6 +22,7 @@ app = typer.Typer(
 app.add_typer(profiles.app, name="profiles")
 app.command()(quickstart)
 app.command()(responsibilities)
+app.command()(preview)
 
 
 def _print_version(value: bool) -> None:

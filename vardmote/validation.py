@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
-from vardmote.problems import Problem, ProblemsFound
+from vardmote.problems import ProblemsFound
 from vardmote.sourced_yaml import SourcedDocument
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -99,21 +99,28 @@ def describe_error(error: ErrorDetails, model: type[BaseModel]) -> str:
     return f"{message}, got {value!r}"
 
 
-def validate_document(document: SourcedDocument, model: type[ModelT]) -> ModelT:
-    """Validate a whole document against `model`; raise ProblemsFound with a located line per error."""
-    try:
-        return model.model_validate(document.data)
-    except ValidationError as err:
-        raise ProblemsFound(_problems_from(err, document, model)) from err
-
-
-def _problems_from(err: ValidationError, document: SourcedDocument, model: type[BaseModel]) -> list[Problem]:
-    problems = []
+def error_messages(err: ValidationError, model: type[BaseModel]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Each error of `err` as (field path, plain message), with FieldError paths resolved."""
+    messages = []
     for error in err.errors(include_url=False):
         # Drop union tags pydantic adds to locations (e.g. "function-after[...]"), they are not in the file.
         loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and "[" in part))
         cause = (error.get("ctx") or {}).get("error")
         if isinstance(cause, FieldError):
             loc = (*loc, *cause.field)
-        problems.append(document.problem(loc, describe_error(error, model)))
-    return problems
+        messages.append((loc, describe_error(error, model)))
+    return messages
+
+
+def validate_document(document: SourcedDocument, model: type[ModelT], prefix: tuple[str | int, ...] = ()) -> ModelT:
+    """Validate a document (or the part of it at `prefix`) against `model`; raise ProblemsFound with a
+    located line per error."""
+    data = document.data
+    for part in prefix:
+        data = data[part]
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise ProblemsFound(
+            [document.problem((*prefix, *loc), message) for loc, message in error_messages(err, model)]
+        ) from err

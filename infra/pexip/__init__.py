@@ -1,0 +1,1 @@
+"""Pexip Infinity configuration through its Management API: a client and Pulumi dynamic providers."""

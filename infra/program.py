@@ -1,0 +1,120 @@
+"""The video platform: read the stack's config, lay out addresses, declare every component, export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pydantic import ValidationError
+
+from infra.address_plan import AddressPlan, plan_addresses
+from infra.components.context import PexipAccess, PlatformContext
+from infra.components.gateway import Gateway
+from infra.components.management_node import ManagementNode
+from infra.components.platform_settings import PlatformSettings
+from infra.components.portal import Portal
+from infra.components.system_location import SystemLocation
+from infra.components.turn_relay import TurnRelay
+from infra.config import CONFIG_NAMESPACE, PLATFORM_KEY, PlatformConfig
+from infra.hypervisors import backend_for
+from infra.inventory import ansible_inventory
+from vardmote.problems import format_field_path
+from vardmote.validation import error_messages
+
+
+class ConfigError(Exception):
+    """The stack's configuration is wrong; each line names the config path to fix."""
+
+
+def load_platform_config() -> PlatformConfig:
+    """`vardmote:platform` from the stack, validated; ConfigError names each bad config path."""
+    raw = pulumi.Config(CONFIG_NAMESPACE).get_object(PLATFORM_KEY)
+    key = f"{CONFIG_NAMESPACE}:{PLATFORM_KEY}"
+    if raw is None:
+        raise ConfigError(f"{key}: missing; this stack has no platform configuration")
+    try:
+        return PlatformConfig.model_validate(raw)
+    except ValidationError as err:
+        lines = [
+            f"{key}.{format_field_path(loc)}: {message}" if loc else f"{key}: {message}"
+            for loc, message in error_messages(err, PlatformConfig)
+        ]
+        raise ConfigError("\n".join(lines)) from None
+
+
+def pexip_access(config: PlatformConfig) -> PexipAccess | None:
+    if config.pexip is None:
+        return None
+    secrets = pulumi.Config(CONFIG_NAMESPACE)
+    api = config.pexip
+    connection = pulumi.Output.secret(
+        {
+            "url": api.management_url,
+            "username": api.username,
+            "password": secrets.require_secret("pexipPassword"),
+            "verify_tls": api.verify_tls,
+            "ca_bundle": api.ca_bundle,
+        }
+    )
+    return PexipAccess(
+        connection=connection,
+        node_password=secrets.require_secret("nodePassword"),
+        turn_shared_secret=secrets.require_secret("turnSharedSecret"),
+    )
+
+
+def build_platform() -> None:
+    """The whole program, as `pulumi up` runs it (infra/__main__.py) and as `vardmote preview` does."""
+    config = load_platform_config()
+    plan = plan_addresses(config)
+    context = PlatformContext(config=config, plan=plan, backend=backend_for(config), pexip=pexip_access(config))
+
+    management = ManagementNode(context)
+    settings = PlatformSettings(context) if context.pexip is not None else None
+    turn = {site: TurnRelay(context, site) for site in config.turn.sites}
+    transcoding = {
+        site.name: SystemLocation(
+            context,
+            site.name,
+            "transcoding",
+            turn_uri=turn[site.name].uri if site.name in turn else None,
+            settings=settings,
+        )
+        for site in config.sites
+    }
+    names = [site.name for site in config.sites]
+    edge = {}
+    for index, site in enumerate(config.sites):
+        # Overflow to the next site's transcoding nodes, so one datacenter can carry the other's calls.
+        overflow = transcoding[names[(index + 1) % len(names)]] if len(names) > 1 else None
+        edge[site.name] = SystemLocation(
+            context,
+            site.name,
+            "edge",
+            transcoding=transcoding[site.name],
+            overflow=overflow,
+            turn_uri=turn[site.name].uri if site.name in turn else None,
+            settings=settings,
+        )
+    portal = Portal(context)
+    Gateway(context)
+
+    pulumi.export("environment", config.environment)
+    pulumi.export("urls", {"management": management.url, "portal": portal.url, **_web_client(portal)})
+    pulumi.export("nodes", _nodes(plan))
+    pulumi.export(
+        "locations",
+        {loc.location_name: [n.address for n in loc.nodes] for loc in [*transcoding.values(), *edge.values()]},
+    )
+    pulumi.export("address_plan", [network.__dict__ for network in plan.networks])
+    pulumi.export("ansible_inventory", ansible_inventory(config, plan, portal.settings))
+
+
+def _web_client(portal: Portal) -> dict[str, Any]:
+    return {"web_client": portal.settings["web_client_url"]}
+
+
+def _nodes(plan: AddressPlan) -> list[dict[str, str]]:
+    return [
+        {"name": h.name, "role": h.role, "site": h.site, "network": h.network, "address": h.address} for h in plan.hosts
+    ]
