@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from provisioning.profiles.layout import default_profiles_dir
+from tests.doubles.pexip_api import RunningDouble, running_pexip
+from tests.doubles.tls import TestPki, make_pki
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
@@ -26,3 +29,32 @@ def overlay(root: Path, case: str) -> Path:
     """Lay the files of one broken-profile case over a profiles tree; return the tree."""
     shutil.copytree(BROKEN_PROFILES / case, root, dirs_exist_ok=True)
     return root
+
+
+@pytest.fixture(scope="session")
+def test_pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def pexip(test_pki: TestPki) -> Iterator[RunningDouble]:
+    """A running Management API double on loopback, over TLS signed by the test CA."""
+    with running_pexip(test_pki) as double:
+        yield double
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A copy of the Pulumi project files (Pulumi.yaml and every stack) that a test may edit."""
+    for path in REPO_ROOT.glob("Pulumi*.yaml"):
+        shutil.copy(path, tmp_path / path.name)
+    return tmp_path
+
+
+def edit_stack(project: Path, stack: str, old: str, new: str) -> Path:
+    """Replace the first `old` with `new` in a stack file; fail if `old` is not there."""
+    path = project / f"Pulumi.{stack}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path

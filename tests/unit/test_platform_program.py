@@ -1,0 +1,208 @@
+"""The real Pulumi program under the SDK's mock runtime: what each stack and component declares."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from infra.address_plan import plan_addresses
+from infra.preview import Recording, Registration, run_offline
+from infra.program import ConfigError
+from infra.stack_files import load_stack_file
+from tests.conftest import REPO_ROOT, edit_stack
+
+VM = "vsphere:index/virtualMachine:VirtualMachine"
+REGISTRATION = "pulumi-python:dynamic/pexip:ConferencingNodeRegistration"
+
+
+def run_stack(stack: str, project: Path = REPO_ROOT) -> Recording:
+    stack_file = load_stack_file(project, stack)
+    values, secret_keys, _ = stack_file.offline_config(stack_file.platform())
+    return run_offline(stack, values, secret_keys)
+
+
+@pytest.fixture(scope="module")
+def prod() -> Recording:
+    return run_stack("rvn-prod")
+
+
+def by_name(recording: Recording, name: str, type_suffix: str = "") -> Registration:
+    matches = [r for r in recording.resources if r.name == name and r.type.endswith(type_suffix)]
+    assert len(matches) == 1, [r.type for r in matches]
+    return matches[0]
+
+
+def of_type(recording: Recording, type_: str) -> list[Registration]:
+    return [r for r in recording.resources if r.type == type_]
+
+
+def test_prod_declares_the_whole_platform(prod: Recording) -> None:
+    counts = Counter(r.type for r in prod.resources)
+    assert len(prod.resources) >= 100
+    assert counts["vardmote:platform:ConferencingNode"] == 12
+    assert counts["vardmote:platform:ProxyingEdgeNode"] == 6
+    assert counts[REGISTRATION] == 18
+    assert counts[VM] == 23  # management + 18 nodes + 2 TURN + portal + gateway
+    assert counts["vardmote:platform:SystemLocation"] == 4
+    assert counts["vsphere:index/computeClusterVmAntiAffinityRule:ComputeClusterVmAntiAffinityRule"] == 4
+    assert counts["pulumi-python:dynamic/pexip:GlobalSettings"] == 1
+
+
+def test_every_vm_and_registration_is_a_child_of_its_component(prod: Recording) -> None:
+    components = {r.urn: r.type for r in prod.resources if r.type.startswith("vardmote:platform:")}
+    for resource in [*of_type(prod, VM), *of_type(prod, REGISTRATION)]:
+        assert components.get(resource.parent, "").startswith("vardmote:platform:"), resource.urn
+
+
+def test_a_node_is_registered_after_its_vm_exists_and_in_its_location(prod: Recording) -> None:
+    registration = by_name(prod, "ornskoldsvik-edge-02-registration")
+    vm = by_name(prod, "ornskoldsvik-edge-02", "VirtualMachine")
+    location = by_name(prod, "ornskoldsvik-edge-location")
+    assert vm.urn in registration.dependencies
+    assert location.urn in registration.dependencies
+    fields = registration.inputs["fields"]
+    assert (fields["node_type"], fields["address"], fields["netmask"]) == ("PROXYING", "10.211.20.11", "255.255.255.0")
+    assert (fields["vm_cpu_count"], fields["vm_system_memory"]) == (8, 8192)
+    assert registration.inputs["secrets"] == {"password": "[secret]"}
+    assert registration.inputs["connection"] == "[secret]"
+    assert registration.inputs["bootstrap"]["node_address"] == "10.211.20.11"
+
+
+def test_an_edge_location_points_at_its_sites_transcoding_location_and_overflows_to_the_other(
+    prod: Recording,
+) -> None:
+    edge = by_name(prod, "sundsvall-edge-location")
+    own = by_name(prod, "sundsvall-transcoding-location")
+    other = by_name(prod, "ornskoldsvik-transcoding-location")
+    assert own.urn in edge.dependencies
+    assert other.urn in edge.dependencies
+    assert edge.inputs["fields"]["transcoding_location"] == "[unknown]"  # a URI known after creation
+    transcoding_nodes = [r for r in of_type(prod, REGISTRATION) if own.urn in r.dependencies]
+    assert {r.inputs["fields"]["node_type"] for r in transcoding_nodes} == {"CONFERENCING"}
+
+
+def test_pexip_nodes_come_from_the_ova_and_linux_hosts_are_cloned_with_their_address(prod: Recording) -> None:
+    node = by_name(prod, "sundsvall-conf-03", "VirtualMachine").inputs
+    assert "clone" not in node
+    assert node["ovfDeploy"]["remoteOvfUrl"].endswith(".ova")
+    assert node["networkInterfaces"] == [{"networkId": "getNetwork:pg-video-internal-sdl"}]
+    assert (node["numCpus"], node["memory"]) == (24, 24576)
+    portal = by_name(prod, "sundsvall-portal-01", "VirtualMachine").inputs
+    customize = portal["clone"]["customize"]
+    assert customize["networkInterfaces"] == [{"ipv4Address": "10.210.30.10", "ipv4Netmask": 24}]
+    assert customize["ipv4Gateway"] == "10.210.30.1"
+    assert "ovfDeploy" not in portal
+
+
+def test_vm_metadata_carries_no_secrets(prod: Recording) -> None:
+    for vm in of_type(prod, VM):
+        assert set(vm.inputs["extraConfig"]) == {
+            "guestinfo.vardmote.role",
+            "guestinfo.vardmote.site",
+            "guestinfo.vardmote.environment",
+        }
+
+
+def test_nodes_of_a_location_are_kept_on_different_hosts(prod: Recording) -> None:
+    rule = by_name(prod, "sundsvall-transcoding-spread")
+    assert len(rule.inputs["virtualMachineIds"]) == 6
+    assert rule.inputs["computeClusterId"] == "getComputeCluster:CL-Sundsvall-Video"
+
+
+def test_global_security_settings_follow_the_routine(prod: Recording) -> None:
+    fields = by_name(prod, "global").inputs["fields"]
+    assert fields["crypto_mode"] == "on"
+    assert fields["enable_h323"] is False
+    assert fields["enable_sip_udp"] is False
+    assert fields["min_pin_length"] == 6
+    assert fields["enable_analytics"] is False
+    assert fields["error_reporting_enabled"] is False
+    assert fields["logs_max_age"] == 90
+
+
+def test_phone_rules_go_through_the_sip_edge_and_pc_rules_do_not(prod: Recording) -> None:
+    rules = {
+        r.inputs["fields"]["name"]: r.inputs["fields"] for r in prod.resources if r.type.endswith("GatewayRoutingRule")
+    }
+    assert rules["Phone participants (PSTN)"]["sip_proxy"] == "[unknown]"
+    assert "sip_proxy" not in rules["PC participants (SIP/TLS)"]
+    assert all(rule["crypto_mode"] == "on" for rule in rules.values())
+
+
+def test_turn_servers_use_a_shared_secret_that_stays_secret(prod: Recording) -> None:
+    turn = by_name(prod, "sundsvall-turn-01-pexip").inputs
+    assert turn["fields"]["server_type"] == "coturn_shared"
+    assert turn["secrets"] == {"secret_key": "[secret]"}
+
+
+def test_outputs_give_urls_nodes_and_an_inventory_without_secrets(prod: Recording) -> None:
+    outputs = prod.outputs
+    assert outputs["urls"]["portal"] == "https://videoportal.rvn.example/"
+    assert len(outputs["nodes"]) == 23  # every host of the address plan
+    inventory = outputs["ansible_inventory"]["all"]
+    assert set(inventory["children"]) == {"edge", "portal", "gateway"}
+    assert inventory["children"]["gateway"]["hosts"]["ornskoldsvik-gateway-01"]["ansible_host"] == "10.211.30.10"
+    assert "[secret]" not in json.dumps(outputs)
+
+
+def test_a_secure_value_is_never_decrypted_or_shown(project_copy: Path) -> None:
+    edit_stack(
+        project_copy,
+        "rvn-test",
+        "config:\n",
+        "config:\n  vardmote:pexipPassword:\n    secure: v1:AAAAciphertextNEVERSHOWN==\n",
+    )
+    recording = run_stack("rvn-test", project_copy)
+    assert "NEVERSHOWN" not in json.dumps([r.inputs for r in recording.resources] + [recording.outputs])
+    assert by_name(recording, "global").inputs["connection"] == "[secret]"
+
+
+def test_the_lab_registers_existing_hosts_and_creates_nothing() -> None:
+    lab = run_stack("lab")
+    assert [r for r in lab.resources if r.custom] == []
+    children = lab.outputs["ansible_inventory"]["all"]["children"]
+    assert set(children) == {"edge", "portal", "gateway", "conferencing_lab", "edge_lab", "management_lab"}
+    assert children["portal"]["hosts"]["lab-portal-01"]["ansible_host"] == "10.231.0.202"
+
+
+def test_the_proxmox_back_end_clones_templates_with_cloud_init_addresses(project_copy: Path) -> None:
+    stack = project_copy / "Pulumi.rvn-test.yaml"
+    text = stack.read_text(encoding="utf-8")
+    start = text.index("    hypervisor:")
+    end = text.index("    allowed_locations:")
+    proxmox = (
+        "    hypervisor:\n      kind: proxmox\n"
+        "      proxmox: {pexip_template_vm_id: 9000, linux_template_vm_id: 9001}\n"
+    )
+    stack.write_text(text[:start] + proxmox + text[end:], encoding="utf-8")
+    recording = run_stack("rvn-test", project_copy)
+    vms = [r for r in recording.resources if r.type == "proxmoxve:index/vmLegacy:VmLegacy"]
+    assert len(vms) == 9  # management, 2 + 2 nodes, 2 TURN, portal, gateway
+    gateway = by_name(recording, "ornskoldsvik-gateway-01", "VmLegacy").inputs
+    assert gateway["clone"] == {"vmId": 9001, "full": True, "datastoreId": "DS-Ornskoldsvik-Video"}
+    assert gateway["initialization"]["ipConfigs"] == [
+        {"ipv4": {"address": "10.213.30.10/24", "gateway": "10.213.30.1"}}
+    ]
+    assert of_type(recording, VM) == []
+
+
+def test_the_program_itself_names_the_config_path_when_run_by_the_engine() -> None:
+    """Under `pulumi up` the config arrives as JSON without lines: errors name the config path."""
+    stack_file = load_stack_file(REPO_ROOT, "lab")
+    values, secret_keys, _ = stack_file.offline_config(stack_file.platform())
+    platform = json.loads(values["vardmote:platform"])
+    platform["sites"][0]["transcoding_nodes"]["vcpu"] = 1
+    values["vardmote:platform"] = json.dumps(platform)
+    with pytest.raises(ConfigError) as raised:
+        run_offline("lab", values, secret_keys)
+    assert str(raised.value) == "vardmote:platform.sites[0].transcoding_nodes.vcpu: must be 2–128 (Pexip), got 1"
+
+
+def test_addresses_are_the_same_on_every_run() -> None:
+    platform = load_stack_file(REPO_ROOT, "rvn-prod").platform()
+    assert plan_addresses(platform) == plan_addresses(platform)
+    addresses = [h.address for h in plan_addresses(platform).hosts]
+    assert len(addresses) == len(set(addresses))

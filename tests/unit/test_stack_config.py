@@ -1,0 +1,160 @@
+"""A broken stack config gives one exact `file:line: config path: problem` line and changes nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from infra.stack_files import load_stack_file
+from tests.conftest import edit_stack
+from vardmote.cli import app
+from vardmote.problems import ProblemsFound
+
+PLATFORM = "config.vardmote:platform"
+
+CASES = {
+    "bad_cidr": (
+        "rvn-prod",
+        "management: {cidr: 10.210.0.0/24,",
+        "management: {cidr: 10.210.0.0/33,",
+        f"Pulumi.rvn-prod.yaml:31: {PLATFORM}.sites[0].networks.management.cidr: not a CIDR network: '10.210.0.0/33'",
+    ),
+    "host_bits_set": (
+        "rvn-prod",
+        "dmz: {cidr: 10.210.20.0/24,",
+        "dmz: {cidr: 10.210.20.7/24,",
+        f"Pulumi.rvn-prod.yaml:33: {PLATFORM}.sites[0].networks.dmz.cidr: '10.210.20.7/24' has host bits set; "
+        "did you mean 10.210.20.0/24?",
+    ),
+    "overlapping_subnets": (
+        "rvn-prod",
+        "services: {cidr: 10.211.30.0/24,",
+        "services: {cidr: 10.210.0.0/16,",
+        f"Pulumi.rvn-prod.yaml:45: {PLATFORM}.sites[1].networks.services.cidr: 10.210.0.0/16 overlaps "
+        "sites[0].networks.management.cidr (10.210.0.0/24)",
+    ),
+    "subnet_too_small": (
+        "rvn-prod",
+        "dmz: {cidr: 10.210.20.0/24,",
+        "dmz: {cidr: 10.210.20.0/29,",
+        f"Pulumi.rvn-prod.yaml:33: {PLATFORM}.sites[0].networks.dmz.cidr: 10.210.20.0/29 has room for 0 hosts "
+        "after 9 reserved addresses, but 4 are needed (3 edge, 1 turn)",
+    ),
+    "node_below_pexip_minimum": (
+        "rvn-prod",
+        "edge_nodes: {count: 3, vcpu: 8, memory_mb: 8192}",
+        "edge_nodes: {count: 3, vcpu: 1, memory_mb: 8192}",
+        f"Pulumi.rvn-prod.yaml:36: {PLATFORM}.sites[0].edge_nodes.vcpu: must be 2–128 (Pexip), got 1",
+    ),
+    "too_little_memory_per_vcpu": (
+        "rvn-prod",
+        "transcoding_nodes: {count: 6, vcpu: 24, memory_mb: 24576}",
+        "transcoding_nodes: {count: 6, vcpu: 24, memory_mb: 8192}",
+        f"Pulumi.rvn-prod.yaml:35: {PLATFORM}.sites[0].transcoding_nodes.memory_mb: "
+        "Pexip needs about 1 GB per vCPU: 24 vCPU need ≥ 24000 MB",
+    ),
+    "management_node_too_small": (
+        "lab",
+        "management_node: {site: lab, vcpu: 4, memory_mb: 4096}",
+        "management_node: {site: lab, vcpu: 2, memory_mb: 4096}",
+        f"Pulumi.lab.yaml:30: {PLATFORM}.management_node.vcpu: the Management Node needs at least 4, got 2",
+    ),
+    "unknown_site": (
+        "rvn-prod",
+        "host: {site: ornskoldsvik, vcpu: 4, memory_mb: 4096}",
+        "host: {site: harnosand, vcpu: 4, memory_mb: 4096}",
+        f"Pulumi.rvn-prod.yaml:92: {PLATFORM}.gateway.host.site: no site 'harnosand'; sites: sundsvall, ornskoldsvik",
+    ),
+    "typo_in_a_key": (
+        "lab",
+        "    turn:\n      sites: [lab]",
+        "    turn:\n      sitez: [lab]",
+        f"Pulumi.lab.yaml:54: {PLATFORM}.turn.sites: required field is missing\n"
+        f"Pulumi.lab.yaml:55: {PLATFORM}.turn.sitez: unknown field; did you mean 'sites'?",
+    ),
+    "plain_text_secret": (
+        "rvn-test",
+        "config:\n",
+        "config:\n  vardmote:nodePassword: hunter2\n",
+        "Pulumi.rvn-test.yaml:9: config.vardmote:nodePassword: must be a secure value, never plain text: "
+        "run `pulumi config set --secret vardmote:nodePassword`",
+    ),
+}
+
+
+def problems_of(project: Path, stack: str) -> list[str]:
+    def load() -> None:
+        stack_file = load_stack_file(project, stack)
+        stack_file.offline_config(stack_file.platform())
+
+    with pytest.raises(ProblemsFound) as found:
+        load()
+    return [str(p).replace(f"{project}/", "") for p in found.value.problems]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_broken_stack_config_gives_its_exact_problem(project_copy: Path, case: str) -> None:
+    stack, old, new, expected = CASES[case]
+    edit_stack(project_copy, stack, old, new)
+    assert problems_of(project_copy, stack) == expected.split("\n")
+
+
+def test_the_preview_command_prints_the_problem_without_a_traceback(project_copy: Path) -> None:
+    stack, old, new, expected = CASES["overlapping_subnets"]
+    path = edit_stack(project_copy, stack, old, new)
+    before = path.read_bytes()
+    result = CliRunner().invoke(app, ["preview", "--stack", stack], env={"VARDMOTE_PROJECT_DIR": str(project_copy)})
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [f"{project_copy}/{expected}"]
+    assert "Traceback" not in result.output
+    assert path.read_bytes() == before
+
+
+def test_an_unknown_stack_names_the_stacks_there_are(project_copy: Path) -> None:
+    result = CliRunner().invoke(app, ["preview", "--stack", "prod"], env={"VARDMOTE_PROJECT_DIR": str(project_copy)})
+    assert result.exit_code == 1
+    assert result.stdout.strip().endswith(f"no stack 'prod' in {project_copy}; stacks: lab, rvn-prod, rvn-test")
+
+
+def test_preview_json_is_shaped_like_pulumi_preview(project_copy: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["preview", "--stack", "rvn-test", "--format", "json"], env={"VARDMOTE_PROJECT_DIR": str(project_copy)}
+    )
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert document["changeSummary"] == {"create": len(document["steps"])}
+    step = next(s for s in document["steps"] if s["urn"].endswith("::sundsvall-conf-01-registration"))
+    assert step["op"] == "create"
+    assert set(step["newState"]) == {"urn", "type", "custom", "parent", "provider", "dependencies", "inputs"}
+    assert step["newState"]["type"] == "pulumi-python:dynamic/pexip:ConferencingNodeRegistration"
+    assert step["newState"]["parent"].endswith("::sundsvall-conf-01")
+    assert step["provider"].endswith("pulumi:providers:pulumi-python::default")
+    assert document["outputs"]["environment"] == "test"
+    # The stack sets no secrets: the preview says so and still runs.
+    assert "note: vardmote:pexipPassword is not set for rvn-test" in result.stderr
+
+
+def test_preview_tree_shows_components_and_their_children(project_copy: Path) -> None:
+    result = CliRunner().invoke(app, ["preview", "--stack", "lab"], env={"VARDMOTE_PROJECT_DIR": str(project_copy)})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "lab (9 resources to create)"
+    assert "│   └── ConferencingNode lab-conf-01" in lines
+
+
+def test_preview_addresses_prints_the_plan(project_copy: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["preview", "--stack", "lab", "--addresses"], env={"VARDMOTE_PROJECT_DIR": str(project_copy)}
+    )
+    assert result.exit_code == 0
+    assert "lab-gateway-01 10.231.0.203" in result.stdout
+    assert "10.231.0.192/26" in result.stdout
+
+
+def test_preview_without_a_stack_shows_every_stack(project_copy: Path) -> None:
+    result = CliRunner().invoke(app, ["preview", "--format", "json"], env={"VARDMOTE_PROJECT_DIR": str(project_copy)})
+    assert result.exit_code == 0
+    assert [d["stack"] for d in json.loads(result.stdout)["stacks"]] == ["lab", "rvn-prod", "rvn-test"]
