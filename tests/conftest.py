@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from provisioning.profiles.layout import default_profiles_dir
+from provisioning.profiles.location import default_profiles_dir
 from tests.doubles.pexip_api import RunningDouble, running_pexip
 from tests.doubles.tls import TestPki, make_pki
 

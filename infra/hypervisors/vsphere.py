@@ -24,7 +24,7 @@ class VsphereBackend:
         self._tag_category: vsphere.TagCategory | None = None
         self._tags: dict[str, vsphere.Tag] = {}
 
-    def _folder(self, site: Site, datacenter_id: str) -> vsphere.Folder:
+    def _folder(self, site: Site, datacenter_id: pulumi.Input[str]) -> vsphere.Folder:
         """The site's VM folder (<folder>/<site>) under its parent folder, made once per site."""
         if site.name not in self._folders:
             top = vsphere.Folder(
@@ -61,23 +61,33 @@ class VsphereBackend:
             )
         return self._tags[role]
 
-    @cache  # noqa: B019 - one lookup per site for the life of the program run
-    def _datacenter_id(self, datacenter: str) -> str:
-        return vsphere.get_datacenter(name=datacenter).id
+    # Look-ups use the *_output forms: they do not block the program while vCenter answers, and each
+    # is made once per name and datacenter.
+    @cache  # noqa: B019 - one look-up per datacenter for the life of the program run
+    def _datacenter_id(self, datacenter: str) -> pulumi.Output[str]:
+        return vsphere.get_datacenter_output(name=datacenter).id
 
-    def _lookups(self, site: Site) -> tuple[str, str, str]:
-        datacenter_id = self._datacenter_id(site.datacenter)
-        cluster = vsphere.get_compute_cluster(name=site.cluster, datacenter_id=datacenter_id)
-        datastore = vsphere.get_datastore(name=site.datastore, datacenter_id=datacenter_id)
-        return datacenter_id, cluster.resource_pool_id, datastore.id
+    @cache  # noqa: B019
+    def _cluster(self, datacenter: str, cluster: str) -> pulumi.Output[vsphere.GetComputeClusterResult]:
+        return vsphere.get_compute_cluster_output(name=cluster, datacenter_id=self._datacenter_id(datacenter))
 
-    def _network_id(self, site: Site, port_group: str) -> str:
-        return vsphere.get_network(name=port_group, datacenter_id=self._datacenter_id(site.datacenter)).id
+    @cache  # noqa: B019
+    def _datastore_id(self, datacenter: str, datastore: str) -> pulumi.Output[str]:
+        return vsphere.get_datastore_output(name=datastore, datacenter_id=self._datacenter_id(datacenter)).id
+
+    @cache  # noqa: B019
+    def _network_id(self, datacenter: str, port_group: str) -> pulumi.Output[str]:
+        return vsphere.get_network_output(name=port_group, datacenter_id=self._datacenter_id(datacenter)).id
+
+    @cache  # noqa: B019
+    def _template_id(self, datacenter: str) -> pulumi.Output[str]:
+        template = self.settings.linux_template
+        return vsphere.get_virtual_machine_output(name=template, datacenter_id=self._datacenter_id(datacenter)).id
 
     def virtual_machine(self, spec: VmSpec, parent: pulumi.Resource) -> VirtualMachine:
-        datacenter_id, resource_pool_id, datastore_id = self._lookups(spec.site)
+        datacenter_id = self._datacenter_id(spec.site.datacenter)
         host = spec.host
-        network_id = self._network_id(spec.site, host.port_group)
+        network_id = self._network_id(spec.site.datacenter, host.port_group)
         ovf_deploy = clone = None
         if spec.image == "pexip":
             # Pexip nodes are never cloned from each other: each is a fresh generic VM from the OVA,
@@ -88,9 +98,8 @@ class VsphereBackend:
                 ovf_network_map={"VM Network": network_id},
             )
         else:
-            template = vsphere.get_virtual_machine(name=self.settings.linux_template, datacenter_id=datacenter_id)
             clone = vsphere.VirtualMachineCloneArgs(
-                template_uuid=template.id,
+                template_uuid=self._template_id(spec.site.datacenter),
                 customize=vsphere.VirtualMachineCloneCustomizeArgs(
                     linux_options=vsphere.VirtualMachineCloneCustomizeLinuxOptionsArgs(
                         host_name=host.name, domain=spec.domain
@@ -109,8 +118,8 @@ class VsphereBackend:
             vsphere.VirtualMachineArgs(
                 name=host.name,
                 datacenter_id=datacenter_id if ovf_deploy else None,
-                resource_pool_id=resource_pool_id,
-                datastore_id=datastore_id,
+                resource_pool_id=self._cluster(spec.site.datacenter, spec.site.cluster).resource_pool_id,
+                datastore_id=self._datastore_id(spec.site.datacenter, spec.site.datastore),
                 folder=self._folder(spec.site, datacenter_id).path,
                 tags=[self._role_tag(host.role).id],
                 num_cpus=spec.vcpu,
@@ -132,12 +141,10 @@ class VsphereBackend:
         resources = [vm.resource for vm in vms if isinstance(vm.resource, vsphere.VirtualMachine)]
         if len(resources) < 2:
             return
-        datacenter_id = self._datacenter_id(site.datacenter)
-        cluster = vsphere.get_compute_cluster(name=site.cluster, datacenter_id=datacenter_id)
         vsphere.ComputeClusterVmAntiAffinityRule(
             name,
             name=name,
-            compute_cluster_id=cluster.id,
+            compute_cluster_id=self._cluster(site.datacenter, site.cluster).id,
             virtual_machine_ids=[r.id for r in resources],
             enabled=True,
             mandatory=False,

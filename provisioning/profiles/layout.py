@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from importlib.util import find_spec
 from pathlib import Path
 
+from provisioning.profiles.location import PROFILES_DIR_ENV, default_profiles_dir
 from provisioning.profiles.schema import (
     BroadbandProfile,
     DeviceModel,
@@ -18,7 +17,6 @@ from provisioning.profiles.schema import (
 )
 from vardmote.validation import StrictModel
 
-PROFILES_DIR_ENV = "VARDMOTE_PROFILES_DIR"
 SCHEMA_DIR = "schemas"
 # Folders that hold other things than profiles (JSON Schemas, example inputs for other commands).
 NON_PROFILE_DIRS = frozenset({SCHEMA_DIR, "examples"})
@@ -51,6 +49,8 @@ DEVICE_MODEL = ProfileKind("device_model", DeviceModel, folder="models")
 KIOSK = ProfileKind("kiosk", KioskProfile, folder="kiosk")
 BROADBAND = ProfileKind("broadband", BroadbandProfile, folder="broadband")
 
+__all__ = ["KINDS", "PROFILES_DIR_ENV", "ProfileKind", "default_profiles_dir", "kind_of"]
+
 KINDS: tuple[ProfileKind, ...] = (REGION, RESPONSIBILITIES, KIT, MUNICIPALITY, DEVICE_MODEL, KIOSK, BROADBAND)
 
 
@@ -63,16 +63,3 @@ def kind_of(relative_file: Path) -> ProfileKind | None:
         if len(parts) == 2 and parts[0] == kind.folder:
             return kind
     return None
-
-
-def default_profiles_dir() -> Path:
-    """The profiles in $VARDMOTE_PROFILES_DIR, else the ones shipped with vardmote (device_profiles/)."""
-    configured = os.environ.get(PROFILES_DIR_ENV)
-    if configured:
-        return Path(configured)
-    # device_profiles is a namespace package of data (no __init__.py); find_spec locates it
-    # in a checkout, an editable install and a wheel alike.
-    spec = find_spec("device_profiles")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError(f"the embedded device_profiles are not installed; set {PROFILES_DIR_ENV}")
-    return Path(next(iter(spec.submodule_search_locations)))

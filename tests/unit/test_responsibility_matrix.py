@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from provisioning.profiles.catalogue import load_catalogue
-from provisioning.profiles.layout import default_profiles_dir
+from provisioning.profiles.location import default_profiles_dir
 from provisioning.profiles.matrix import ResponsibilityMatrix
 from provisioning.profiles.schema import Municipality
 from provisioning.profiles.schema.common import Alternative

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from provisioning.profiles.catalogue import ProfileCatalogue, load_catalogue
-from provisioning.profiles.layout import PROFILES_DIR_ENV, default_profiles_dir
+from provisioning.profiles.location import PROFILES_DIR_ENV, default_profiles_dir
 from vardmote.console import error_console, print_problems
 from vardmote.problems import ProblemsFound
+
+if TYPE_CHECKING:
+    from provisioning.profiles.catalogue import ProfileCatalogue
 
 ProfilesDir = Annotated[
     Path | None,
@@ -25,6 +27,8 @@ ProfilesDir = Annotated[
 
 def load_or_exit(profiles_dir: Path | None) -> ProfileCatalogue:
     """The validated catalogue, or every problem printed one per line and exit status 1."""
+    from provisioning.profiles.catalogue import load_catalogue
+
     root = profiles_dir or default_profiles_dir()
     try:
         return load_catalogue(root)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from infra.address_plan import plan_addresses
-from infra.config import PlatformConfig
-from infra.stack_files import StackFile, available_stacks, load_stack_file, project_dir
 from vardmote.console import console, error_console, fail, print_json, print_problems
 from vardmote.problems import ProblemsFound
+
+if TYPE_CHECKING:
+    from infra.config import PlatformConfig
+    from infra.stack_files import StackFile
 
 
 class PreviewFormat(StrEnum):
@@ -54,6 +55,8 @@ def preview(
 
         vardmote preview --stack rvn-prod --addresses
     """
+    from infra.stack_files import available_stacks, load_stack_file, project_dir
+
     project = project_dir()
     stacks = [stack] if stack else available_stacks(project)
     if not stacks:
@@ -78,7 +81,7 @@ def preview(
 
 def _preview_one(stack_file: StackFile, platform: PlatformConfig, output_format: PreviewFormat) -> dict[str, Any]:
     # Imported here: loading the Pulumi SDK and provider SDKs is the slow part, and --addresses needs neither.
-    from infra.preview import preview_document, run_offline  # noqa: PLC0415
+    from infra.preview import preview_document, run_offline
 
     values, secret_keys, missing = stack_file.offline_config(platform)
     for key in missing:
@@ -144,6 +147,8 @@ def _label(step: dict[str, Any]) -> str:
 
 
 def _print_address_plan(stack: str, platform: PlatformConfig) -> None:
+    from infra.address_plan import plan_addresses
+
     plan = plan_addresses(platform)
     table = Table("Site", "Network", "CIDR", "Gateway", "Hosts", "Used/room", title=f"Address plan: {stack}")
     for network in plan.networks:

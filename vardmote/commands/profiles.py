@@ -7,9 +7,7 @@ from typing import Annotated
 
 import typer
 
-from provisioning.profiles import layout
-from provisioning.profiles.catalogue import load_catalogue
-from provisioning.profiles.json_schema import stale_schema_files, write_schemas
+from provisioning.profiles.location import PROFILES_DIR_ENV, default_profiles_dir
 from vardmote.console import console, error_console, fail, print_problems
 from vardmote.problems import ProblemsFound, display_path
 
@@ -21,7 +19,9 @@ app = typer.Typer(
 
 def _tree_root_of(file: Path) -> Path:
     """The profiles root a single file belongs to: its folder, or the folder above a kind's folder."""
-    kind_folders = {kind.folder for kind in layout.KINDS if kind.folder}
+    from provisioning.profiles.layout import KINDS
+
+    kind_folders = {kind.folder for kind in KINDS if kind.folder}
     return file.parent.parent if file.parent.name in kind_folders else file.parent
 
 
@@ -31,7 +31,7 @@ def validate(
         Path | None,
         typer.Argument(
             help="A profiles tree, or one file in it. Default: the profiles shipped with vardmote "
-            f"(or ${layout.PROFILES_DIR_ENV}).",
+            f"(or ${PROFILES_DIR_ENV}).",
             show_default=False,
         ),
     ] = None,
@@ -48,7 +48,9 @@ def validate(
 
         vardmote profiles validate device_profiles/municipalities/timra.yaml
     """
-    target = path or layout.default_profiles_dir()
+    from provisioning.profiles.catalogue import load_catalogue
+
+    target = path or default_profiles_dir()
     if not target.exists():
         fail(f"{target}: no such file or directory")
         raise typer.Exit(1)
@@ -93,7 +95,10 @@ def schema(
     `# yaml-language-server: $schema=../schemas/municipality.schema.json`, so a typo is underlined
     as it is typed. Run this after changing a schema model; the tests fail while a schema is stale.
     """
-    root = path or layout.default_profiles_dir()
+    from provisioning.profiles import layout
+    from provisioning.profiles.json_schema import stale_schema_files, write_schemas
+
+    root = path or default_profiles_dir()
     if check:
         stale = stale_schema_files(root)
         for file in stale:

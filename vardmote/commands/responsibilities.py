@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from provisioning.profiles.catalogue import ProfileCatalogue
-from provisioning.profiles.matrix import ResponsibilityMatrix
-from provisioning.profiles.schema import Municipality
 from vardmote.commands.catalogue_option import ProfilesDir, load_or_exit
 from vardmote.console import console, fail, print_json
+
+if TYPE_CHECKING:
+    from provisioning.profiles.catalogue import ProfileCatalogue
+    from provisioning.profiles.matrix import ResponsibilityMatrix
+    from provisioning.profiles.schema import Municipality
 
 
 class OutputFormat(StrEnum):
@@ -22,6 +24,8 @@ class OutputFormat(StrEnum):
 
 
 def matrix_of(catalogue: ProfileCatalogue) -> ResponsibilityMatrix:
+    from provisioning.profiles.matrix import ResponsibilityMatrix
+
     return ResponsibilityMatrix(catalogue.responsibilities.model, catalogue.region.model)
 
 
