@@ -23,8 +23,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each command (median is reported)")
     args = parser.parse_args()
 
-    preview = [VARDMOTE, "preview", "--stack", "rvn-prod", "--format", "json"]
-    document = json.loads(subprocess.run(preview, check=True, capture_output=True, text=True, cwd=REPO).stdout)
+    preview = [VARDMOTE, "preview", "--stack", "rvn-prod"]
+    count = [VARDMOTE, "preview", "--stack", "rvn-prod", "--format", "json"]
+    document = json.loads(subprocess.run(count, check=True, capture_output=True, text=True, cwd=REPO).stdout)
     resources = len(document["steps"])
     if resources < 100:
         print(f"rvn-prod declares {resources} resources; the benchmark needs at least 100", file=sys.stderr)

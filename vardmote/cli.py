@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 import typer
 
 from vardmote import __version__
@@ -42,17 +40,6 @@ def _root(
     """Run secure digital care meetings for Region Västernorrland and its municipalities."""
 
 
-# A vardmote command is one short process that imports large SDKs and builds many small objects;
-# with the default thresholds the cyclic collector walks them over and over for little memory back.
-# Collecting less often (not never) keeps long commands bounded and short ones quick.
-GC_THRESHOLDS = (100_000, 50, 100)
-
-
 def main() -> None:
-    gc.set_threshold(*GC_THRESHOLDS)
-    try:
-        app()
-    finally:
-        # The interpreter's last collection at exit would walk every object the command made, none of
-        # which needs finalising (files are closed by their `with` blocks): skip that walk.
-        gc.freeze()
+    """Run the command line (the console script goes through vardmote.entry, which also tunes GC)."""
+    app()

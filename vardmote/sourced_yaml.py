@@ -37,6 +37,10 @@ class SourcedDocument:
         return Problem(self.path, self.line_of(loc), format_field_path(loc), message)
 
 
+# libyaml's parser when PyYAML was built with it (several times faster); both keep marks for line numbers.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _record_lines(node: yaml.Node, loc: FieldPath, doc_path: Path, lines: dict[FieldPath, int]) -> list[Problem]:
     problems: list[Problem] = []
     if isinstance(node, yaml.MappingNode):
@@ -72,7 +76,7 @@ def load_sourced_yaml(path: Path) -> SourcedDocument:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ProblemsFound([Problem(path, 1, "", f"cannot read file: {err}")]) from err
-    loader = yaml.SafeLoader(text)
+    loader = _SAFE_LOADER(text)
     try:
         node = loader.get_single_node()
         if node is None:

@@ -25,7 +25,7 @@ class FieldError(ValueError):
 class StrictModel(BaseModel):
     """Base for every schema read from user files: unknown keys are typos, and values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:

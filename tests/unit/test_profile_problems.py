@@ -47,7 +47,7 @@ EXPECTED = {
         "municipalities/timra.yaml:15: broadband_profile: 'rvn-private-apn' is held by the region, "
         "but under alternative 2 mobile_broadband is the municipality's duty"
     ],
-    "yaml_syntax_error": ["kit.yaml:14: invalid YAML: expected <block end>, but found '<block mapping start>'"],
+    "yaml_syntax_error": ["kit.yaml:14: invalid YAML: did not find expected '-' indicator"],
     "kiosk_reaches_other_host": [
         "kiosk/video-webclient.yaml:8: allowed_hosts[1]: 'www.youtube.com' is not the region's video service "
         "(video.rvn.example)"
