@@ -206,3 +206,33 @@ def test_addresses_are_the_same_on_every_run() -> None:
     assert plan_addresses(platform) == plan_addresses(platform)
     addresses = [h.address for h in plan_addresses(platform).hosts]
     assert len(addresses) == len(set(addresses))
+
+
+def test_the_management_node_is_sized_from_config_within_pexips_minimum(prod: Recording) -> None:
+    vm = by_name(prod, "sundsvall-pexmgr-01", "VirtualMachine").inputs
+    assert (vm["numCpus"], vm["memory"], vm["disks"][0]["size"]) == (8, 16384, 200)
+    assert vm["networkInterfaces"] == [{"networkId": "getNetwork:pg-video-mgmt-sdl"}]
+    assert prod.outputs["urls"]["management"] == "https://sundsvall-pexmgr-01.video.rvn.example/"
+
+
+def test_vms_go_into_the_sites_folder_with_a_role_tag(prod: Recording) -> None:
+    vm = by_name(prod, "ornskoldsvik-turn-01", "VirtualMachine")
+    folder = by_name(prod, "ornskoldsvik-folder")
+    tag = by_name(prod, "vardmote-role-turn")
+    assert folder.inputs == {
+        "path": "vardmote-prod/ornskoldsvik",
+        "type": "vm",
+        "datacenterId": "getDatacenter:DC-Ornskoldsvik",
+    }
+    assert folder.urn in vm.dependencies
+    assert tag.urn in vm.dependencies
+    assert tag.inputs["name"] == "turn"
+
+
+def test_locations_use_the_regions_dns_ntp_and_syslog_servers(prod: Recording) -> None:
+    location = by_name(prod, "sundsvall-transcoding-location").inputs["fields"]
+    assert location["dns_servers"] == ["[unknown]", "[unknown]"]
+    assert location["ntp_servers"] == ["[unknown]", "[unknown]"]
+    assert location["syslog_servers"] == ["[unknown]"]
+    syslog = by_name(prod, "syslog-1").inputs["fields"]
+    assert (syslog["address"], syslog["port"], syslog["transport"]) == ("logs.rvn.example", 6514, "tls")

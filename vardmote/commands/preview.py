@@ -113,9 +113,11 @@ def _print_tree(document: dict[str, Any]) -> None:
             root_urn = step["urn"]
         by_parent.setdefault(state["parent"], []).append(step)
 
+    addresses = {node["name"]: node["address"] for node in document["outputs"].get("nodes", [])}
+
     def add(tree: Tree, urn: str) -> None:
         for step in by_parent.get(urn, []):
-            branch = tree.add(_label(step))
+            branch = tree.add(_label(step, addresses))
             add(branch, step["urn"])
 
     tree = Tree(f"[bold]{document['stack']}[/] ({len(steps)} resources to create)")
@@ -127,7 +129,7 @@ def _print_tree(document: dict[str, Any]) -> None:
         console.print(f"  {name}: {url}")
 
 
-def _label(step: dict[str, Any]) -> str:
+def _label(step: dict[str, Any], addresses: dict[str, str]) -> str:
     state = step["newState"]
     name = step["urn"].rsplit("::", 1)[-1]
     kind = state["type"].rsplit(":", 1)[-1]
@@ -141,7 +143,8 @@ def _label(step: dict[str, Any]) -> str:
     if isinstance(fields, dict) and "address" in fields:
         facts.append(str(fields["address"]))
     if state["type"].startswith("vardmote:"):
-        return f"[bold cyan]{kind}[/] {name}"
+        address = f" [dim]{addresses[name]}[/]" if name in addresses else ""
+        return f"[bold cyan]{kind}[/] {name}{address}"
     detail = f" [dim]({'; '.join(facts)})[/]" if facts else ""
     return f"{kind} {name}{detail}"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 
 from vardmote.commands.catalogue_option import ProfilesDir, load_or_exit
+from vardmote.commands.preview import PreviewFormat, preview
 from vardmote.commands.responsibilities import OutputFormat, _print_matrix, matrix_of
 from vardmote.console import console
 from vardmote.problems import display_path
@@ -17,7 +18,7 @@ def quickstart(profiles_dir: ProfilesDir = None) -> None:
     Step 1 validates every file in device_profiles/ and the rules that span them (exit 1 on
     any problem, each on its own `file:line: field: problem` line). Step 2 shows each
     municipality's contract alternative and support contact, and step 3 the responsibility
-    matrix of routine 5.2.
+    matrix of routine 5.2, and step 4 previews the lab stack of the video platform offline.
     """
     console.rule("[bold]1. The region's data")
     catalogue = load_or_exit(profiles_dir)
@@ -46,3 +47,6 @@ def quickstart(profiles_dir: ProfilesDir = None) -> None:
 
     console.rule("[bold]3. Responsibilities (routine 5.1–5.2)")
     _print_matrix(matrix, OutputFormat.table)
+
+    console.rule("[bold]4. The video platform, lab stack (offline preview)")
+    preview(stack="lab", output_format=PreviewFormat.tree, addresses=False)
