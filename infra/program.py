@@ -15,6 +15,7 @@ from infra.components.platform_settings import PlatformSettings
 from infra.components.portal import Portal
 from infra.components.system_location import SystemLocation
 from infra.components.turn_relay import TurnRelay
+from infra.components.video_platform import VideoPlatform
 from infra.config import CONFIG_NAMESPACE, PLATFORM_KEY, PlatformConfig
 from infra.hypervisors import backend_for
 from infra.inventory import ansible_inventory
@@ -67,7 +68,10 @@ def build_platform() -> None:
     """The whole program, as `pulumi up` runs it (infra/__main__.py) and as `vardmote preview` does."""
     config = load_platform_config()
     plan = plan_addresses(config)
-    context = PlatformContext(config=config, plan=plan, backend=backend_for(config), pexip=pexip_access(config))
+    root = VideoPlatform(config)
+    context = PlatformContext(
+        config=config, plan=plan, backend=backend_for(config, root), pexip=pexip_access(config), root=root
+    )
 
     management = ManagementNode(context)
     settings = PlatformSettings(context) if context.pexip is not None else None

@@ -31,7 +31,16 @@ class _PexipNode(pulumi.ComponentResource):
         location_uri: pulumi.Input[str] | None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(f"{TYPE_PREFIX}:{self.type_name}", name, None, opts)
+        # Pulumi turns a component's inputs into attributes of the same names, so the class's node
+        # type is read once, here, before it is shadowed.
+        node_type = type(self).node_type
+        facts = {
+            **context.host_facts(name),
+            "node_type": node_type,
+            "vcpu": size.vcpu,
+            "memory_mb": size.memory_mb,
+        }
+        super().__init__(f"{TYPE_PREFIX}:{self.type_name}", name, facts, opts)
         host = context.plan.host(name)
         vm = context.vm(
             name, image="pexip", vcpu=size.vcpu, memory_mb=size.memory_mb, disk_gb=NODE_DISK_GB, parent=self
@@ -52,7 +61,7 @@ class _PexipNode(pulumi.ComponentResource):
                     "netmask": host.netmask,
                     "gateway": host.gateway,
                     "system_location": location_uri,
-                    "node_type": self.node_type,
+                    "node_type": node_type,
                     "vm_cpu_count": size.vcpu,
                     "vm_system_memory": size.memory_mb,
                     "enable_ssh": "OFF",
@@ -68,7 +77,7 @@ class _PexipNode(pulumi.ComponentResource):
                 },
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[vm.resource] if vm.resource else []),
             )
-        self.register_outputs({"address": self.address, "node_type": self.node_type})
+        self.register_outputs({"address": self.address, "node_type": node_type})
 
 
 class ConferencingNode(_PexipNode):

@@ -29,6 +29,16 @@ class PlatformContext:
     plan: AddressPlan
     backend: HypervisorBackend
     pexip: PexipAccess | None
+    root: pulumi.Resource | None = None
+
+    def under_root(self, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+        """`opts`, or options that parent a top-level component to the platform's root."""
+        return opts or pulumi.ResourceOptions(parent=self.root)
+
+    def host_facts(self, host_name: str) -> dict[str, Any]:
+        """Where a host sits, as a component's inputs: what policies check placement against."""
+        host = self.plan.host(host_name)
+        return {"site": host.site, "network": host.network, "address": host.address, "role": host.role}
 
     def fqdn(self, host_name: str) -> str:
         return f"{host_name}.{self.config.domain}"

@@ -18,7 +18,18 @@ class Gateway(pulumi.ComponentResource):
     def __init__(self, context: PlatformContext, opts: pulumi.ResourceOptions | None = None) -> None:
         gateway = context.config.gateway
         name = host_name(gateway.host.site, "gateway", 1)
-        super().__init__(f"{TYPE_PREFIX}:Gateway", name, None, opts)
+        trunk = gateway.sip_trunk
+        facts = {
+            **context.host_facts(name),
+            "sip_trunk": {
+                "name": trunk.name,
+                "proxy_address": trunk.proxy_address,
+                "port": trunk.port,
+                "transport": trunk.transport,
+            },
+            "routing_rules": [rule.name for rule in gateway.routing_rules],
+        }
+        super().__init__(f"{TYPE_PREFIX}:Gateway", name, facts, context.under_root(opts))
         host = gateway.host
         vm = context.vm(
             name, image="linux", vcpu=host.vcpu, memory_mb=host.memory_mb, disk_gb=host.disk_gb, parent=self

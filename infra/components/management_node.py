@@ -15,7 +15,7 @@ class ManagementNode(pulumi.ComponentResource):
     def __init__(self, context: PlatformContext, opts: pulumi.ResourceOptions | None = None) -> None:
         config = context.config.management_node
         name = host_name(config.site, "management", 1)
-        super().__init__(f"{TYPE_PREFIX}:ManagementNode", name, None, opts)
+        super().__init__(f"{TYPE_PREFIX}:ManagementNode", name, context.host_facts(name), context.under_root(opts))
         vm = context.vm(
             name, image="pexip", vcpu=config.vcpu, memory_mb=config.memory_mb, disk_gb=config.disk_gb, parent=self
         )

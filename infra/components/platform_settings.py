@@ -15,7 +15,7 @@ class PlatformSettings(pulumi.ComponentResource):
     syslog_servers: list[pulumi.Output[str]]
 
     def __init__(self, context: PlatformContext, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(f"{TYPE_PREFIX}:PlatformSettings", "platform-settings", None, opts)
+        super().__init__(f"{TYPE_PREFIX}:PlatformSettings", "platform-settings", None, context.under_root(opts))
         assert context.pexip is not None  # only built where the stack configures Pexip
         security = context.config.security
         GlobalSettings(

@@ -31,8 +31,11 @@ class SystemLocation(pulumi.ComponentResource):
         settings: PlatformSettings | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        self.location_name = f"{site.capitalize()} {kind}"
-        super().__init__(f"{TYPE_PREFIX}:SystemLocation", f"{site}-{kind}", None, opts)
+        location_name = f"{site.capitalize()} {kind}"
+        facts = {"site": site, "kind": kind, "location_name": location_name}
+        super().__init__(f"{TYPE_PREFIX}:SystemLocation", f"{site}-{kind}", facts, context.under_root(opts))
+        # Set after registering: a component's inputs become attributes of the same names.
+        self.location_name = location_name
         site_config = context.config.site(site)
         self.uri = None
         if context.pexip is not None:

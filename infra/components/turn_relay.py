@@ -18,8 +18,9 @@ class TurnRelay(pulumi.ComponentResource):
 
     def __init__(self, context: PlatformContext, site: str, opts: pulumi.ResourceOptions | None = None) -> None:
         name = host_name(site, "turn", 1)
-        super().__init__(f"{TYPE_PREFIX}:TurnRelay", name, None, opts)
         turn = context.config.turn
+        facts = {**context.host_facts(name), "realm": turn.realm}
+        super().__init__(f"{TYPE_PREFIX}:TurnRelay", name, facts, context.under_root(opts))
         vm = context.vm(
             name, image="linux", vcpu=turn.vcpu, memory_mb=turn.memory_mb, disk_gb=TURN_DISK_GB, parent=self
         )

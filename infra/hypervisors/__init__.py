@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import pulumi
+
 from infra.config import PlatformConfig
 from infra.hypervisors.base import HypervisorBackend, VmSpec
 
 __all__ = ["HypervisorBackend", "VmSpec", "backend_for"]
 
 
-def backend_for(config: PlatformConfig) -> HypervisorBackend:
+def backend_for(config: PlatformConfig, root: pulumi.Resource | None = None) -> HypervisorBackend:
     """The back end the stack's `hypervisor.kind` names. Each provider SDK is large, so only the one
     in use is imported."""
     hypervisor = config.hypervisor
@@ -16,7 +18,7 @@ def backend_for(config: PlatformConfig) -> HypervisorBackend:
         from infra.hypervisors.vsphere import VsphereBackend
 
         assert hypervisor.vsphere is not None  # the config model requires it for this kind
-        return VsphereBackend(hypervisor.vsphere, config)
+        return VsphereBackend(hypervisor.vsphere, config, root)
     if hypervisor.kind == "proxmox":
         from infra.hypervisors.proxmox import ProxmoxBackend
 

@@ -17,9 +17,11 @@ GUEST_IDS = {"pexip": "debian11_64Guest", "linux": "debian12_64Guest"}
 class VsphereBackend:
     kind = "vsphere"
 
-    def __init__(self, settings: VsphereSettings, config: PlatformConfig) -> None:
+    def __init__(self, settings: VsphereSettings, config: PlatformConfig, root: pulumi.Resource | None = None) -> None:
         self.settings = settings
         self.config = config
+        # Shared vSphere objects (folders, tags) belong to the platform, not to any one component.
+        self._shared = pulumi.ResourceOptions(parent=root)
         self._folders: dict[str, vsphere.Folder] = {}
         self._tag_category: vsphere.TagCategory | None = None
         self._tags: dict[str, vsphere.Tag] = {}
@@ -32,13 +34,14 @@ class VsphereBackend:
                 path=self.settings.folder,
                 type="vm",
                 datacenter_id=datacenter_id,
+                opts=self._shared,
             )
             self._folders[site.name] = vsphere.Folder(
                 f"{site.name}-folder",
                 path=f"{self.settings.folder}/{site.name}",
                 type="vm",
                 datacenter_id=datacenter_id,
-                opts=pulumi.ResourceOptions(depends_on=[top]),
+                opts=pulumi.ResourceOptions.merge(self._shared, pulumi.ResourceOptions(depends_on=[top])),
             )
         return self._folders[site.name]
 
@@ -51,6 +54,7 @@ class VsphereBackend:
                 description="Role of a vardmote video platform VM",
                 cardinality="SINGLE",
                 associable_types=["VirtualMachine"],
+                opts=self._shared,
             )
         if role not in self._tags:
             self._tags[role] = vsphere.Tag(
@@ -58,6 +62,7 @@ class VsphereBackend:
                 name=role,
                 category_id=self._tag_category.id,
                 description=f"vardmote {role} VMs",
+                opts=self._shared,
             )
         return self._tags[role]
 

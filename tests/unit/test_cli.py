@@ -139,7 +139,7 @@ def test_quickstart_validates_and_shows_every_municipality_and_the_matrix() -> N
     for name in ("Härnösand", "Kramfors", "Sollefteå", "Sundsvall", "Timrå", "Ånge", "Örnsköldsvik"):
         assert name in result.stdout
     assert "Ansvarsfördelning" in result.stdout
-    assert "lab (9 resources to create)" in result.stdout
+    assert "lab (10 resources to create)" in result.stdout
 
 
 def test_schema_check_fails_on_a_stale_schema_and_schema_rewrites_it(profiles_copy: Path) -> None:

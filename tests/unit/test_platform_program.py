@@ -236,3 +236,27 @@ def test_locations_use_the_regions_dns_ntp_and_syslog_servers(prod: Recording) -
     assert location["syslog_servers"] == ["[unknown]"]
     syslog = by_name(prod, "syslog-1").inputs["fields"]
     assert (syslog["address"], syslog["port"], syslog["transport"]) == ("logs.rvn.example", 6514, "tls")
+
+
+def test_the_platform_root_carries_the_facts_policies_check(prod: Recording) -> None:
+    (root,) = of_type(prod, "vardmote:platform:VideoPlatform")
+    assert root.inputs["state_backend"]["url"].startswith("s3://pulumi-state?endpoint=objects.rvn.example")
+    assert root.inputs["allowed_locations"] == ["sundsvall", "ornskoldsvik"]
+    assert root.inputs["pexip_api"]["verify_tls"] is True
+    components = [r for r in prod.resources if r.type.startswith("vardmote:platform:") and r != root]
+    top_level = [r for r in components if r.parent == root.urn]
+    assert {r.type.rsplit(":", 1)[-1] for r in top_level} == {
+        "ManagementNode",
+        "PlatformSettings",
+        "TurnRelay",
+        "SystemLocation",
+        "Portal",
+        "Gateway",
+    }
+
+
+def test_node_components_say_where_they_sit(prod: Recording) -> None:
+    edge = by_name(prod, "sundsvall-edge-01", "ProxyingEdgeNode").inputs
+    assert (edge["network"], edge["node_type"], edge["site"]) == ("dmz", "PROXYING", "sundsvall")
+    conf = by_name(prod, "sundsvall-conf-01", "ConferencingNode").inputs
+    assert (conf["network"], conf["node_type"]) == ("transcoding", "CONFERENCING")

@@ -141,8 +141,8 @@ def test_preview_tree_shows_components_and_their_children(project_copy: Path) ->
     result = CliRunner().invoke(app, ["preview", "--stack", "lab"], env={"VARDMOTE_PROJECT_DIR": str(project_copy)})
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "lab (9 resources to create)"
-    assert "│   └── ConferencingNode lab-conf-01 10.231.0.74" in lines
+    assert lines[0] == "lab (10 resources to create)"
+    assert "    │   └── ConferencingNode lab-conf-01 10.231.0.74" in lines
 
 
 def test_preview_addresses_prints_the_plan(project_copy: Path) -> None:
