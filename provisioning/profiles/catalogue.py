@@ -12,6 +12,7 @@ from provisioning.profiles.cross_rules import cross_file_problems
 from provisioning.profiles.schema import (
     BroadbandProfile,
     DeviceModel,
+    InvitationTemplate,
     KioskProfile,
     KitSpec,
     Municipality,
@@ -115,6 +116,7 @@ class ProfileCatalogue:
     models: dict[str, Sourced[DeviceModel]]
     kiosk_profiles: dict[str, Sourced[KioskProfile]]
     broadband_profiles: dict[str, Sourced[BroadbandProfile]]
+    invitations: dict[str, Sourced[InvitationTemplate]]
     file_count: int
 
     def find_municipality(self, query: str) -> tuple[str, Municipality]:
@@ -154,6 +156,7 @@ class PartialCatalogue:
     models: dict[str, Sourced[DeviceModel]]
     kiosk_profiles: dict[str, Sourced[KioskProfile]]
     broadband_profiles: dict[str, Sourced[BroadbandProfile]]
+    invitations: dict[str, Sourced[InvitationTemplate]]
     present: dict[str, set[str]]
     root: Path
 
@@ -167,6 +170,7 @@ class PartialCatalogue:
             models=_named(tree, layout.DEVICE_MODEL, DeviceModel),
             kiosk_profiles=_named(tree, layout.KIOSK, KioskProfile),
             broadband_profiles=_named(tree, layout.BROADBAND, BroadbandProfile),
+            invitations=_named(tree, layout.INVITATION, InvitationTemplate),
             present=tree.present,
             root=tree.root,
         )
@@ -192,5 +196,6 @@ def load_catalogue(root: Path | None = None) -> ProfileCatalogue:
         models=partial.models,
         kiosk_profiles=partial.kiosk_profiles,
         broadband_profiles=partial.broadband_profiles,
+        invitations=partial.invitations,
         file_count=tree.file_count,
     )

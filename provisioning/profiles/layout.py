@@ -9,6 +9,7 @@ from provisioning.profiles.location import PROFILES_DIR_ENV, default_profiles_di
 from provisioning.profiles.schema import (
     BroadbandProfile,
     DeviceModel,
+    InvitationTemplate,
     KioskProfile,
     KitSpec,
     Municipality,
@@ -48,10 +49,20 @@ MUNICIPALITY = ProfileKind("municipality", Municipality, folder="municipalities"
 DEVICE_MODEL = ProfileKind("device_model", DeviceModel, folder="models")
 KIOSK = ProfileKind("kiosk", KioskProfile, folder="kiosk")
 BROADBAND = ProfileKind("broadband", BroadbandProfile, folder="broadband")
+INVITATION = ProfileKind("invitation", InvitationTemplate, folder="invitations")
 
 __all__ = ["KINDS", "PROFILES_DIR_ENV", "ProfileKind", "default_profiles_dir", "kind_of"]
 
-KINDS: tuple[ProfileKind, ...] = (REGION, RESPONSIBILITIES, KIT, MUNICIPALITY, DEVICE_MODEL, KIOSK, BROADBAND)
+KINDS: tuple[ProfileKind, ...] = (
+    REGION,
+    RESPONSIBILITIES,
+    KIT,
+    MUNICIPALITY,
+    DEVICE_MODEL,
+    KIOSK,
+    BROADBAND,
+    INVITATION,
+)
 
 
 def kind_of(relative_file: Path) -> ProfileKind | None:

@@ -58,7 +58,7 @@ def test_every_command_has_help_that_explains_it(path: list[str]) -> None:
 def test_validate_passes_on_the_embedded_profiles() -> None:
     result = run("profiles", "validate")
     assert result.exit_code == 0
-    assert "18 files valid" in result.output
+    assert "20 files valid" in result.output
     assert "7 municipalities" in result.output
 
 

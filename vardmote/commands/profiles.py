@@ -75,7 +75,8 @@ def validate(
         f"[green]✓[/] {display_path(root)}: {catalogue.file_count} files valid "
         f"(region, responsibilities, kit, {len(catalogue.municipalities)} municipalities, "
         f"{len(catalogue.models)} device models, {len(catalogue.kiosk_profiles)} kiosk and "
-        f"{len(catalogue.broadband_profiles)} broadband profiles)"
+        f"{len(catalogue.broadband_profiles)} broadband profiles, {len(catalogue.invitations)} invitations)",
+        soft_wrap=True,
     )
 
 
