@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from vardmote import __version__
-from vardmote.commands import profiles
+from vardmote.commands import policy, profiles
 from vardmote.commands.preview import preview
 from vardmote.commands.quickstart import quickstart
 from vardmote.commands.responsibilities import responsibilities
@@ -20,6 +20,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(profiles.app, name="profiles")
+app.add_typer(policy.app, name="policy")
 app.command()(quickstart)
 app.command()(responsibilities)
 app.command()(preview)

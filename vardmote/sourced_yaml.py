@@ -38,7 +38,23 @@ class SourcedDocument:
 
 
 # libyaml's parser when PyYAML was built with it (several times faster); both keep marks for line numbers.
-_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # PyYAML without libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _SAFE_LOADER(_BaseLoader):  # noqa: N801 - read as the loader's name
+    """Safe loading, plus Ansible's `!vault` and `!unsafe` tags read as their plain text, so that
+    Ansible variable files can be reviewed without being decrypted."""
+
+
+def _tagged_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+for _tag in ("!vault", "!unsafe"):
+    _SAFE_LOADER.add_constructor(_tag, _tagged_text)
 
 
 def _record_lines(node: yaml.Node, loc: FieldPath, doc_path: Path, lines: dict[FieldPath, int]) -> list[Problem]:

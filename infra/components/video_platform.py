@@ -23,6 +23,8 @@ def platform_facts(config: PlatformConfig) -> dict[str, Any]:
         "allowed_locations": list(config.allowed_locations),
         "sites": [site.name for site in config.sites],
         "state_backend": config.state_backend.model_dump(),
+        # Stated outright: an absent value would be unknown to a policy, and unknown fails.
+        "pexip_api_configured": config.pexip is not None,
         "pexip_api": (
             {
                 "management_url": config.pexip.management_url,

@@ -1,0 +1,58 @@
+"""The offline runner: gather what was asked for, run every check, return the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from infra.stack_files import available_stacks
+from policies.catalogue import all_checks, load_requirements, load_waivers
+from policies.engine import Report, evaluate
+from policies.model import Target
+from policies.targets import KitContext, from_problems, path_targets, profile_targets, stack_targets
+from provisioning.profiles.catalogue import ProfileCatalogue, load_catalogue
+from vardmote.problems import ProblemsFound
+
+ANSIBLE_DIR = "provisioning"
+
+
+@dataclass
+class Selection:
+    """What to check. Nothing selected means everything in the project."""
+
+    paths: list[Path] = field(default_factory=list)
+    stacks: list[str] = field(default_factory=list)
+    profiles: bool = False
+
+    @property
+    def everything(self) -> bool:
+        return not (self.paths or self.stacks or self.profiles)
+
+
+def _catalogue(profiles_dir: Path | None) -> tuple[ProfileCatalogue | None, list[Target]]:
+    try:
+        return load_catalogue(profiles_dir), []
+    except ProblemsFound as found:
+        return None, from_problems(found, "device_profiles")
+
+
+def collect_targets(selection: Selection, project: Path, profiles_dir: Path | None = None) -> list[Target]:
+    catalogue, targets = _catalogue(profiles_dir)
+    kit_context = KitContext.of(catalogue) if catalogue else None
+    stacks = available_stacks(project) if selection.everything else selection.stacks
+    for stack in stacks:
+        targets += stack_targets(stack, project)
+    if (selection.everything or selection.profiles) and catalogue is not None:
+        targets += profile_targets(catalogue)
+    paths = list(selection.paths)
+    if selection.everything and (project / ANSIBLE_DIR).is_dir():
+        paths.append(project / ANSIBLE_DIR)
+    for path in paths:
+        targets += path_targets(path, catalogue, kit_context)
+    return targets
+
+
+def check(selection: Selection, project: Path, profiles_dir: Path | None = None, today: date | None = None) -> Report:
+    targets = collect_targets(selection, project, profiles_dir)
+    return evaluate(targets, all_checks(), load_requirements(), load_waivers(), today)

@@ -1,0 +1,1 @@
+"""Tablet kits: their records, registry and lifecycle."""

@@ -1,0 +1,26 @@
+"""A kit as the registry exports it: one JSON object per kit (`vardmote kit list --format json`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from provisioning.profiles.schema.common import Alternative, Kommunkod, Party
+from vardmote.validation import StrictModel
+
+KitStatus = Literal["registered", "enrolled", "in_repair", "rma", "retired"]
+AssetTag = Annotated[str, Field(pattern=r"^[A-Z]{2,5}-\d{4}-\d{5}$", description="e.g. RVN-2281-00042")]
+
+
+class KitRecord(StrictModel):
+    asset_tag: AssetTag
+    serial: str = Field(min_length=1)
+    municipality_code: Kommunkod
+    alternative: Alternative = Field(description="The municipality's alternative when the kit was (re)tagged")
+    model: str = Field(min_length=1, description="A device model id (models/<id>.yaml)")
+    imei: str | None = None
+    iccid: str | None = None
+    status: KitStatus
+    support_party: Party = Field(description="Whom the kit's support label sends people to")
+    contents: list[str] = Field(description="Component ids of kit.yaml packed with this kit")
