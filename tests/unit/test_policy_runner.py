@@ -235,3 +235,9 @@ def test_every_check_serves_a_requirement_and_every_named_check_exists() -> None
     assert named == {c.id for c in all_checks()}
     sections = {r.source.section.split()[0].rstrip(",") for r in requirements if r.source.document.startswith("Rutin")}
     assert {"3.3", "4.2.2", "4.2.3", "4.2.4", "5.1", "5.2"} <= sections
+
+
+def test_the_reviewers_guide_lists_every_check() -> None:
+    guide = (REPO_ROOT / "docs" / "policy-guide.md").read_text(encoding="utf-8")
+    for policy_check in all_checks():
+        assert f"| {policy_check.id} | {policy_check.title} |" in guide, policy_check.id

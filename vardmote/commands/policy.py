@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from vardmote.commands.catalogue_option import ProfilesDir
-from vardmote.console import console, error_console, fail, print_problems
+from vardmote.console import console, error_console, fail, print_json, print_problems
 from vardmote.problems import ProblemsFound
 
 if TYPE_CHECKING:
@@ -145,3 +145,49 @@ def _print_summary(report: Report, output: Path | None) -> None:
         f"({report.seconds:.2f} s){where}",
         soft_wrap=True,
     )
+
+
+@app.command("list")
+def list_command(
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="table, json or markdown.")
+    ] = ReportFormat.table,
+) -> None:
+    """List every check with its severity, what it looks at and the requirements it serves.
+
+    Example:
+
+        vardmote policy list --format markdown
+    """
+    from policies.catalogue import all_checks, load_requirements
+
+    serves: dict[str, list[str]] = {}
+    for requirement in load_requirements():
+        for check_id in requirement.checks:
+            serves.setdefault(check_id, []).append(requirement.id)
+    rows = [
+        {
+            "id": c.id,
+            "title": c.title,
+            "severity": c.severity,
+            "mandatory": c.mandatory,
+            "target_kind": c.target_kind,
+            "requirements": serves.get(c.id, []),
+        }
+        for c in all_checks()
+    ]
+    if output_format is ReportFormat.json:
+        print_json(rows)
+        return
+    if output_format is ReportFormat.markdown:
+        lines = ["| Check | Requirement it reads as | Severity | Looks at | Serves |", "|---|---|---|---|---|"]
+        lines += [
+            f"| {r['id']} | {r['title']} | {r['severity']} | {r['target_kind']} | {', '.join(r['requirements'])} |"
+            for r in rows
+        ]
+        typer.echo("\n".join(lines))
+        return
+    table = Table("Check", "Requirement it reads as", "Severity", "Looks at", "Serves")
+    for r in rows:
+        table.add_row(r["id"], r["title"], r["severity"], r["target_kind"], ", ".join(r["requirements"]))
+    console.print(table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 
 from vardmote.commands.catalogue_option import ProfilesDir, load_or_exit
+from vardmote.commands.policy import ReportFormat, check_command
 from vardmote.commands.preview import PreviewFormat, preview
 from vardmote.commands.responsibilities import OutputFormat, _print_matrix, matrix_of
 from vardmote.console import console
@@ -18,7 +19,8 @@ def quickstart(profiles_dir: ProfilesDir = None) -> None:
     Step 1 validates every file in device_profiles/ and the rules that span them (exit 1 on
     any problem, each on its own `file:line: field: problem` line). Step 2 shows each
     municipality's contract alternative and support contact, and step 3 the responsibility
-    matrix of routine 5.2, and step 4 previews the lab stack of the video platform offline.
+    matrix of routine 5.2, step 4 previews the lab stack of the video platform offline, and step 5
+    runs the security review's checks over the whole project (exit 1 if any mandatory check fails).
     """
     console.rule("[bold]1. The region's data")
     catalogue = load_or_exit(profiles_dir)
@@ -50,3 +52,6 @@ def quickstart(profiles_dir: ProfilesDir = None) -> None:
 
     console.rule("[bold]4. The video platform, lab stack (offline preview)")
     preview(stack="lab", output_format=PreviewFormat.tree, addresses=False)
+
+    console.rule("[bold]5. Security review (vardmote policy check)")
+    check_command(paths=None, stack=None, profiles=False, output_format=ReportFormat.table, output=None)
