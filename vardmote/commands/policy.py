@@ -165,29 +165,29 @@ def list_command(
     for requirement in load_requirements():
         for check_id in requirement.checks:
             serves.setdefault(check_id, []).append(requirement.id)
-    rows = [
-        {
-            "id": c.id,
-            "title": c.title,
-            "severity": c.severity,
-            "mandatory": c.mandatory,
-            "target_kind": c.target_kind,
-            "requirements": serves.get(c.id, []),
-        }
-        for c in all_checks()
-    ]
+    checks = all_checks()
     if output_format is ReportFormat.json:
-        print_json(rows)
+        print_json(
+            [
+                {
+                    "id": c.id,
+                    "title": c.title,
+                    "severity": c.severity,
+                    "mandatory": c.mandatory,
+                    "target_kind": c.target_kind,
+                    "requirements": serves.get(c.id, []),
+                }
+                for c in checks
+            ]
+        )
         return
+    rows = [(c.id, c.title, c.severity, c.target_kind, ", ".join(serves.get(c.id, []))) for c in checks]
     if output_format is ReportFormat.markdown:
         lines = ["| Check | Requirement it reads as | Severity | Looks at | Serves |", "|---|---|---|---|---|"]
-        lines += [
-            f"| {r['id']} | {r['title']} | {r['severity']} | {r['target_kind']} | {', '.join(r['requirements'])} |"
-            for r in rows
-        ]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
         typer.echo("\n".join(lines))
         return
     table = Table("Check", "Requirement it reads as", "Severity", "Looks at", "Serves")
-    for r in rows:
-        table.add_row(r["id"], r["title"], r["severity"], r["target_kind"], ", ".join(r["requirements"]))
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
