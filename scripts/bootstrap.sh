@@ -9,8 +9,9 @@ VENV=${VENV:-.venv}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
-# Debian packages the project needs on the machine itself (none of them is a Python package).
-APT_PACKAGES=()
+# Debian packages the project needs on the machine itself (none of them is a Python package):
+# PostgreSQL for the registry's tests against a real server.
+APT_PACKAGES=(postgresql)
 
 if [ "${#APT_PACKAGES[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
     missing=()

@@ -22,5 +22,7 @@ step "yamllint"
 yamllint --strict .
 step "JSON Schemas of device_profiles are current"
 vardmote profiles schema --check
-step "pytest"
+step "pytest (with a throwaway PostgreSQL for the registry tests)"
+# shellcheck source=postgres-for-tests.sh
+. scripts/postgres-for-tests.sh
 pytest "$@"

@@ -24,3 +24,5 @@ class KitRecord(StrictModel):
     status: KitStatus
     support_party: Party = Field(description="Whom the kit's support label sends people to")
     contents: list[str] = Field(description="Component ids of kit.yaml packed with this kit")
+    mdm_driver: str | None = None
+    mdm_ref: str | None = Field(default=None, description="The MDM's reference (never the identity of the kit)")

@@ -1,0 +1,73 @@
+"""Opening the registry: SQLite by default (WAL), PostgreSQL by URL, migrated to the current schema."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+
+DB_URL_ENV = "VARDMOTE_DB_URL"
+HEAD_REVISION = "0001"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_db_url() -> str:
+    """$VARDMOTE_DB_URL, else a SQLite file in the user's data folder."""
+    configured = os.environ.get(DB_URL_ENV)
+    if configured:
+        return configured
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "vardmote"
+    data.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data / 'registry.sqlite'}"
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _: Any) -> None:
+        # Python's sqlite3 starts transactions lazily; take them ourselves (below) so that a write
+        # transaction holds the write lock from its first statement and concurrent writers queue.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def open_engine(url: str | None = None) -> Engine:
+    """An engine on the registry at `url`, its schema migrated to the current revision."""
+    url = url or default_db_url()
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        _sqlite_pragmas(engine)
+    if current_revision(engine) != HEAD_REVISION:
+        migrate(engine)
+    return engine
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema's revision, read directly: checking it must not cost the Alembic import."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+
+
+def migrate(engine: Engine) -> None:
+    from alembic import command  # noqa: PLC0415 - only when the schema is behind
+    from alembic.config import Config  # noqa: PLC0415
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            # Two first runs at once must not both create the schema: the second waits, then finds it done.
+            connection.execute(text("SELECT pg_advisory_xact_lock(7486373)"))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,449 @@
+"""The registry's operations: register, enroll, replace, retire and re-tag kits, each in one transaction
+with its audit entry, so that a run killed at any point leaves a consistent, visible state."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from provisioning.kits.record import KitRecord
+from provisioning.kits.registry.audit import ChainBreak, canonical, entry_hash, verify_chain
+from provisioning.kits.registry.tables import AuditEntry, AuditHead, Kit, KitDevice, TagSequence
+from provisioning.profiles.catalogue import ProfileCatalogue
+from provisioning.profiles.matrix import SUPPORT_DUTY, ResponsibilityMatrix
+
+LEASE = timedelta(minutes=15)
+RemovedStatus = Literal["in_repair", "rma"]
+
+
+class RegistryError(Exception):
+    """Something a technician must know, in one line: a refused or impossible operation."""
+
+
+@dataclass(frozen=True)
+class DeviceIds:
+    serial: str
+    imei: str | None = None
+    iccid: str | None = None
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def run_owner() -> str:
+    """Who holds a kit's enrollment lease: this host, this process, this run."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _owner_alive(owner: str) -> bool:
+    host, pid, _ = [*owner.split(":"), "", "", ""][:3]
+    if host != socket.gethostname():
+        return True  # another host's run: only its lease's expiry can end it
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, ValueError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class KitRegistry:
+    def __init__(self, engine: Engine, catalogue: ProfileCatalogue, actor: str) -> None:
+        self.engine = engine
+        self.catalogue = catalogue
+        self.actor = actor
+        self.matrix = ResponsibilityMatrix(catalogue.responsibilities.model, catalogue.region.model)
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.municipalities = {m.model.code: m.model for m in catalogue.municipalities.values()}
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def _audit(
+        self, session: Session, action: str, tag: str, *, reason: str, ticket: str | None, details: dict[str, Any]
+    ) -> None:
+        head = session.get(AuditHead, 1, with_for_update=True)
+        if head is None:
+            raise RegistryError("the registry has no audit head; run its migrations")
+        at = now().isoformat(timespec="microseconds")
+        text = canonical(details)
+        digest = entry_hash(
+            head.last_hash,
+            at=at,
+            actor=self.actor,
+            action=action,
+            asset_tag=tag,
+            reason=reason,
+            ticket=ticket,
+            details=text,
+        )
+        session.add(
+            AuditEntry(
+                at=at,
+                actor=self.actor,
+                action=action,
+                asset_tag=tag,
+                reason=reason,
+                ticket=ticket,
+                details=text,
+                prev_hash=head.last_hash,
+                hash=digest,
+            )
+        )
+        head.last_hash = digest
+        head.entries += 1
+
+    def _next_tag(self, session: Session, code: str) -> str:
+        sequence = session.get(TagSequence, code, with_for_update=True)
+        if sequence is None:
+            sequence = TagSequence(municipality_code=code, last_value=0)
+            session.add(sequence)
+        sequence.last_value += 1
+        return f"{self.catalogue.region.model.short_name}-{code}-{sequence.last_value:05d}"
+
+    def _active_by(self, session: Session, column: Any, value: str | None) -> Kit | None:
+        if value is None:
+            return None
+        return session.scalars(select(Kit).where(column == value, Kit.status != "retired")).first()
+
+    def _kit(self, session: Session, tag_or_serial: str, lock: bool = False) -> Kit:
+        query = select(Kit).where(
+            (Kit.asset_tag == tag_or_serial) | ((Kit.serial == tag_or_serial) & (Kit.status != "retired"))
+        )
+        if lock:
+            query = query.with_for_update()
+        kit = session.scalars(query.order_by(Kit.id.desc())).first()
+        if kit is None:
+            raise RegistryError(f"no kit with asset tag or serial {tag_or_serial!r}")
+        return kit
+
+    def _support_party(self, alternative: int) -> str:
+        return self.matrix.responsible(SUPPORT_DUTY, alternative)  # type: ignore[arg-type]
+
+    def _check_free(self, session: Session, ids: DeviceIds, except_kit: int | None = None) -> None:
+        for column, value, what in (
+            (Kit.serial, ids.serial, "serial"),
+            (Kit.imei, ids.imei, "IMEI"),
+            (Kit.iccid, ids.iccid, "ICCID"),
+        ):
+            other = self._active_by(session, column, value)
+            if other is not None and other.id != except_kit:
+                raise RegistryError(f"{what} {value} already belongs to kit {other.asset_tag} ({other.status})")
+
+    def _take_lease(self, kit: Kit, owner: str) -> None:
+        if kit.lock_owner and kit.lock_owner != owner:
+            live = (
+                kit.lock_expires is not None and kit.lock_expires.replace(tzinfo=kit.lock_expires.tzinfo or UTC) > now()
+            )
+            if live and _owner_alive(kit.lock_owner):
+                raise RegistryError(
+                    f"kit {kit.asset_tag} is being enrolled by another run ({kit.lock_owner.split(':')[0]}); "
+                    "wait for it to finish, or run again after it has stopped"
+                )
+        kit.lock_owner = owner
+        kit.lock_expires = now() + LEASE
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def register(
+        self,
+        ids: DeviceIds,
+        *,
+        model: str,
+        municipality_code: str,
+        owner: str,
+        reason: str = "enrollment",
+        ticket: str | None = None,
+    ) -> tuple[KitRecord, bool]:
+        """Register a kit for enrollment, or pick up an interrupted one. Returns the kit and whether there
+        is enrollment work left (False when the same kit is already enrolled: a re-run)."""
+        municipality = self.municipalities.get(municipality_code)
+        if municipality is None:
+            raise RegistryError(f"unknown municipality {municipality_code!r}")
+        try:
+            with self._transaction() as session:
+                existing = self._active_by(session, Kit.serial, ids.serial)
+                if existing is not None:
+                    if existing.municipality_code != municipality_code or existing.model != model:
+                        raise RegistryError(
+                            f"serial {ids.serial} already belongs to kit {existing.asset_tag} "
+                            f"({existing.municipality_code}, {existing.model})"
+                        )
+                    if existing.status == "enrolled":
+                        return self.record(existing), False
+                    self._take_lease(existing, owner)
+                    return self.record(existing), True
+                self._check_free(session, ids)
+                stamp = now()
+                alternative = municipality.alternative
+                kit = Kit(
+                    asset_tag=self._next_tag(session, municipality_code),
+                    municipality_code=municipality_code,
+                    alternative=alternative,
+                    model=model,
+                    serial=ids.serial,
+                    imei=ids.imei,
+                    iccid=ids.iccid,
+                    status="registered",
+                    support_party=self._support_party(alternative),
+                    contents=[c.id for c in self.catalogue.kit.model.components],
+                    mdm_driver=municipality.mdm_driver,
+                    lock_owner=owner,
+                    lock_expires=stamp + LEASE,
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
+                session.add(kit)
+                session.flush()
+                session.add(
+                    KitDevice(
+                        kit_id=kit.id,
+                        serial=ids.serial,
+                        imei=ids.imei,
+                        iccid=ids.iccid,
+                        model=model,
+                        installed_at=stamp,
+                    )
+                )
+                self._audit(
+                    session,
+                    "register",
+                    kit.asset_tag,
+                    reason=reason,
+                    ticket=ticket,
+                    details={
+                        "serial": ids.serial,
+                        "imei": ids.imei,
+                        "iccid": ids.iccid,
+                        "model": model,
+                        "municipality": municipality_code,
+                        "alternative": alternative,
+                    },
+                )
+                return self.record(kit), True
+        except IntegrityError:
+            # Another run registered the same device between our check and our insert.
+            raise RegistryError(
+                f"serial {ids.serial} was registered by another run at the same moment; run again to see it"
+            ) from None
+
+    def complete_enrollment(self, tag: str, mdm_ref: str, owner: str) -> KitRecord:
+        with self._transaction() as session:
+            kit = self._kit(session, tag, lock=True)
+            if kit.status == "enrolled" and kit.mdm_ref == mdm_ref:
+                return self.record(kit)
+            if kit.lock_owner not in (None, owner):
+                raise RegistryError(f"kit {tag} is held by another run ({kit.lock_owner})")
+            kit.status, kit.mdm_ref, kit.lock_owner, kit.lock_expires, kit.updated_at = (
+                "enrolled",
+                mdm_ref,
+                None,
+                None,
+                now(),
+            )
+            self._audit(
+                session,
+                "enroll",
+                kit.asset_tag,
+                reason="enrolled in MDM",
+                ticket=None,
+                details={"mdm_driver": kit.mdm_driver, "mdm_ref": mdm_ref, "serial": kit.serial},
+            )
+            return self.record(kit)
+
+    def release(self, tag: str, owner: str) -> None:
+        """Give up a lease after a failed step, so that a re-run can continue at once."""
+        with self._transaction() as session:
+            kit = self._kit(session, tag, lock=True)
+            if kit.lock_owner == owner:
+                kit.lock_owner, kit.lock_expires = None, None
+
+    def replace(
+        self,
+        tag: str,
+        new: DeviceIds,
+        *,
+        old_status: RemovedStatus,
+        reason: str,
+        ticket: str | None,
+        owner: str,
+        new_model: str | None = None,
+    ) -> KitRecord:
+        """Swap the kit's device (keeping the asset tag); the SIM moves along unless a new one is given."""
+        with self._transaction() as session:
+            kit = self._kit(session, tag, lock=True)
+            if kit.status == "retired":
+                raise RegistryError(f"kit {kit.asset_tag} is retired; enroll a new kit instead")
+            if kit.serial == new.serial:
+                if kit.status == "registered":  # an interrupted replacement: continue it
+                    self._take_lease(kit, owner)
+                return self.record(kit)
+            iccid = new.iccid or kit.iccid
+            self._check_free(session, DeviceIds(new.serial, new.imei, iccid), except_kit=kit.id)
+            stamp = now()
+            current = session.scalars(
+                select(KitDevice).where(KitDevice.kit_id == kit.id, KitDevice.removed_at.is_(None))
+            ).first()
+            if current is not None:
+                current.removed_at, current.removal_status, current.removal_reason = stamp, old_status, reason
+            old = {"serial": kit.serial, "imei": kit.imei, "iccid": kit.iccid, "mdm_ref": kit.mdm_ref}
+            kit.serial, kit.imei, kit.iccid = new.serial, new.imei, iccid
+            kit.model = new_model or kit.model
+            kit.status, kit.mdm_ref, kit.updated_at = "registered", None, stamp
+            self._take_lease(kit, owner)
+            session.add(
+                KitDevice(
+                    kit_id=kit.id, serial=new.serial, imei=new.imei, iccid=iccid, model=kit.model, installed_at=stamp
+                )
+            )
+            self._audit(
+                session,
+                "replace",
+                kit.asset_tag,
+                reason=reason,
+                ticket=ticket,
+                details={
+                    "old": old,
+                    "old_device_status": old_status,
+                    "new": {"serial": new.serial, "imei": new.imei, "iccid": iccid},
+                    "sim": "swapped" if new.iccid else "kept",
+                    "handled_by": kit.support_party,
+                },
+            )
+            return self.record(kit)
+
+    def retire(self, tag: str, reason: str, ticket: str | None) -> KitRecord:
+        """Retire a kit: it leaves the fleet and frees its device and SIM for reuse."""
+        with self._transaction() as session:
+            kit = self._kit(session, tag, lock=True)
+            if kit.status == "retired":
+                return self.record(kit)
+            stamp = now()
+            current = session.scalars(
+                select(KitDevice).where(KitDevice.kit_id == kit.id, KitDevice.removed_at.is_(None))
+            ).first()
+            if current is not None:
+                current.removed_at, current.removal_status, current.removal_reason = stamp, "retired", reason
+            freed = kit.iccid
+            kit.status, kit.iccid, kit.lock_owner, kit.lock_expires, kit.updated_at = "retired", None, None, None, stamp
+            self._audit(
+                session,
+                "retire",
+                kit.asset_tag,
+                reason=reason,
+                ticket=ticket,
+                details={"serial": kit.serial, "freed_iccid": freed, "mdm_ref": kit.mdm_ref},
+            )
+            return self.record(kit)
+
+    def retag(self, tag: str, municipality_code: str, reason: str, ticket: str | None) -> KitRecord:
+        """Follow a move to another municipality, or a municipality's change of alternative: the kit gets
+        the new municipality's asset tag and the support party its alternative gives."""
+        municipality = self.municipalities.get(municipality_code)
+        if municipality is None:
+            raise RegistryError(f"unknown municipality {municipality_code!r}")
+        with self._transaction() as session:
+            kit = self._kit(session, tag, lock=True)
+            if kit.status == "retired":
+                raise RegistryError(f"kit {kit.asset_tag} is retired")
+            old = {
+                "asset_tag": kit.asset_tag,
+                "municipality": kit.municipality_code,
+                "alternative": kit.alternative,
+                "support_party": kit.support_party,
+            }
+            if kit.municipality_code != municipality_code:
+                kit.asset_tag = self._next_tag(session, municipality_code)
+            kit.municipality_code, kit.alternative = municipality_code, municipality.alternative
+            kit.support_party, kit.updated_at = self._support_party(municipality.alternative), now()
+            if old == {
+                "asset_tag": kit.asset_tag,
+                "municipality": kit.municipality_code,
+                "alternative": kit.alternative,
+                "support_party": kit.support_party,
+            }:
+                return self.record(kit)
+            self._audit(session, "retag", kit.asset_tag, reason=reason, ticket=ticket, details={"old": old})
+            return self.record(kit)
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def record(kit: Kit) -> KitRecord:
+        return KitRecord(
+            asset_tag=kit.asset_tag,
+            serial=kit.serial,
+            municipality_code=kit.municipality_code,
+            alternative=kit.alternative,
+            model=kit.model,
+            imei=kit.imei,
+            iccid=kit.iccid,
+            status=kit.status,
+            support_party=kit.support_party,
+            contents=list(kit.contents),
+            mdm_driver=kit.mdm_driver,
+            mdm_ref=kit.mdm_ref,
+        )
+
+    def show(self, tag_or_serial: str) -> KitRecord:
+        with self._sessions() as session:
+            return self.record(self._kit(session, tag_or_serial))
+
+    def list_kits(self, municipality_code: str | None = None, status: str | None = None) -> list[KitRecord]:
+        with self._sessions() as session:
+            query = select(Kit).order_by(Kit.asset_tag)
+            if municipality_code:
+                query = query.where(Kit.municipality_code == municipality_code)
+            if status:
+                query = query.where(Kit.status == status)
+            return [self.record(kit) for kit in session.scalars(query)]
+
+    def history(self, tag_or_serial: str) -> tuple[KitRecord, list[AuditEntry], list[KitDevice]]:
+        with self._sessions() as session:
+            kit = self._kit(session, tag_or_serial)
+            tags = {kit.asset_tag}
+            entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+            # A re-tagged kit's earlier entries carry its earlier tags: follow them back.
+            for entry in reversed(entries):
+                if entry.asset_tag in tags and entry.action == "retag":
+                    tags.add(json_old_tag(entry))
+            mine = [e for e in entries if e.asset_tag in tags]
+            devices = list(session.scalars(select(KitDevice).where(KitDevice.kit_id == kit.id).order_by(KitDevice.id)))
+            return self.record(kit), mine, devices
+
+    def verify_audit(self) -> tuple[int, list[ChainBreak]]:
+        with self._sessions() as session:
+            entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+            head = session.get(AuditHead, 1)
+        breaks = verify_chain(entries)
+        if head is not None and entries and head.last_hash != entries[-1].hash:
+            breaks.append(
+                ChainBreak(
+                    entries[-1].id, "is not the newest entry the registry recorded (entries were removed from the end)"
+                )
+            )
+        if head is not None and head.entries != len(entries):
+            breaks.append(ChainBreak(0, f"the log has {len(entries)} entries, the registry recorded {head.entries}"))
+        return len(entries), breaks
+
+
+def json_old_tag(entry: AuditEntry) -> str:
+    import json  # noqa: PLC0415
+
+    return str(json.loads(entry.details)["old"]["asset_tag"])

@@ -1,0 +1,177 @@
+"""The kit registry on SQLite and on a real PostgreSQL server: identity, uniqueness, lifecycle, audit."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from provisioning.kits.registry.database import open_engine
+from provisioning.kits.registry.registry import DeviceIds, KitRegistry, RegistryError, run_owner
+from provisioning.kits.registry.tables import Kit
+from provisioning.profiles.catalogue import load_catalogue
+
+CATALOGUE = load_catalogue()
+TAB = "samsung-galaxy-tab-s10-plus-5g"
+TIMRA, ANGE = "2262", "2260"  # example data: Alt 2 and Alt 1
+IMEI_A, IMEI_B = "490154203237518", "352099001761481"
+ICCID_A, ICCID_B = "89460012345678901236", "89460000000000000028"
+
+
+@pytest.fixture
+def engine(registry_url: str) -> Iterator[Engine]:
+    engine = open_engine(registry_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def registry(engine: Engine) -> KitRegistry:
+    return KitRegistry(engine, CATALOGUE, actor="tekniker@timra.example")
+
+
+def enroll(
+    registry: KitRegistry, serial: str, code: str = TIMRA, imei: str | None = None, iccid: str | None = None
+) -> str:
+    owner = run_owner()
+    kit, _ = registry.register(DeviceIds(serial, imei, iccid), model=TAB, municipality_code=code, owner=owner)
+    return registry.complete_enrollment(kit.asset_tag, f"bundle:{serial}", owner).asset_tag
+
+
+def test_asset_tags_are_region_kommunkod_and_a_sequence_per_municipality(registry: KitRegistry) -> None:
+    assert [enroll(registry, s) for s in ("A1", "A2")] == ["RVN-2262-00001", "RVN-2262-00002"]
+    assert enroll(registry, "B1", ANGE) == "RVN-2260-00001"
+
+
+def test_support_follows_the_municipalitys_alternative(registry: KitRegistry) -> None:
+    assert registry.show(enroll(registry, "A1", TIMRA)).support_party == "municipality"
+    assert registry.show(enroll(registry, "B1", ANGE)).support_party == "region"
+
+
+def test_serial_imei_and_iccid_are_unique_among_active_kits(registry: KitRegistry) -> None:
+    enroll(registry, "A1", imei=IMEI_A, iccid=ICCID_A)
+    for ids, what in (
+        (DeviceIds("A2", IMEI_A), f"IMEI {IMEI_A} already belongs to kit RVN-2262-00001 (enrolled)"),
+        (DeviceIds("A2", None, ICCID_A), f"ICCID {ICCID_A} already belongs to kit RVN-2262-00001 (enrolled)"),
+    ):
+        with pytest.raises(RegistryError) as raised:
+            registry.register(ids, model=TAB, municipality_code=TIMRA, owner=run_owner())
+        assert str(raised.value) == what
+    with pytest.raises(RegistryError) as raised:
+        registry.register(DeviceIds("A1"), model="other-model", municipality_code=TIMRA, owner=run_owner())
+    assert str(raised.value) == f"serial A1 already belongs to kit RVN-2262-00001 (2262, {TAB})"
+
+
+def test_the_database_itself_refuses_a_second_active_kit_with_the_same_serial(
+    engine: Engine, registry: KitRegistry
+) -> None:
+    enroll(registry, "A1")
+    with Session(engine) as session, session.begin():
+        kit = session.query(Kit).one()
+        clone = Kit(
+            **{c.name: getattr(kit, c.name) for c in Kit.__table__.columns if c.name not in ("id", "asset_tag")},
+            asset_tag="RVN-2262-09999",
+        )
+        session.add(clone)
+        with pytest.raises(IntegrityError):
+            session.flush()
+
+
+def test_retiring_a_kit_frees_its_device_and_sim(registry: KitRegistry) -> None:
+    tag = enroll(registry, "A1", imei=IMEI_A, iccid=ICCID_A)
+    retired = registry.retire(tag, "end of contract", "RITM-7")
+    assert (retired.status, retired.iccid) == ("retired", None)
+    again = enroll(registry, "A1", imei=IMEI_A, iccid=ICCID_A)
+    assert again == "RVN-2262-00002"
+
+
+def test_a_replacement_keeps_the_asset_tag_and_the_sim_and_records_why(registry: KitRegistry) -> None:
+    tag = enroll(registry, "A1", imei=IMEI_A, iccid=ICCID_A)
+    owner = run_owner()
+    replaced = registry.replace(
+        tag, DeviceIds("A9", IMEI_B), old_status="rma", reason="cracked screen", ticket="INC-42", owner=owner
+    )
+    assert (replaced.asset_tag, replaced.serial, replaced.iccid, replaced.status) == (tag, "A9", ICCID_A, "registered")
+    registry.complete_enrollment(tag, "bundle:A9", owner)
+    _, entries, devices = registry.history(tag)
+    assert [e.action for e in entries] == ["register", "enroll", "replace", "enroll"]
+    replace = entries[2]
+    assert (replace.reason, replace.ticket) == ("cracked screen", "INC-42")
+    assert '"sim":"kept"' in replace.details
+    assert [(d.serial, d.removal_status) for d in devices] == [("A1", "rma"), ("A9", None)]
+
+
+def test_moving_a_kit_retags_it_for_the_new_municipality_and_alternative(registry: KitRegistry) -> None:
+    tag = enroll(registry, "A1", TIMRA)
+    moved = registry.retag(tag, ANGE, "moved to Ånge hemsjukvård", "RITM-9")
+    assert (moved.asset_tag, moved.alternative, moved.support_party) == ("RVN-2260-00001", 1, "region")
+    _, entries, _ = registry.history(moved.asset_tag)
+    assert [e.action for e in entries] == ["register", "enroll", "retag"]
+
+
+def test_an_enrolled_kit_enrolled_again_is_a_no_op(registry: KitRegistry) -> None:
+    tag = enroll(registry, "A1")
+    kit, work_left = registry.register(DeviceIds("A1"), model=TAB, municipality_code=TIMRA, owner=run_owner())
+    assert (kit.asset_tag, work_left) == (tag, False)
+    count, _ = registry.verify_audit()
+    assert count == 2
+
+
+def test_an_interrupted_enrollment_is_taken_over_by_the_next_run(registry: KitRegistry) -> None:
+    dead_owner = f"{run_owner().split(':')[0]}:999999999:deadbeef"  # a process that no longer exists
+    kit, _ = registry.register(DeviceIds("A1"), model=TAB, municipality_code=TIMRA, owner=dead_owner)
+    again, work_left = registry.register(DeviceIds("A1"), model=TAB, municipality_code=TIMRA, owner=run_owner())
+    assert (again.asset_tag, again.status, work_left) == (kit.asset_tag, "registered", True)
+
+
+def test_two_runs_enrolling_the_same_serial_at_once_exactly_one_succeeds(registry_url: str) -> None:
+    open_engine(registry_url).dispose()  # the registry exists before technicians use it
+    results: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        engine = open_engine(registry_url)
+        registry = KitRegistry(engine, CATALOGUE, actor="t")
+        barrier.wait()
+        try:
+            kit, _ = registry.register(DeviceIds("SAME"), model=TAB, municipality_code=TIMRA, owner=run_owner())
+            results.append(f"ok {kit.asset_tag}")
+        except RegistryError as err:
+            results.append(f"error {err}")
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(r.split()[0] for r in results) == ["error", "ok"]
+    error = next(r for r in results if r.startswith("error"))
+    assert "RVN-2262-00001" in error or "at the same moment" in error
+
+
+def test_the_audit_log_chain_verifies_and_cannot_be_edited(engine: Engine, registry: KitRegistry) -> None:
+    enroll(registry, "A1")
+    assert registry.verify_audit() == (2, [])
+    with engine.connect() as connection, pytest.raises(DBAPIError, match="append-only"):
+        connection.execute(text("UPDATE audit_log SET reason = 'nothing happened'"))
+    with engine.connect() as connection, pytest.raises(DBAPIError, match="append-only"):
+        connection.execute(text("DELETE FROM audit_log"))
+
+
+def test_tampering_behind_the_triggers_back_is_detected(engine: Engine, registry: KitRegistry) -> None:
+    tag = enroll(registry, "A1")
+    registry.retire(tag, "end of life", None)
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.execute(text("DROP TRIGGER audit_log_no_update"))
+        else:
+            connection.execute(text("DROP TRIGGER audit_log_append_only ON audit_log"))
+        connection.execute(text("UPDATE audit_log SET reason = 'routine check' WHERE action = 'retire'"))
+    _, breaks = registry.verify_audit()
+    assert [(b.entry_id, b.problem) for b in breaks] == [(3, "its content does not match its hash (it was altered)")]
