@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -25,14 +26,17 @@ class Timing:
         return statistics.median(self.runs)
 
 
-def time_command(label: str, command: Sequence[str], runs: int, warmup: int = 1) -> Timing:
+def time_command(
+    label: str, command: Sequence[str], runs: int, warmup: int = 1, env: dict[str, str] | None = None
+) -> Timing:
     """Wall time of `command`, `runs` times after `warmup` untimed runs; fails loudly if it fails."""
+    environment = {**os.environ, **(env or {})}
     for _ in range(warmup):
-        subprocess.run(command, check=True, capture_output=True, cwd=REPO)
+        subprocess.run(command, check=True, capture_output=True, cwd=REPO, env=environment)
     samples = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, cwd=REPO)
+        subprocess.run(command, check=True, capture_output=True, cwd=REPO, env=environment)
         samples.append(time.perf_counter() - start)
     return Timing(label, samples)
 

@@ -1,4 +1,4 @@
-"""`vardmote policy check` over the production platform, all profiles and templates, and 10,000 kits.
+"""`vardmote policy check` over the production platform, all profiles and templates, and 10,000 registry kits.
 
 Targets (policy issue): the whole check within 3 s, and kits checked at ≥ 20,000 per second beyond
 start-up (the same command without kits, measured in the same run, is the start-up).
@@ -9,12 +9,16 @@ start-up (the same command without kits, measured in the same run, is the start-
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import insert
+
 from benchmarks.common import VARDMOTE, time_command
+from provisioning.kits.registry.database import open_engine
+from provisioning.kits.registry.tables import Kit
 
 WHOLE_TARGET_S = 3.0
 KITS_PER_SECOND_TARGET = 20_000
@@ -39,15 +43,16 @@ def luhn_digit(digits: str) -> str:
     return str((10 - total % 10) % 10)
 
 
-def write_kits(path: Path, count: int) -> None:
+def kit_rows(count: int) -> list[dict[str, object]]:
     codes = list(MUNICIPALITIES)
-    with path.open("w", encoding="utf-8") as stream:
-        for number in range(count):
-            code = codes[number % len(codes)]
-            alternative, party = MUNICIPALITIES[code]
-            imei = f"35{number:012d}"
-            iccid = f"894601{number:012d}"
-            record = {
+    rows = []
+    for number in range(count):
+        code = codes[number % len(codes)]
+        alternative, party = MUNICIPALITIES[code]
+        imei = f"35{number:012d}"
+        iccid = f"894601{number:012d}"
+        rows.append(
+            {
                 "asset_tag": f"RVN-{code}-{number:05d}",
                 "serial": f"R52W{number:07d}",
                 "municipality_code": code,
@@ -59,7 +64,19 @@ def write_kits(path: Path, count: int) -> None:
                 "support_party": party,
                 "contents": CONTENTS,
             }
-            stream.write(json.dumps(record) + "\n")
+        )
+    return rows
+
+
+def fill_registry(url: str, count: int) -> None:
+    """A registry holding `count` enrolled kits, written in bulk (the registry's own schema)."""
+    stamp = datetime.now(UTC)
+    engine = open_engine(url)
+    rows = [{**row, "mdm_driver": "bundle", "created_at": stamp, "updated_at": stamp} for row in kit_rows(count)]
+    if rows:
+        with engine.begin() as connection:
+            connection.execute(insert(Kit), rows)
+    engine.dispose()
 
 
 def main() -> int:
@@ -68,11 +85,14 @@ def main() -> int:
     parser.add_argument("--kits", type=int, default=10_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        kits = Path(folder) / "kits.jsonl"
-        write_kits(kits, args.kits)
-        base = [VARDMOTE, "policy", "check", "--stack", "rvn-prod", "--profiles", "--format", "json"]
-        startup = time_command("without kits (start-up: platform, profiles, templates)", base, args.runs)
-        whole = time_command(f"with {args.kits} kits", [*base, str(kits)], args.runs)
+        empty, full = f"sqlite:///{Path(folder) / 'empty.sqlite'}", f"sqlite:///{Path(folder) / 'full.sqlite'}"
+        fill_registry(empty, 0)
+        fill_registry(full, args.kits)
+        base = [VARDMOTE, "policy", "check", "--stack", "rvn-prod", "--profiles", "--kits", "--format", "json"]
+        startup = time_command(
+            "empty registry (start-up: platform, profiles, templates)", base, args.runs, env={"VARDMOTE_DB_URL": empty}
+        )
+        whole = time_command(f"registry with {args.kits} kits", base, args.runs, env={"VARDMOTE_DB_URL": full})
     kit_seconds = max(whole.median - startup.median, 1e-9)
     rate = args.kits / kit_seconds
     print("Policy check of rvn-prod, all profiles and templates, and kits")

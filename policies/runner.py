@@ -9,8 +9,16 @@ from pathlib import Path
 from infra.stack_files import available_stacks
 from policies.catalogue import all_checks, load_requirements, load_waivers
 from policies.engine import Report, evaluate
-from policies.model import Target
-from policies.targets import KitContext, from_problems, path_targets, profile_targets, stack_targets
+from policies.model import Location, Target
+from policies.targets import (
+    KitContext,
+    from_problems,
+    kit_targets,
+    path_targets,
+    profile_targets,
+    stack_targets,
+    unreadable,
+)
 from provisioning.profiles.catalogue import ProfileCatalogue, load_catalogue
 from vardmote.problems import ProblemsFound
 
@@ -24,10 +32,12 @@ class Selection:
     paths: list[Path] = field(default_factory=list)
     stacks: list[str] = field(default_factory=list)
     profiles: bool = False
+    kits: bool = False  # every kit in the registry at VARDMOTE_DB_URL that is not retired
+    db_url: str | None = None
 
     @property
     def everything(self) -> bool:
-        return not (self.paths or self.stacks or self.profiles)
+        return not (self.paths or self.stacks or self.profiles or self.kits)
 
 
 def _catalogue(profiles_dir: Path | None) -> tuple[ProfileCatalogue | None, list[Target]]:
@@ -50,7 +60,24 @@ def collect_targets(selection: Selection, project: Path, profiles_dir: Path | No
         paths.append(project / ANSIBLE_DIR)
     for path in paths:
         targets += path_targets(path, catalogue, kit_context)
+    if selection.kits:
+        targets += registry_kit_targets(selection.db_url, kit_context)
     return targets
+
+
+def registry_kit_targets(db_url: str | None, kit_context: KitContext | None) -> list[Target]:
+    from provisioning.kits.registry.database import default_db_url  # noqa: PLC0415 - SQLAlchemy only when asked
+    from provisioning.kits.registry.export import active_kit_rows  # noqa: PLC0415
+
+    url = db_url or default_db_url()
+    source = f"registry {url.split('@')[-1]}"
+    if kit_context is None:
+        return [unreadable(source, "kits need valid device_profiles to be checked", Location(source))]
+    try:
+        rows = active_kit_rows(url)
+    except Exception as err:  # an unreachable or broken registry is a failure, never an empty pass
+        return [unreadable(source, f"cannot read the kit registry: {err}", Location(source))]
+    return list(kit_targets(rows, kit_context, source))
 
 
 def check(selection: Selection, project: Path, profiles_dir: Path | None = None, today: date | None = None) -> Report:

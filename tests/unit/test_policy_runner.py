@@ -241,3 +241,39 @@ def test_the_reviewers_guide_lists_every_check() -> None:
     guide = (REPO_ROOT / "docs" / "policy-guide.md").read_text(encoding="utf-8")
     for policy_check in all_checks():
         assert f"| {policy_check.id} | {policy_check.title} |" in guide, policy_check.id
+
+
+def test_kits_in_the_registry_are_checked_and_a_wrong_support_tag_fails(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from provisioning.kits.registry.database import open_engine
+    from provisioning.kits.registry.registry import DeviceIds, KitRegistry, run_owner
+    from provisioning.profiles.catalogue import load_catalogue
+
+    url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    engine = open_engine(url)
+    registry = KitRegistry(engine, load_catalogue(), actor="test")
+    for serial in ("S1", "S2"):
+        registry.register(
+            DeviceIds(serial), model="samsung-galaxy-tab-s10-plus-5g", municipality_code="2262", owner=run_owner()
+        )
+    with engine.begin() as connection:  # a kit whose label was printed for the wrong party
+        connection.execute(text("UPDATE kits SET support_party = 'region' WHERE serial = 'S2'"))
+    engine.dispose()
+    result = runner.invoke(app, ["policy", "check", "--kits", "--format", "json"], env={"VARDMOTE_DB_URL": url})
+    assert result.exit_code == 1
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert (finding["check"], finding["target"]) == ("VM-KIT-007", "kit:RVN-2262-00002")
+    assert finding["violations"][0]["message"] == "support tag is 'region', must be 'municipality'"
+
+
+def test_an_unreachable_registry_fails_closed() -> None:
+    result = runner.invoke(
+        app,
+        ["policy", "check", "--kits", "--format", "json"],
+        env={"VARDMOTE_DB_URL": "postgresql+psycopg://nobody@127.0.0.1:9/none"},
+    )
+    assert result.exit_code == 1
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert finding["check"] == "VM-CORE-001"
+    assert finding["violations"][0]["message"].startswith("cannot read the kit registry: ")

@@ -48,6 +48,9 @@ def check_command(
     profiles: Annotated[
         bool, typer.Option("--profiles", help="Check the kiosk, broadband and model profiles and the invitations.")
     ] = False,
+    kits: Annotated[
+        bool, typer.Option("--kits", help="Check every kit in the registry ($VARDMOTE_DB_URL) that is not retired.")
+    ] = False,
     output_format: Annotated[
         ReportFormat,
         typer.Option(
@@ -65,7 +68,8 @@ def check_command(
     """Run every check that applies, offline, and report what fails and how to fix it.
 
     With no PATH and no option, the whole project is checked: every stack (by running the real Pulumi
-    program under the mock runtime), the profiles, the invitation templates and the Ansible files.
+    program under the mock runtime), the profiles, the invitation templates and the Ansible files;
+    --kits adds every kit of the registry.
     A target that cannot be read, an unknown value or a crashing check is a failure (fail closed).
     Waivers in policies/waivers.yaml suppress accepted findings until they expire; an expired waiver
     fails the run. Exit status 1 on any unwaived failure of a mandatory check.
@@ -82,7 +86,7 @@ def check_command(
     from policies.reporters import RENDERERS
     from policies.runner import Selection, check
 
-    selection = Selection(paths=list(paths or []), stacks=list(stack or []), profiles=profiles)
+    selection = Selection(paths=list(paths or []), stacks=list(stack or []), profiles=profiles, kits=kits)
     try:
         report = check(selection, project_dir(), profiles_dir)
     except ProblemsFound as found:  # the policy catalogue itself is broken

@@ -54,4 +54,4 @@ def quickstart(profiles_dir: ProfilesDir = None) -> None:
     preview(stack="lab", output_format=PreviewFormat.tree, addresses=False)
 
     console.rule("[bold]5. Security review (vardmote policy check)")
-    check_command(paths=None, stack=None, profiles=False, output_format=ReportFormat.table, output=None)
+    check_command(paths=None, stack=None, profiles=False, kits=False, output_format=ReportFormat.table, output=None)

@@ -1,0 +1,36 @@
+"""Kits as plain records straight from the database, for bulk readers such as the policy checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from provisioning.kits.registry.database import open_engine
+from provisioning.kits.registry.tables import Kit
+
+EXPORTED = (
+    Kit.asset_tag,
+    Kit.serial,
+    Kit.municipality_code,
+    Kit.alternative,
+    Kit.model,
+    Kit.imei,
+    Kit.iccid,
+    Kit.status,
+    Kit.support_party,
+    Kit.contents,
+    Kit.mdm_driver,
+    Kit.mdm_ref,
+)
+
+
+def active_kit_rows(url: str) -> list[dict[str, Any]]:
+    """Every kit that is not retired, as the dicts `vardmote kit list --format json` prints."""
+    engine = open_engine(url)
+    try:
+        with engine.connect() as connection:
+            result = connection.execute(select(*EXPORTED).where(Kit.status != "retired").order_by(Kit.asset_tag))
+            return [dict(row._mapping) for row in result]
+    finally:
+        engine.dispose()
