@@ -17,6 +17,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from policies.catalogue import Waiver, all_checks, load_requirements
@@ -25,6 +26,9 @@ from policies.engine import evaluate
 from policies.model import Check, Location, Target
 from policies.reporters import junit, markdown, sarif
 from policies.runner import Selection, check
+from provisioning.kits.registry.database import open_engine
+from provisioning.kits.registry.registry import DeviceIds, KitRegistry, run_owner
+from provisioning.profiles.catalogue import load_catalogue
 from tests.conftest import REPO_ROOT, edit_stack
 from vardmote.cli import app
 
@@ -244,12 +248,6 @@ def test_the_reviewers_guide_lists_every_check() -> None:
 
 
 def test_kits_in_the_registry_are_checked_and_a_wrong_support_tag_fails(tmp_path: Path) -> None:
-    from sqlalchemy import text
-
-    from provisioning.kits.registry.database import open_engine
-    from provisioning.kits.registry.registry import DeviceIds, KitRegistry, run_owner
-    from provisioning.profiles.catalogue import load_catalogue
-
     url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
     engine = open_engine(url)
     registry = KitRegistry(engine, load_catalogue(), actor="test")
