@@ -7,6 +7,7 @@ policy is checked against it, so a typo or a retired field fails here and not at
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -61,7 +62,7 @@ def _check_scalar(value: Any, spec: dict[str, Any], kind: str | None, path: str)
         if spec.get("format") in ("int64", "google-duration") and not _formatted(value, spec["format"]):
             return [f"{path}: {value!r} is not a {spec['format']}"]
         return []
-    checks = {
+    checks: dict[str, tuple[Callable[[Any], bool], str]] = {
         "boolean": (lambda v: isinstance(v, bool), "true or false"),
         "integer": (lambda v: isinstance(v, int) and not isinstance(v, bool), "an integer"),
         "number": (lambda v: isinstance(v, int | float) and not isinstance(v, bool), "a number"),

@@ -7,17 +7,16 @@ Google; no patient data ever is.
 from __future__ import annotations
 
 import json
-from typing import Any
-
 import warnings
-
-with warnings.catch_warnings():  # google.api_core warns about Python versions it will stop supporting
-    warnings.simplefilter("ignore", FutureWarning)
-    from googleapiclient.discovery import build_from_document  # noqa: I001
-    from googleapiclient.errors import HttpError
+from typing import Any
 
 from provisioning.kits.artifacts.amapi_schema import discovery_document
 from provisioning.kits.mdm.base import Enrollment, MdmError
+
+with warnings.catch_warnings():  # google.api_core warns about Python versions it will stop supporting
+    warnings.simplefilter("ignore", FutureWarning)
+    from googleapiclient.discovery import build_from_document
+    from googleapiclient.errors import HttpError
 
 RETRIES = 3
 # Keep factory-reset protection: a wiped kit can only be set up again by the region's recovery accounts.
