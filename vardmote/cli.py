@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from vardmote import __version__
-from vardmote.commands import policy, profiles
+from vardmote.commands import kit, policy, profiles
 from vardmote.commands.preview import preview
 from vardmote.commands.quickstart import quickstart
 from vardmote.commands.responsibilities import responsibilities
@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 app.add_typer(profiles.app, name="profiles")
 app.add_typer(policy.app, name="policy")
+app.add_typer(kit.app, name="kit")
 app.command()(quickstart)
 app.command()(responsibilities)
 app.command()(preview)
