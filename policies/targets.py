@@ -153,6 +153,10 @@ def read_kit_export(path: Path) -> list[Any]:
 
 
 def _kind_of_content(path: Path, data: Any) -> TargetKind | str | None:
+    if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
+        # A playbook or task file: its vars and module arguments are checked like variables.
+        looks_ansible = any("hosts" in item or "tasks" in item or "name" in item for item in data)
+        return "ansible_vars" if looks_ansible else None
     if not isinstance(data, dict):
         return None
     if isinstance(data.get("config"), dict) and "vardmote:platform" in data["config"]:

@@ -33,7 +33,9 @@ class KitRequest:
         }
 
 
-def check_request(row: dict[str, str], line: int, source: Path, catalogue: ProfileCatalogue) -> tuple[KitRequest | None, list[Problem]]:
+def check_request(
+    row: dict[str, str], line: int, source: Path, catalogue: ProfileCatalogue
+) -> tuple[KitRequest | None, list[Problem]]:
     problems: list[Problem] = []
 
     def problem(field: str, message: str) -> None:
@@ -73,7 +75,9 @@ def read_batch(path: Path, catalogue: ProfileCatalogue) -> tuple[list[KitRequest
             header = [name.strip() for name in reader.fieldnames or []]
             missing = [column for column in CSV_COLUMNS if column not in header]
             if missing:
-                return [], [Problem(path, 1, "", f"missing columns: {', '.join(missing)} (need {', '.join(CSV_COLUMNS)})")]
+                return [], [
+                    Problem(path, 1, "", f"missing columns: {', '.join(missing)} (need {', '.join(CSV_COLUMNS)})")
+                ]
             rows = [({k.strip(): (v or "") for k, v in row.items() if k}, reader.line_num) for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         return [], [Problem(path, 1, "", f"cannot read the batch: {err}")]

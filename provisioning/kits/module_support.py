@@ -47,14 +47,18 @@ def run_registry_action(
                 continue
             if action == "register":
                 record, work_left = registry.register(
-                    _ids(kit), model=kit["model"], municipality_code=kit["municipality_code"], owner=owner,
-                    reason=reason, ticket=ticket,
+                    _ids(kit),
+                    model=kit["model"],
+                    municipality_code=kit["municipality_code"],
+                    owner=owner,
+                    reason=reason,
+                    ticket=ticket,
                 )
                 results.append({**record.model_dump(), "work_left": work_left})
                 changed |= work_left
                 continue
             before = registry.show(kit["asset_tag"])
-            record = _apply(registry, action, kit, owner, reason, ticket)
+            record = _apply(registry, action, kit, owner=owner, reason=reason, ticket=ticket)
             results.append({**record.model_dump(), "previous": before.model_dump()})
             changed |= record != before
         except RegistryError as err:
@@ -62,7 +66,9 @@ def run_registry_action(
     return results, changed, failures
 
 
-def _apply(registry: KitRegistry, action: str, kit: Mapping[str, Any], owner: str, reason: str, ticket: str | None) -> KitRecord:
+def _apply(
+    registry: KitRegistry, action: str, kit: Mapping[str, Any], *, owner: str, reason: str, ticket: str | None
+) -> KitRecord:
     tag = kit["asset_tag"]
     if action == "complete":
         return registry.complete_enrollment(tag, kit["mdm_ref"], owner)
@@ -71,8 +77,13 @@ def _apply(registry: KitRegistry, action: str, kit: Mapping[str, Any], owner: st
         return registry.show(tag)
     if action == "replace":
         return registry.replace(
-            tag, _ids(kit), old_status=kit.get("old_status", "in_repair"), reason=reason, ticket=ticket,
-            owner=owner, new_model=kit.get("model"),
+            tag,
+            _ids(kit),
+            old_status=kit.get("old_status", "in_repair"),
+            reason=reason,
+            ticket=ticket,
+            owner=owner,
+            new_model=kit.get("model"),
         )
     if action == "retire":
         return registry.retire(tag, reason, ticket)
@@ -80,10 +91,13 @@ def _apply(registry: KitRegistry, action: str, kit: Mapping[str, Any], owner: st
 
 
 def render_kits(context: KitContext, kits: list[Mapping[str, Any]], check_mode: bool) -> dict[str, list[str]]:
-    return {
-        kit["asset_tag"]: render_artifacts(context, KitRecord.model_validate(_record_fields(kit)), check_mode)
-        for kit in kits
-    }
+    changed: dict[str, list[str]] = {}
+    for kit in kits:
+        if "asset_tag" not in kit:  # check mode: a kit not registered yet would get every file
+            changed[f"new kit {kit.get('serial')}"] = ["(every file of a new bundle)"]
+            continue
+        changed[kit["asset_tag"]] = render_artifacts(context, KitRecord.model_validate(_record_fields(kit)), check_mode)
+    return changed
 
 
 def mdm_kits(
@@ -92,6 +106,9 @@ def mdm_kits(
     done: list[dict[str, Any]] = []
     failures: list[str] = []
     for kit in kits:
+        if check_mode and "asset_tag" not in kit:
+            done.append({"asset_tag": None, "mdm_ref": "(would enroll)", "files": []})
+            continue
         try:
             if action == "enroll":
                 record = KitRecord.model_validate(_record_fields(kit))

@@ -38,7 +38,11 @@ from provisioning.kits.module_support import registry_for, run_registry_action
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
-            "action": {"type": "str", "required": True, "choices": ["register", "complete", "release", "replace", "retire", "retag"]},
+            "action": {
+                "type": "str",
+                "required": True,
+                "choices": ["register", "complete", "release", "replace", "retire", "retag"],
+            },
             "kits": {"type": "list", "elements": "dict", "required": True},
             "owner": {"type": "str", "required": True},
             "actor": {"type": "str", "required": True},

@@ -275,3 +275,19 @@ def test_an_unreachable_registry_fails_closed() -> None:
     (finding,) = json.loads(result.stdout)["findings"]
     assert finding["check"] == "VM-CORE-001"
     assert finding["violations"][0]["message"].startswith("cannot read the kit registry: ")
+
+
+def test_a_plain_secret_in_a_playbooks_vars_is_found(tmp_path: Path) -> None:
+    playbook = tmp_path / "site.yml"
+    playbook.write_text(
+        "- name: Configure TURN\n  hosts: edge\n  vars:\n    coturn_static_auth_secret: hunter2hunter2\n  tasks: []\n",
+        encoding="utf-8",
+    )
+    result = run_cli(str(playbook), "--format", "json")
+    assert result.exit_code == 1
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert finding["check"] == "VM-SRV-001"
+    assert finding["violations"][0] == {
+        "message": "0.vars.coturn_static_auth_secret holds a plain-text secret",
+        "location": f"{playbook}:4",
+    }

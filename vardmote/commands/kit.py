@@ -27,7 +27,12 @@ ACTOR_ENV = "VARDMOTE_ACTOR"
 Ticket = Annotated[str | None, typer.Option("--ticket", help="The service ticket (kept in the audit log).")]
 DbUrl = Annotated[
     str | None,
-    typer.Option("--db-url", envvar="VARDMOTE_DB_URL", help="The registry (default: a SQLite file in your data folder).", show_default=False),
+    typer.Option(
+        "--db-url",
+        envvar="VARDMOTE_DB_URL",
+        help="The registry (default: a SQLite file in your data folder).",
+        show_default=False,
+    ),
 ]
 BundleDir = Annotated[
     Path | None,
@@ -59,7 +64,11 @@ def _playbook(playbook: str, extravars: dict[str, Any], check: bool) -> Playbook
     from provisioning.kits.playbooks import run_playbook
     from provisioning.kits.registry.registry import run_owner
 
-    extravars = {"vardmote_actor": _actor(), "vardmote_run_owner": run_owner(), **{k: v for k, v in extravars.items() if v is not None}}
+    extravars = {
+        "vardmote_actor": _actor(),
+        "vardmote_run_owner": run_owner(),
+        **{k: v for k, v in extravars.items() if v is not None},
+    }
     with console.status("starting Ansible…") as status:
         result = run_playbook(playbook, extravars, on_task=lambda task: status.update(f"[bold]{task}[/]…"), check=check)
     for failure in result.failures:
@@ -73,7 +82,16 @@ def _show_kits(records: list[KitRecord], output_format: Format, title: str) -> N
         return
     table = Table("Asset tag", "Serial", "Kommun", "Alt", "Model", "Status", "Support", "MDM", title=title)
     for r in records:
-        table.add_row(r.asset_tag, r.serial, r.municipality_code, str(r.alternative), r.model, r.status, r.support_party, r.mdm_ref or "-")
+        table.add_row(
+            r.asset_tag,
+            r.serial,
+            r.municipality_code,
+            str(r.alternative),
+            r.model,
+            r.status,
+            r.support_party,
+            r.mdm_ref or "-",
+        )
     console.print(table)
 
 
@@ -84,15 +102,25 @@ def _results_of(result: PlaybookResult, task: str) -> list[dict[str, Any]]:
 @app.command()
 def enroll(
     serial: Annotated[str | None, typer.Option(help="The tablet's serial number.", show_default=False)] = None,
-    imei: Annotated[str | None, typer.Option(help="The tablet's IMEI (15 digits, Luhn-checked).", show_default=False)] = None,
-    iccid: Annotated[str | None, typer.Option(help="The SIM's ICCID (8946…, Luhn-checked).", show_default=False)] = None,
-    model: Annotated[str | None, typer.Option(help="A model id from device_profiles/models/.", show_default=False)] = None,
+    imei: Annotated[
+        str | None, typer.Option(help="The tablet's IMEI (15 digits, Luhn-checked).", show_default=False)
+    ] = None,
+    iccid: Annotated[
+        str | None, typer.Option(help="The SIM's ICCID (8946…, Luhn-checked).", show_default=False)
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="A model id from device_profiles/models/.", show_default=False)
+    ] = None,
     municipality: Annotated[str | None, typer.Option(help="Name, file name or kommunkod.", show_default=False)] = None,
     batch: Annotated[
         Path | None,
-        typer.Option(help="A CSV of kits (serial,imei,iccid,model,municipality), enrolled in one run.", show_default=False),
+        typer.Option(
+            help="A CSV of kits (serial,imei,iccid,model,municipality), enrolled in one run.", show_default=False
+        ),
     ] = None,
-    skip_invalid: Annotated[bool, typer.Option(help="With --batch: enroll the valid rows even if some are bad.")] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option(help="With --batch: enroll the valid rows even if some are bad.")
+    ] = False,
     ticket: Ticket = None,
     check: Annotated[bool, typer.Option("--check", help="Show what would change; change nothing.")] = False,
     db_url: DbUrl = None,
@@ -155,8 +183,18 @@ def _summarise(result: PlaybookResult, register_task: str, bundle_dir: Path | No
     for kit in kits:
         if not kit.get("asset_tag"):
             continue
-        state = "enrolled" if kit["asset_tag"] in enrolled else ("already enrolled" if not kit.get("work_left") else "registered, not enrolled")
-        table.add_row(kit["asset_tag"], kit.get("serial", ""), kit.get("municipality_code", ""), state, str(folder / kit["asset_tag"]))
+        state = (
+            "enrolled"
+            if kit["asset_tag"] in enrolled
+            else ("already enrolled" if not kit.get("work_left") else "registered, not enrolled")
+        )
+        table.add_row(
+            kit["asset_tag"],
+            kit.get("serial", ""),
+            kit.get("municipality_code", ""),
+            state,
+            str(folder / kit["asset_tag"]),
+        )
     console.print(table)
 
 
@@ -166,8 +204,12 @@ def replace(
     serial: Annotated[str, typer.Option(help="The new tablet's serial number.")],
     reason: Annotated[str, typer.Option(help="Why (kept in the audit log), e.g. 'cracked screen'.")],
     imei: Annotated[str | None, typer.Option(help="The new tablet's IMEI.", show_default=False)] = None,
-    iccid: Annotated[str | None, typer.Option(help="A new SIM's ICCID; without it the SIM moves along.", show_default=False)] = None,
-    model: Annotated[str | None, typer.Option(help="The new tablet's model, if it differs.", show_default=False)] = None,
+    iccid: Annotated[
+        str | None, typer.Option(help="A new SIM's ICCID; without it the SIM moves along.", show_default=False)
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="The new tablet's model, if it differs.", show_default=False)
+    ] = None,
     old_status: Annotated[str, typer.Option(help="What happens to the old tablet: in_repair or rma.")] = "in_repair",
     ticket: Ticket = None,
     db_url: DbUrl = None,
@@ -180,7 +222,8 @@ def replace(
 
     Example:
 
-        vardmote kit replace RVN-2260-00001 --serial R52W799999 --imei 352099001760996 --reason "cracked screen" --ticket INC-42
+        vardmote kit replace RVN-2260-00001 --serial R52W799999 --imei 352099001760996 \\
+            --reason "cracked screen" --ticket INC-42
     """
     from provisioning.kits.identifiers import iccid_problem, imei_problem
 
@@ -200,9 +243,16 @@ def replace(
     except Exception as err:
         fail(str(err))
         raise typer.Exit(1) from None
-    request = {"asset_tag": tag, "serial": serial, "imei": imei, "iccid": iccid, "model": model, "old_status": old_status}
+    request = {
+        "asset_tag": tag,
+        "serial": serial,
+        "imei": imei,
+        "iccid": iccid,
+        "model": model,
+        "old_status": old_status,
+    }
     extravars = {
-        "vardmote_kits": [{k: v for k, v in request.items() if v is not None}],
+        "vardmote_replacements": [{k: v for k, v in request.items() if v is not None}],
         "vardmote_reason": reason,
         "vardmote_ticket": ticket,
         "vardmote_db_url": db_url,
@@ -332,7 +382,9 @@ def show(
 @app.command("list")
 def list_command(
     municipality: Annotated[str | None, typer.Option(help="Only this municipality.", show_default=False)] = None,
-    status: Annotated[str | None, typer.Option(help="Only this status (registered, enrolled, retired…).", show_default=False)] = None,
+    status: Annotated[
+        str | None, typer.Option(help="Only this status (registered, enrolled, retired…).", show_default=False)
+    ] = None,
     output_format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
     db_url: DbUrl = None,
     profiles_dir: ProfilesDir = None,
@@ -370,7 +422,15 @@ def history(
     devices_table = Table("Serial", "IMEI", "ICCID", "Model", "Installed", "Removed", "As", title="Devices")
     for d in devices:
         removed = d.removed_at.isoformat()[:19] if d.removed_at else ""
-        devices_table.add_row(d.serial, d.imei or "", d.iccid or "", d.model, d.installed_at.isoformat()[:19], removed, d.removal_status or "")
+        devices_table.add_row(
+            d.serial,
+            d.imei or "",
+            d.iccid or "",
+            d.model,
+            d.installed_at.isoformat()[:19],
+            removed,
+            d.removal_status or "",
+        )
     console.print(devices_table)
 
 

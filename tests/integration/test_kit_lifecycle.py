@@ -1,0 +1,233 @@
+"""Tablet kits end to end: the real `vardmote kit` command runs the real playbooks through ansible-runner
+against a real registry (SQLite and PostgreSQL) and writes real bundles."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+VARDMOTE = str(Path(os.environ.get("VIRTUAL_ENV", REPO_ROOT / ".venv")) / "bin" / "vardmote")
+EXAMPLES = REPO_ROOT / "device_profiles" / "examples" / "kits.csv"
+
+
+@pytest.fixture
+def kit_env(tmp_path: Path, registry_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "VARDMOTE_DB_URL": registry_url,
+        "VARDMOTE_BUNDLE_DIR": str(tmp_path / "bundles"),
+        "VARDMOTE_APN_PASSWORD_RVN": "example-not-secret",
+        "VARDMOTE_APN_PASSWORD_SUNDSVALL": "example-not-secret-either",
+        "VARDMOTE_ACTOR": "tekniker@example",
+    }
+
+
+def vardmote(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([VARDMOTE, *args], env=env, capture_output=True, text=True, timeout=300, check=False)
+    if check and result.returncode != 0:
+        raise AssertionError(f"vardmote {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def kits(env: dict[str, str]) -> list[dict[str, Any]]:
+    listed: list[dict[str, Any]] = json.loads(vardmote(env, "kit", "list", "--format", "json").stdout)
+    return listed
+
+
+def test_the_example_batch_enrolls_one_kit_per_municipality_and_a_rerun_changes_nothing(
+    kit_env: dict[str, str],
+) -> None:
+    vardmote(kit_env, "kit", "enroll", "--batch", str(EXAMPLES))
+    enrolled = kits(kit_env)
+    assert sorted(k["asset_tag"] for k in enrolled) == [
+        "RVN-2260-00001",
+        "RVN-2262-00001",
+        "RVN-2280-00001",
+        "RVN-2281-00001",
+        "RVN-2282-00001",
+        "RVN-2283-00001",
+        "RVN-2284-00001",
+    ]
+    assert {k["status"] for k in enrolled} == {"enrolled"}
+    bundles = Path(kit_env["VARDMOTE_BUNDLE_DIR"])
+    android = bundles / "RVN-2260-00001"
+    assert {p.name for p in android.iterdir()} >= {
+        "amapi-policy.json",
+        "provisioning-qr.png",
+        "provisioning-qr.svg",
+        "label.pdf",
+        "label.svg",
+    }
+    assert (bundles / "RVN-2262-00001" / "vardmote.mobileconfig").is_file()  # Timrå's example kit is an iPad
+    rerun = vardmote(kit_env, "kit", "enroll", "--batch", str(EXAMPLES))
+    assert rerun.stdout.count("already enrolled") == 7
+    assert len(kits(kit_env)) == 7
+    audit = vardmote(kit_env, "kit", "audit", "--verify")
+    assert "the audit log's 14 entries are complete and unaltered" in audit.stdout
+
+
+def test_replace_keeps_the_tag_and_retire_frees_the_sim(kit_env: dict[str, str]) -> None:
+    vardmote(
+        kit_env,
+        "kit",
+        "enroll",
+        "--serial",
+        "R52W700006",
+        "--imei",
+        "352099001760061",
+        "--iccid",
+        "8946010000000000061",
+        "--model",
+        "samsung-galaxy-tab-s10-plus-5g",
+        "--municipality",
+        "Ånge",
+    )
+    vardmote(
+        kit_env,
+        "kit",
+        "replace",
+        "RVN-2260-00001",
+        "--serial",
+        "R52W799999",
+        "--imei",
+        "352099001760996",
+        "--reason",
+        "cracked screen",
+        "--old-status",
+        "rma",
+        "--ticket",
+        "INC-42",
+    )
+    shown = json.loads(vardmote(kit_env, "kit", "show", "R52W799999", "--format", "json").stdout)
+    assert (shown["asset_tag"], shown["status"], shown["iccid"]) == (
+        "RVN-2260-00001",
+        "enrolled",
+        "8946010000000000061",
+    )
+    history = vardmote(kit_env, "kit", "history", "RVN-2260-00001").stdout
+    for expected in ("cracked screen", "INC-42", "rma"):
+        assert expected in history
+    vardmote(kit_env, "kit", "retire", "RVN-2260-00001", "--reason", "end of contract")
+    # The freed SIM can go into a new kit.
+    vardmote(
+        kit_env,
+        "kit",
+        "enroll",
+        "--serial",
+        "R52W700777",
+        "--imei",
+        "352099001760012",
+        "--iccid",
+        "8946010000000000061",
+        "--model",
+        "samsung-galaxy-tab-s10-plus-5g",
+        "--municipality",
+        "Ånge",
+    )
+    assert vardmote(kit_env, "kit", "audit", "--verify").returncode == 0
+
+
+def test_an_invalid_batch_writes_nothing_unless_told_to_skip(kit_env: dict[str, str], tmp_path: Path) -> None:
+    batch = tmp_path / "kits.csv"
+    rows = EXAMPLES.read_text(encoding="utf-8").splitlines()
+    batch.write_text(
+        "\n".join([*rows[:3], rows[3].replace("352099001760038", "352099001760039")]) + "\n", encoding="utf-8"
+    )
+    refused = vardmote(kit_env, "kit", "enroll", "--batch", str(batch), check=False)
+    assert refused.returncode == 1
+    assert refused.stdout.strip() == f"{batch}:4: imei: IMEI 352099001760039 fails its Luhn check digit"
+    assert kits(kit_env) == []
+    vardmote(kit_env, "kit", "enroll", "--batch", str(batch), "--skip-invalid")
+    assert len(kits(kit_env)) == 2
+
+
+def test_check_mode_changes_nothing(kit_env: dict[str, str]) -> None:
+    vardmote(kit_env, "kit", "enroll", "--batch", str(EXAMPLES), "--check")
+    assert kits(kit_env) == []
+    assert not Path(kit_env["VARDMOTE_BUNDLE_DIR"]).exists()
+
+
+def test_an_mdm_failure_half_way_leaves_a_visible_kit_and_a_rerun_finishes(
+    kit_env: dict[str, str], profiles_copy: Path
+) -> None:
+    ange = profiles_copy / "municipalities" / "ange.yaml"
+    ange.write_text(
+        ange.read_text(encoding="utf-8").replace("mdm_driver: bundle", "mdm_driver: amapi"), encoding="utf-8"
+    )
+    env = {**kit_env, "VARDMOTE_PROFILES_DIR": str(profiles_copy)}
+    env.pop("VARDMOTE_AMAPI_ENTERPRISE", None)
+    args = [
+        "kit",
+        "enroll",
+        "--serial",
+        "R52W700006",
+        "--imei",
+        "352099001760061",
+        "--iccid",
+        "8946010000000000061",
+        "--model",
+        "samsung-galaxy-tab-s10-plus-5g",
+        "--municipality",
+        "Ånge",
+    ]
+    failed = vardmote(env, *args, check=False)
+    assert failed.returncode == 1
+    assert "Ånge uses the amapi driver: set VARDMOTE_AMAPI_ENTERPRISE" in failed.stderr
+    (pending,) = kits(env)
+    assert (pending["asset_tag"], pending["status"]) == ("RVN-2260-00001", "registered")
+    ange.write_text(
+        ange.read_text(encoding="utf-8").replace("mdm_driver: amapi", "mdm_driver: bundle"), encoding="utf-8"
+    )
+    vardmote(env, *args)
+    (done,) = kits(env)
+    assert (done["asset_tag"], done["status"]) == ("RVN-2260-00001", "enrolled")
+
+
+def test_a_batch_killed_half_way_and_run_again_finishes_with_no_duplicates(tmp_path: Path) -> None:
+    database = tmp_path / "registry.sqlite"
+    env = {
+        **os.environ,
+        "VARDMOTE_DB_URL": f"sqlite:///{database}",
+        "VARDMOTE_BUNDLE_DIR": str(tmp_path / "bundles"),
+        "VARDMOTE_APN_PASSWORD_RVN": "x",
+        "VARDMOTE_APN_PASSWORD_SUNDSVALL": "y",
+    }
+    process = subprocess.Popen(
+        [VARDMOTE, "kit", "enroll", "--batch", str(EXAMPLES)],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    registered = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        if database.exists():
+            try:
+                with sqlite3.connect(database) as connection:
+                    registered = connection.execute("SELECT count(*) FROM kits").fetchone()[0]
+            except sqlite3.Error:
+                registered = 0
+        if registered:
+            break
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # the whole run, Ansible included
+    process.wait(timeout=30)
+    assert registered > 0, "the batch never got as far as registering a kit"
+    vardmote(env, "kit", "enroll", "--batch", str(EXAMPLES))
+    listed = kits(env)
+    assert len(listed) == 7
+    assert {k["status"] for k in listed} == {"enrolled"}
+    assert len({k["serial"] for k in listed}) == 7
+    shutil.rmtree(tmp_path / "bundles", ignore_errors=True)

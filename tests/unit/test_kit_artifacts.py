@@ -1,0 +1,210 @@
+"""What a kit is enrolled with: validated against the real AMAPI discovery document and Apple's schemas."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.serialization import pkcs7
+
+from provisioning.kits.artifacts import android, ipad
+from provisioning.kits.artifacts.amapi_schema import schema_problems
+from provisioning.kits.artifacts.apple_schema import profile_problems
+from provisioning.kits.identifiers import iccid_problem, imei_problem
+from provisioning.kits.intake import read_batch
+from provisioning.kits.record import KitRecord
+from provisioning.kits.steps import KitContext, label_content, render_artifacts
+from provisioning.profiles.catalogue import load_catalogue
+from tests.conftest import REPO_ROOT
+from tests.doubles.tls import make_pki
+
+CATALOGUE = load_catalogue()
+KIT = KitRecord(
+    asset_tag="RVN-2260-00001",
+    serial="R52W700006",
+    municipality_code="2260",
+    alternative=1,
+    model="samsung-galaxy-tab-s10-plus-5g",
+    status="registered",
+    support_party="region",
+    contents=[c.id for c in CATALOGUE.kit.model.components],
+)
+
+
+@pytest.mark.parametrize("kiosk", sorted(CATALOGUE.kiosk_profiles))
+@pytest.mark.parametrize("broadband", sorted(CATALOGUE.broadband_profiles))
+def test_every_kiosk_and_broadband_pair_gives_a_valid_amapi_policy(kiosk: str, broadband: str) -> None:
+    policy = android.policy(
+        CATALOGUE.kiosk_profiles[kiosk].model, CATALOGUE.broadband_profiles[broadband].model, "pw", "Ring"
+    )
+    assert schema_problems(policy, "Policy") == []
+    assert policy["applications"][0]["roles"] == [{"roleType": "KIOSK"}]
+    assert policy["cameraAccess"] == "CAMERA_ACCESS_ENFORCED"
+    assert policy["deviceConnectivityManagement"]["usbDataAccess"] == "DISALLOW_USB_DATA_TRANSFER"
+    assert policy["deviceConnectivityManagement"]["apnPolicy"]["overrideApns"] == "OVERRIDE_APNS_ENABLED"
+    assert (policy["dataRoamingDisabled"], policy["mobileNetworksConfigDisabled"], policy["screenCaptureDisabled"]) == (
+        True,
+        True,
+        True,
+    )
+    assert policy["systemUpdate"]["type"] == "WINDOWED"
+    assert policy["frpAdminEmails"]
+
+
+def test_the_discovery_document_catches_a_wrong_key_type_or_enum() -> None:
+    policy = android.policy(
+        CATALOGUE.kiosk_profiles["video-webclient"].model,
+        CATALOGUE.broadband_profiles["rvn-private-apn"].model,
+        None,
+        "x",
+    )
+    policy["cameraAccess"] = "CAMERA_ON"
+    policy["screenCaptureDisabled"] = "yes"
+    policy["kioskMode"] = True
+    assert schema_problems(policy, "Policy") == [
+        "Policy.cameraAccess: 'CAMERA_ON' is not one of CAMERA_ACCESS_UNSPECIFIED, CAMERA_ACCESS_USER_CHOICE, "
+        "CAMERA_ACCESS_DISABLED, CAMERA_ACCESS_ENFORCED",
+        "Policy.screenCaptureDisabled: must be true or false, got 'yes'",
+        "Policy.kioskMode: not a field of Policy",
+    ]
+
+
+def test_the_enrollment_token_request_carries_the_kit_not_the_patient() -> None:
+    request = android.enrollment_token_request(KIT, CATALOGUE.municipalities["ange"].model, "enterprises/e/policies/p")
+    assert schema_problems(request, "EnrollmentToken") == []
+    assert request["additionalData"] == '{"asset_tag":"RVN-2260-00001","municipality":"2260","alternative":1}'
+    assert request["allowPersonalUsage"] == "PERSONAL_USAGE_DISALLOWED_USERLESS"
+
+
+def test_the_qr_payload_provisions_over_mobile_data() -> None:
+    payload = android.provisioning_payload("TOKEN")
+    assert payload["android.app.extra.PROVISIONING_USE_MOBILE_DATA"] is True
+    assert payload["android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE"] == {
+        "com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN": "TOKEN"
+    }
+
+
+def test_the_ipad_profile_validates_against_apples_schemas_and_catches_errors() -> None:
+    kiosk, broadband = (
+        CATALOGUE.kiosk_profiles["video-webclient"].model,
+        CATALOGUE.broadband_profiles["rvn-private-apn"].model,
+    )
+    profile = ipad.mobileconfig(KIT, kiosk, broadband, "pw")
+    assert profile_problems(profile) == []
+    profile["PayloadContent"][0]["FullScreen"] = "yes"
+    profile["PayloadContent"][2]["APNs"][0]["AuthenticationType"] = "MSCHAP"
+    assert profile_problems(profile) == [
+        "PayloadContent[0](com.apple.webClip.managed).FullScreen: must be <boolean>, got str",
+        "PayloadContent[2](com.apple.cellular).APNs[0].AuthenticationType: 'MSCHAP' is not one of ['CHAP', 'PAP']",
+    ]
+
+
+def test_a_signed_profile_is_cms_signed_data_with_the_profile_inside(tmp_path: Path) -> None:
+    pki = make_pki(tmp_path)
+    data = ipad.render(
+        ipad.mobileconfig(
+            KIT,
+            CATALOGUE.kiosk_profiles["video-webclient"].model,
+            CATALOGUE.broadband_profiles["kommun-public-apn"].model,
+            None,
+        )
+    )
+    signed = ipad.sign(data, pki.cert_file, pki.key_file)
+    assert signed[:1] == b"\x30"  # DER
+    assert data in signed  # not detached: the profile travels inside the signature
+    (certificate,) = pkcs7.load_der_pkcs7_certificates(signed)
+    assert certificate.subject.rfc4514_string() == "CN=127.0.0.1"
+
+
+def test_bundles_keep_credentials_private_and_rerendering_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VARDMOTE_APN_PASSWORD_RVN", "example-not-secret")
+    context = KitContext(CATALOGUE, tmp_path)
+    assert render_artifacts(context, KIT) == [
+        "kit.json",
+        "label.svg",
+        "label.pdf",
+        "amapi-policy.json",
+        "enrollment-token-request.json",
+    ]
+    assert render_artifacts(context, KIT) == []
+    mode = stat.S_IMODE(os.stat(tmp_path / KIT.asset_tag / "amapi-policy.json").st_mode)
+    assert mode == 0o600
+    assert stat.S_IMODE(os.stat(tmp_path / KIT.asset_tag / "label.svg").st_mode) == 0o644
+
+
+def test_a_missing_apn_secret_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VARDMOTE_APN_PASSWORD_RVN", raising=False)
+    with pytest.raises(
+        Exception, match="broadband profile rvn-private-apn needs the environment variable VARDMOTE_APN_PASSWORD_RVN"
+    ):
+        render_artifacts(KitContext(CATALOGUE, tmp_path), KIT)
+
+
+def test_the_label_names_whom_to_call_under_the_kits_alternative() -> None:
+    context = KitContext(CATALOGUE, Path("/nonexistent"))
+    region_kit = label_content(context, KIT)
+    assert (region_kit.support_name, region_kit.support_phone) == (
+        "Regionens IT-servicedesk (exempel)",
+        "+46 70 174 06 01",
+    )
+    own = label_content(context, KIT.model_copy(update={"municipality_code": "2262", "support_party": "municipality"}))
+    assert own.support_name == "Kommunens IT-support Timrå (exempel)"
+    assert own.contents[0] == "Surfplatta med robust skal – minst 12 tums skärm"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("352099001760996", None),
+        ("352099001760995", "IMEI 352099001760995 fails its Luhn check digit"),
+        ("35209900176099", "IMEI must be 15 digits, got '35209900176099'"),
+    ],
+)
+def test_imei_check_digits(value: str, problem: str | None) -> None:
+    assert imei_problem(value) == problem
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("8946010000000000012", None),
+        ("8946010000000000013", "ICCID 8946010000000000013 fails its Luhn check digit"),
+        ("8947010000000000011", "ICCID 8947010000000000011 is not Swedish (must start 8946)"),
+    ],
+)
+def test_iccid_prefix_and_check_digit(value: str, problem: str | None) -> None:
+    assert iccid_problem(value) == problem
+
+
+def test_the_example_batch_is_valid() -> None:
+    requests, problems = read_batch(REPO_ROOT / "device_profiles" / "examples" / "kits.csv", CATALOGUE)
+    assert problems == []
+    assert sorted(r.municipality_code for r in requests) == sorted(
+        m.model.code for m in CATALOGUE.municipalities.values()
+    )
+
+
+def test_every_bad_row_of_a_batch_gets_one_line(tmp_path: Path) -> None:
+    batch = tmp_path / "kits.csv"
+    batch.write_text(
+        "serial,imei,iccid,model,municipality\n"
+        "A1,352099001760012,8946010000000000012,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
+        "A2,352099001760013,8946010000000000020,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
+        "A3,352099001760020,8946010000000000012,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
+        "A4,,8946010000000000038,galaxy-tab,Gävle\n",
+        encoding="utf-8",
+    )
+    requests, problems = read_batch(batch, CATALOGUE)
+    assert [r.serial for r in requests] == ["A1"]
+    assert [str(p).replace(f"{tmp_path}/", "") for p in problems] == [
+        "kits.csv:3: imei: IMEI 352099001760013 fails its Luhn check digit",
+        "kits.csv:4: iccid: 8946010000000000012 is also on line 2",
+        "kits.csv:5: model: unknown model 'galaxy-tab'; known: apple-ipad-air-13-m2-cellular, "
+        "samsung-galaxy-tab-s10-plus-5g, samsung-galaxy-tab-s9-fe-plus-5g",
+        "kits.csv:5: municipality: unknown municipality 'Gävle'; known: Härnösand, Kramfors, Sollefteå, Sundsvall, "
+        "Timrå, Ånge, Örnsköldsvik",
+    ]
