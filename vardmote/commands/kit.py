@@ -364,15 +364,20 @@ def show(
     kit: Annotated[str, typer.Argument(help="Asset tag or serial number.")],
     output_format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
     db_url: DbUrl = None,
-    profiles_dir: ProfilesDir = None,
 ) -> None:
     """Show one kit by asset tag or serial number."""
-    registry = _registry(db_url, load_or_exit(profiles_dir))
+    from provisioning.kits.registry.database import open_engine
+    from provisioning.kits.registry.queries import find_kit
+
     try:
-        record = registry.show(kit)
+        engine = open_engine(db_url)
+        record = find_kit(engine, kit)
     except Exception as err:
-        fail(str(err))
+        fail(f"cannot read the kit registry: {err}")
         raise typer.Exit(1) from None
+    if record is None:
+        fail(f"no kit with asset tag or serial {kit!r}")
+        raise typer.Exit(1)
     if output_format is Format.json:
         print_json(record.model_dump())
         return
