@@ -30,6 +30,7 @@ def time_command(
     label: str,
     command: Sequence[str],
     runs: int,
+    *,
     warmup: int = 1,
     env: dict[str, str] | None = None,
     allow_failure: bool = False,

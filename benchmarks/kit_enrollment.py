@@ -12,7 +12,6 @@ Targets (kit issue):
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from benchmarks.common import PYTHON, REPO, VARDMOTE, Timing, time_command
+from benchmarks.common import PYTHON, VARDMOTE, Timing, time_command
 from benchmarks.policy_check import kit_rows, luhn_digit
 from provisioning.kits.registry.database import open_engine
 from provisioning.kits.registry.tables import Kit
@@ -125,9 +124,8 @@ def main() -> int:
     for timing, ratio, target, unit in rows:
         met = ratio <= target
         ok &= met
-        print(
-            f"  {timing.label}: {ratio:.2f}{unit} the baseline (target ≤ {target}{unit}): {'meets' if met else 'MISSES'}"
-        )
+        verdict = "meets" if met else "MISSES"
+        print(f"  {timing.label}: {ratio:.2f}{unit} the baseline (target ≤ {target}{unit}): {verdict}")
     for timing in (by_tag, by_serial):
         extra_ms = (timing.median - startup.median) * 1000
         met = extra_ms <= 50

@@ -133,13 +133,16 @@ def test_an_unknown_municipality_is_one_line_naming_the_known_ones() -> None:
     )
 
 
-def test_quickstart_validates_and_shows_every_municipality_and_the_matrix() -> None:
-    result = run("quickstart")
+def test_quickstart_validates_and_shows_every_municipality_and_the_matrix(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["quickstart"], env={"XDG_DATA_HOME": str(tmp_path)}, catch_exceptions=False)
     assert result.exit_code == 0
     for name in ("Härnösand", "Kramfors", "Sollefteå", "Sundsvall", "Timrå", "Ånge", "Örnsköldsvik"):
         assert name in result.stdout
     assert "Ansvarsfördelning" in result.stdout
     assert "lab (10 resources to create)" in result.stdout
+    assert "✓ passed" in result.stderr
+    assert "RVN-2262-00001" in result.stdout  # the example kits, enrolled into the quickstart's own registry
+    assert (tmp_path / "vardmote" / "quickstart" / "bundles" / "RVN-2262-00001" / "label.pdf").is_file()
 
 
 def test_schema_check_fails_on_a_stale_schema_and_schema_rewrites_it(profiles_copy: Path) -> None:

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from rich.table import Table
 
+from provisioning.profiles.location import default_profiles_dir
 from vardmote.commands.catalogue_option import ProfilesDir, load_or_exit
+from vardmote.commands.kit import enroll
 from vardmote.commands.policy import ReportFormat, check_command
 from vardmote.commands.preview import PreviewFormat, preview
 from vardmote.commands.responsibilities import OutputFormat, _print_matrix, matrix_of
 from vardmote.console import console
 from vardmote.problems import display_path
+
+EXAMPLE_SECRETS = ("VARDMOTE_APN_PASSWORD_RVN", "VARDMOTE_APN_PASSWORD_SUNDSVALL")
+
+
+def _quickstart_dir() -> Path:
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    folder = data / "vardmote" / "quickstart"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def quickstart(profiles_dir: ProfilesDir = None) -> None:
@@ -20,7 +34,9 @@ def quickstart(profiles_dir: ProfilesDir = None) -> None:
     any problem, each on its own `file:line: field: problem` line). Step 2 shows each
     municipality's contract alternative and support contact, and step 3 the responsibility
     matrix of routine 5.2, step 4 previews the lab stack of the video platform offline, and step 5
-    runs the security review's checks over the whole project (exit 1 if any mandatory check fails).
+    runs the security review's checks over the whole project (exit 1 if any mandatory check fails),
+    and step 6 enrolls the example kits (one per municipality) through Ansible into a registry of
+    its own, with example APN passwords, so nothing touches your real registry or secrets.
     """
     console.rule("[bold]1. The region's data")
     catalogue = load_or_exit(profiles_dir)
@@ -55,3 +71,16 @@ def quickstart(profiles_dir: ProfilesDir = None) -> None:
 
     console.rule("[bold]5. Security review (vardmote policy check)")
     check_command(paths=None, stack=None, profiles=False, kits=False, output_format=ReportFormat.table, output=None)
+
+    console.rule("[bold]6. The example kits, enrolled through Ansible")
+    demo = _quickstart_dir()
+    for name in EXAMPLE_SECRETS:
+        os.environ.setdefault(name, "example-only-not-a-secret")
+    examples = default_profiles_dir() / "examples" / "kits.csv"
+    enroll(
+        batch=examples,
+        db_url=f"sqlite:///{demo / 'registry.sqlite'}",
+        bundle_dir=demo / "bundles",
+        profiles_dir=profiles_dir,
+    )
+    console.print(f"Registry and bundles of the examples: {demo}")
