@@ -4,7 +4,8 @@
 # server when the calling shell exits. Needs Debian's postgresql package and root (to run as postgres).
 set -euo pipefail
 
-PG_PORT=${PG_PORT:-55432}
+# A free loopback port, so that two test runs on one machine do not meet.
+PG_PORT=${PG_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$PG_BIN" ] || [ "$(id -u)" -ne 0 ]; then
     echo "note: PostgreSQL tests need the postgresql package and root; they will be skipped" >&2

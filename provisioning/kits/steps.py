@@ -135,11 +135,12 @@ def enroll(context: KitContext, kit: KitRecord, check_mode: bool = False) -> tup
     token_request = android.enrollment_token_request(kit, municipality, policy_name)
     enrollment = driver.create_enrollment(policy_name, token_request, kit.asset_tag)
     payload = android.provisioning_payload(enrollment.enrollment_token)
+    png, svg = qr.images(payload)
     files = [
         BundleFile("enrollment-token.txt", (enrollment.enrollment_token + "\n").encode(), secret=True),
         BundleFile("provisioning-qr.json", _json(payload), secret=True),
-        BundleFile("provisioning-qr.png", qr.png(payload), secret=True),
-        BundleFile("provisioning-qr.svg", qr.svg(payload), secret=True),
+        BundleFile("provisioning-qr.png", png, secret=True),
+        BundleFile("provisioning-qr.svg", svg, secret=True),
     ]
     return enrollment.mdm_ref, write_bundle(context.bundle_dir / kit.asset_tag, files)
 

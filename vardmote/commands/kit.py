@@ -95,6 +95,15 @@ def _show_kits(records: list[KitRecord], output_format: Format, title: str) -> N
     console.print(table)
 
 
+def _where(db_url: str | None, bundle_dir: Path | None, profiles_dir: Path | None) -> dict[str, str | None]:
+    """The extra variables every kit playbook takes: where the registry, bundles and profiles are."""
+    return {
+        "vardmote_db_url": db_url,
+        "vardmote_bundle_dir": str(bundle_dir) if bundle_dir else None,
+        "vardmote_profiles_dir": str(profiles_dir) if profiles_dir else None,
+    }
+
+
 def _results_of(result: PlaybookResult, task: str) -> list[dict[str, Any]]:
     return [kit for res in result.results.get(task, []) for kit in res.get("kits", [])]
 
@@ -162,9 +171,7 @@ def enroll(
     extravars = {
         "vardmote_kits": [r.as_vars() for r in requests],
         "vardmote_ticket": ticket,
-        "vardmote_db_url": db_url,
-        "vardmote_bundle_dir": str(bundle_dir) if bundle_dir else None,
-        "vardmote_profiles_dir": str(profiles_dir) if profiles_dir else None,
+        **_where(db_url, bundle_dir, profiles_dir),
     }
     result = _playbook("enroll_batch.yml" if batch else "enroll_kit.yml", extravars, check)
     _summarise(result, "Register the kits in the registry", bundle_dir)
@@ -255,9 +262,7 @@ def replace(
         "vardmote_replacements": [{k: v for k, v in request.items() if v is not None}],
         "vardmote_reason": reason,
         "vardmote_ticket": ticket,
-        "vardmote_db_url": db_url,
-        "vardmote_bundle_dir": str(bundle_dir) if bundle_dir else None,
-        "vardmote_profiles_dir": str(profiles_dir) if profiles_dir else None,
+        **_where(db_url, bundle_dir, profiles_dir),
     }
     result = _playbook("replace_kit.yml", extravars, check=False)
     _summarise(result, "Register the kits in the registry", bundle_dir)
@@ -290,9 +295,7 @@ def retire(
         "vardmote_kits": [{"asset_tag": tag}],
         "vardmote_reason": reason,
         "vardmote_ticket": ticket,
-        "vardmote_db_url": db_url,
-        "vardmote_bundle_dir": str(bundle_dir) if bundle_dir else None,
-        "vardmote_profiles_dir": str(profiles_dir) if profiles_dir else None,
+        **_where(db_url, bundle_dir, profiles_dir),
     }
     result = _playbook("retire_kit.yml", extravars, check=False)
     if not result.ok:

@@ -17,11 +17,19 @@ def canonical(details: dict[str, Any]) -> str:
     return json.dumps(details, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def entry_hash(
-    prev_hash: str, *, at: str, actor: str, action: str, asset_tag: str, reason: str, ticket: str | None, details: str
-) -> str:
-    payload = "\x1f".join([prev_hash, at, actor, action, asset_tag, reason, ticket or "", details])
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+def entry_hash(entry: AuditEntry) -> str:
+    """The hash an entry must carry: over its content and its predecessor's hash, as stored."""
+    fields = [
+        entry.prev_hash,
+        entry.at,
+        entry.actor,
+        entry.action,
+        entry.asset_tag,
+        entry.reason,
+        entry.ticket or "",
+        entry.details,
+    ]
+    return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -37,16 +45,7 @@ def verify_chain(entries: Iterable[AuditEntry]) -> list[ChainBreak]:
     for entry in entries:
         if entry.prev_hash != previous:
             breaks.append(ChainBreak(entry.id, "does not follow the entry before it (one was removed or inserted)"))
-        expected = entry_hash(
-            entry.prev_hash,
-            at=entry.at,
-            actor=entry.actor,
-            action=entry.action,
-            asset_tag=entry.asset_tag,
-            reason=entry.reason,
-            ticket=entry.ticket,
-            details=entry.details,
-        )
+        expected = entry_hash(entry)
         if entry.hash != expected:
             breaks.append(ChainBreak(entry.id, "its content does not match its hash (it was altered)"))
         previous = entry.hash

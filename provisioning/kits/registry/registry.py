@@ -81,32 +81,19 @@ class KitRegistry:
         head = session.get(AuditHead, 1, with_for_update=True)
         if head is None:
             raise RegistryError("the registry has no audit head; run its migrations")
-        at = now().isoformat(timespec="microseconds")
-        text = canonical(details)
-        digest = entry_hash(
-            head.last_hash,
-            at=at,
+        entry = AuditEntry(
+            at=now().isoformat(timespec="microseconds"),
             actor=self.actor,
             action=action,
             asset_tag=tag,
             reason=reason,
             ticket=ticket,
-            details=text,
+            details=canonical(details),
+            prev_hash=head.last_hash,
         )
-        session.add(
-            AuditEntry(
-                at=at,
-                actor=self.actor,
-                action=action,
-                asset_tag=tag,
-                reason=reason,
-                ticket=ticket,
-                details=text,
-                prev_hash=head.last_hash,
-                hash=digest,
-            )
-        )
-        head.last_hash = digest
+        entry.hash = entry_hash(entry)
+        session.add(entry)
+        head.last_hash = entry.hash
         head.entries += 1
 
     def _next_tag(self, session: Session, code: str) -> str:
