@@ -126,3 +126,76 @@ def mdm_kits(
 def _record_fields(kit: Mapping[str, Any]) -> dict[str, Any]:
     fields = KitRecord.model_fields
     return {key: value for key, value in kit.items() if key in fields}
+
+
+# -- what the modules and their action plugins run -------------------------------------------------
+#
+# Each kit module is a pair: a module in library/ (its documentation, and a way to run it anywhere) and an
+# action plugin of the same name in action_plugins/ that runs the same handler inside ansible-playbook
+# itself. The work is all on the controller (registry, bundles, MDM API), so the action plugin spares
+# each task a Python process of its own and the imports that come with it.
+
+REGISTRY_SPEC: dict[str, Any] = {
+    "action": {
+        "type": "str",
+        "required": True,
+        "choices": ["register", "complete", "release", "replace", "retire", "retag"],
+    },
+    "kits": {"type": "list", "elements": "dict", "required": True},
+    "owner": {"type": "str", "required": True},
+    "actor": {"type": "str", "required": True},
+    "reason": {"type": "str", "default": ""},
+    "ticket": {"type": "str"},
+    "db_url": {"type": "str"},
+    "profiles_dir": {"type": "path"},
+}
+ARTIFACTS_SPEC: dict[str, Any] = {
+    "kits": {"type": "list", "elements": "dict", "required": True},
+    "bundle_dir": {"type": "path"},
+    "profiles_dir": {"type": "path"},
+    "vault_values": {"type": "dict", "default": {}, "no_log": True},
+}
+MDM_SPEC: dict[str, Any] = {
+    "action": {"type": "str", "required": True, "choices": ["enroll", "wipe"]},
+    "kits": {"type": "list", "elements": "dict", "required": True},
+    "reason": {"type": "str", "default": ""},
+    "bundle_dir": {"type": "path"},
+    "profiles_dir": {"type": "path"},
+}
+
+
+def registry_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]:
+    try:
+        registry = registry_for(params.get("db_url"), params.get("profiles_dir"), params["actor"])
+        kits, changed, failures = run_registry_action(registry, params, check_mode)
+    except Exception as err:  # one clear line for the technician, never a traceback
+        return {"failed": True, "msg": str(err)}
+    if failures:
+        return {"failed": True, "msg": "; ".join(failures), "kits": kits, "changed": changed}
+    return {"changed": changed, "kits": kits}
+
+
+def artifacts_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]:
+    try:
+        context = context_for(params.get("bundle_dir"), params.get("profiles_dir"), params.get("vault_values") or {})
+        changed_files = render_kits(context, params["kits"], check_mode)
+    except Exception as err:
+        return {"failed": True, "msg": str(err)}
+    diff = [
+        {"before_header": f"{tag}/", "after_header": f"{tag}/", "before": "", "after": "\n".join(files) + "\n"}
+        for tag, files in changed_files.items()
+        if files
+    ]
+    return {"changed": any(changed_files.values()), "files": changed_files, "diff": diff}
+
+
+def mdm_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]:
+    try:
+        context = context_for(params.get("bundle_dir"), params.get("profiles_dir"), {})
+    except Exception as err:
+        return {"failed": True, "msg": str(err)}
+    kits, failures = mdm_kits(context, params["action"], params["kits"], params.get("reason") or "", check_mode)
+    if failures:
+        # Kits done so far are returned: the registry step after this one is skipped, and a re-run finishes.
+        return {"failed": True, "msg": "; ".join(failures), "kits": kits, "changed": bool(kits)}
+    return {"changed": bool(kits) and not check_mode, "kits": kits}

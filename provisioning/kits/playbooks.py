@@ -66,6 +66,7 @@ def run_playbook(
             envvars={
                 "ANSIBLE_CONFIG": str(PLAYBOOK_DIR / "ansible.cfg"),
                 "ANSIBLE_LIBRARY": str(PLAYBOOK_DIR / "library"),
+                "ANSIBLE_ACTION_PLUGINS": str(PLAYBOOK_DIR / "action_plugins"),
                 # ansible-playbook comes from the same virtualenv as vardmote, on PATH or not.
                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             },

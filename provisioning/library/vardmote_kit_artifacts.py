@@ -17,35 +17,17 @@ options:
   vault_values: {description: Secrets that profiles name by vault variable., type: dict, default: {}, no_log: true}
 """
 
-from typing import Any
-
 from ansible.module_utils.basic import AnsibleModule
 
-from provisioning.kits.module_support import context_for, render_kits
+from provisioning.kits.module_support import ARTIFACTS_SPEC, artifacts_task
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec={
-            "kits": {"type": "list", "elements": "dict", "required": True},
-            "bundle_dir": {"type": "path"},
-            "profiles_dir": {"type": "path"},
-            "vault_values": {"type": "dict", "default": {}, "no_log": True},
-        },
-        supports_check_mode=True,
-    )
-    params: dict[str, Any] = module.params
-    try:
-        context = context_for(params["bundle_dir"], params["profiles_dir"], params["vault_values"])
-        changed_files = render_kits(context, params["kits"], module.check_mode)
-    except Exception as err:
-        module.fail_json(msg=str(err))
-    diff = [
-        {"before_header": f"{tag}/", "after_header": f"{tag}/", "before": "", "after": "\n".join(files) + "\n"}
-        for tag, files in changed_files.items()
-        if files
-    ]
-    module.exit_json(changed=any(changed_files.values()), files=changed_files, diff=diff)
+    module = AnsibleModule(argument_spec=ARTIFACTS_SPEC, supports_check_mode=True)
+    result = artifacts_task(module.params, module.check_mode)
+    if result.pop("failed", False):
+        module.fail_json(**result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -18,34 +18,17 @@ options:
   profiles_dir: {description: The device_profiles tree., type: path}
 """
 
-from typing import Any
-
 from ansible.module_utils.basic import AnsibleModule
 
-from provisioning.kits.module_support import context_for, mdm_kits
+from provisioning.kits.module_support import MDM_SPEC, mdm_task
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec={
-            "action": {"type": "str", "required": True, "choices": ["enroll", "wipe"]},
-            "kits": {"type": "list", "elements": "dict", "required": True},
-            "reason": {"type": "str", "default": ""},
-            "bundle_dir": {"type": "path"},
-            "profiles_dir": {"type": "path"},
-        },
-        supports_check_mode=True,
-    )
-    params: dict[str, Any] = module.params
-    try:
-        context = context_for(params["bundle_dir"], params["profiles_dir"], {})
-    except Exception as err:
-        module.fail_json(msg=str(err))
-    kits, failures = mdm_kits(context, params["action"], params["kits"], params["reason"], module.check_mode)
-    if failures:
-        # Kits done so far are returned: the registry step after this one is skipped, and a re-run finishes.
-        module.fail_json(msg="; ".join(failures), kits=kits, changed=bool(kits))
-    module.exit_json(changed=bool(kits) and not module.check_mode, kits=kits)
+    module = AnsibleModule(argument_spec=MDM_SPEC, supports_check_mode=True)
+    result = mdm_task(module.params, module.check_mode)
+    if result.pop("failed", False):
+        module.fail_json(**result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -28,40 +28,17 @@ options:
   profiles_dir: {description: The device_profiles tree., type: path}
 """
 
-from typing import Any
-
 from ansible.module_utils.basic import AnsibleModule
 
-from provisioning.kits.module_support import registry_for, run_registry_action
+from provisioning.kits.module_support import REGISTRY_SPEC, registry_task
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec={
-            "action": {
-                "type": "str",
-                "required": True,
-                "choices": ["register", "complete", "release", "replace", "retire", "retag"],
-            },
-            "kits": {"type": "list", "elements": "dict", "required": True},
-            "owner": {"type": "str", "required": True},
-            "actor": {"type": "str", "required": True},
-            "reason": {"type": "str", "default": ""},
-            "ticket": {"type": "str"},
-            "db_url": {"type": "str"},
-            "profiles_dir": {"type": "path"},
-        },
-        supports_check_mode=True,
-    )
-    params: dict[str, Any] = module.params
-    try:
-        registry = registry_for(params["db_url"], params["profiles_dir"], params["actor"])
-        kits, changed, failures = run_registry_action(registry, params, module.check_mode)
-    except Exception as err:  # one clear line for the technician, never a traceback
-        module.fail_json(msg=str(err))
-    if failures:
-        module.fail_json(msg="; ".join(failures), kits=kits, changed=changed)
-    module.exit_json(changed=changed, kits=kits)
+    module = AnsibleModule(argument_spec=REGISTRY_SPEC, supports_check_mode=True)
+    result = registry_task(module.params, module.check_mode)
+    if result.pop("failed", False):
+        module.fail_json(**result)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

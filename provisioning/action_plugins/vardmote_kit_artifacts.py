@@ -1,0 +1,9 @@
+"""Runs vardmote_kit_artifacts inside ansible-playbook (see provisioning/kits/module_support.py)."""
+
+from provisioning.kits.action_plugin import KitAction
+from provisioning.kits.module_support import ARTIFACTS_SPEC, artifacts_task
+
+
+class ActionModule(KitAction):
+    argument_spec = ARTIFACTS_SPEC
+    handler = staticmethod(artifacts_task)
