@@ -3,6 +3,7 @@ with its audit entry, so that a run killed at any point leaves a consistent, vis
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import uuid
@@ -431,6 +432,5 @@ class KitRegistry:
 
 
 def json_old_tag(entry: AuditEntry) -> str:
-    import json  # noqa: PLC0415
-
+    """The asset tag a re-tag entry says the kit had before."""
     return str(json.loads(entry.details)["old"]["asset_tag"])
