@@ -40,7 +40,5 @@ fi
 
 say "Installing vardmote and its development tools into $VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-# "compat" editable mode puts the checkout on sys.path with a plain .pth file: no import hook runs at
-# every start of a command.
-"$VENV/bin/python" -m pip install --quiet --editable '.[dev]' --config-settings editable_mode=compat
+"$VENV/bin/python" -m pip install --quiet --editable '.[dev]'
 say "Ready: $VENV/bin/vardmote --help"

@@ -19,6 +19,11 @@ from tests.conftest import REPO_ROOT
 
 VARDMOTE = str(Path(os.environ.get("VIRTUAL_ENV", REPO_ROOT / ".venv")) / "bin" / "vardmote")
 EXAMPLES = REPO_ROOT / "device_profiles" / "examples" / "kits.csv"
+# Ånge's example kit, as options of `vardmote kit enroll`.
+ANGE_KIT = (
+    "--serial", "R52W700006", "--imei", "352099001760061", "--iccid", "8946010000000000061",
+    "--model", "samsung-galaxy-tab-s10-plus-5g", "--municipality", "Ånge",
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -78,21 +83,7 @@ def test_the_example_batch_enrolls_one_kit_per_municipality_and_a_rerun_changes_
 
 
 def test_replace_keeps_the_tag_and_retire_frees_the_sim(kit_env: dict[str, str]) -> None:
-    vardmote(
-        kit_env,
-        "kit",
-        "enroll",
-        "--serial",
-        "R52W700006",
-        "--imei",
-        "352099001760061",
-        "--iccid",
-        "8946010000000000061",
-        "--model",
-        "samsung-galaxy-tab-s10-plus-5g",
-        "--municipality",
-        "Ånge",
-    )
+    vardmote(kit_env, "kit", "enroll", *ANGE_KIT)
     vardmote(
         kit_env,
         "kit",
@@ -167,20 +158,7 @@ def test_an_mdm_failure_half_way_leaves_a_visible_kit_and_a_rerun_finishes(
     )
     env = {**kit_env, "VARDMOTE_PROFILES_DIR": str(profiles_copy)}
     env.pop("VARDMOTE_AMAPI_ENTERPRISE", None)
-    args = [
-        "kit",
-        "enroll",
-        "--serial",
-        "R52W700006",
-        "--imei",
-        "352099001760061",
-        "--iccid",
-        "8946010000000000061",
-        "--model",
-        "samsung-galaxy-tab-s10-plus-5g",
-        "--municipality",
-        "Ånge",
-    ]
+    args = ["kit", "enroll", *ANGE_KIT]
     failed = vardmote(env, *args, check=False)
     assert failed.returncode == 1
     assert "Ånge uses the amapi driver: set VARDMOTE_AMAPI_ENTERPRISE" in failed.stderr
