@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from provisioning.kits.artifacts import android, ipad
+from provisioning.kits.artifacts import android, ipad, label
 from provisioning.kits.artifacts.amapi_schema import schema_problems
 from provisioning.kits.artifacts.apple_schema import profile_problems
 from provisioning.kits.identifiers import iccid_problem, imei_problem
@@ -208,3 +209,12 @@ def test_every_bad_row_of_a_batch_gets_one_line(tmp_path: Path) -> None:
         "kits.csv:5: municipality: unknown municipality 'Gävle'; known: Härnösand, Kramfors, Sollefteå, Sundsvall, "
         "Timrå, Ånge, Örnsköldsvik",
     ]
+
+
+def test_label_lines_fit_the_label_width() -> None:
+    content = label_content(KitContext(CATALOGUE, Path("/nonexistent")), KIT)
+    svg = label.svg(content)
+    texts = re.findall(r">([^<]+)</text>", svg)
+    assert "[ ] Surfplatta med robust skal – minst" in texts
+    assert all(len(text) <= 40 for text in texts), [t for t in texts if len(t) > 40]
+    assert label.pdf(content).startswith(b"%PDF-")

@@ -7,6 +7,7 @@ The label is 62 mm × 100 mm (a standard roll label for thermal label printers),
 from __future__ import annotations
 
 import io
+import textwrap
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -28,19 +29,28 @@ class LabelContent:
     contents: list[str]
 
 
+# Small text (≤ 8 pt) fits about 40 characters across the label; longer lines wrap, indented.
+WRAP_AT = 40
+
+
 def _lines(label: LabelContent) -> list[tuple[str, float, bool]]:
     """Text lines below the QR code: (text, size in pt, bold)."""
-    lines = [
+    logical = [
         (label.asset_tag, 11, True),
         (label.municipality, 8, False),
-        (f"{label.model}", 6.5, False),
+        (label.model, 6.5, False),
         (f"Serienr: {label.serial}", 6.5, False),
         ("Support och utbyte:", 7, True),
         (label.support_name, 6.5, False),
         (f"{label.support_phone} ({label.support_hours})", 6.5, False),
         ("Innehåll:", 7, True),
+        *((f"[ ] {item}", 6.5, False) for item in label.contents),
     ]
-    lines += [(f"[ ] {item}", 6.5, False) for item in label.contents]
+    lines: list[tuple[str, float, bool]] = []
+    for text, size, bold in logical:
+        first, *rest = textwrap.wrap(text, width=WRAP_AT) or [""]
+        lines.append((first, size, bold))
+        lines += [(f"    {more}", size, bold) for more in textwrap.wrap(" ".join(rest), width=WRAP_AT - 4)]
     return lines
 
 
@@ -61,7 +71,8 @@ def svg(label: LabelContent) -> str:
         y += mm * 1.25
         weight = ' font-weight="bold"' if bold else ""
         parts.append(
-            f'<text x="4" y="{y:.2f}" font-family="DejaVu Sans, Arial, sans-serif" font-size="{mm:.2f}"{weight}>'
+            f'<text x="4" y="{y:.2f}" xml:space="preserve" font-family="DejaVu Sans, Arial, sans-serif" '
+            f'font-size="{mm:.2f}"{weight}>'
             f"{escape(text)}</text>"
         )
     parts.append("</svg>")
