@@ -20,7 +20,7 @@ from policies.targets import (
     unreadable,
 )
 from provisioning.profiles.catalogue import ProfileCatalogue, load_catalogue
-from vardmote.problems import ProblemsFound
+from vardmote.problems import ProblemsFound, one_line
 
 ANSIBLE_DIR = "provisioning"
 
@@ -76,7 +76,7 @@ def registry_kit_targets(db_url: str | None, kit_context: KitContext | None) -> 
     try:
         rows = active_kit_rows(url)
     except Exception as err:  # an unreachable or broken registry is a failure, never an empty pass
-        return [unreadable(source, f"cannot read the kit registry: {err}", Location(source))]
+        return [unreadable(source, f"cannot read the kit registry: {one_line(err)}", Location(source))]
     return list(kit_targets(rows, kit_context, source))
 
 

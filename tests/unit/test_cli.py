@@ -161,3 +161,17 @@ def test_the_installed_console_command_runs() -> None:
     result = subprocess.run([executable, "--version"], capture_output=True, text=True, check=False, timeout=60)
     assert result.returncode == 0
     assert result.stdout.startswith("vardmote ")
+
+
+def test_an_unreachable_kit_registry_is_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'missing-folder' / 'registry.sqlite'}"
+    result = runner.invoke(app, ["kit", "show", "RVN-2262-00001"], env={"VARDMOTE_DB_URL": url})
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: cannot read the kit registry: unable to open database file"
+
+
+def test_an_unknown_kit_is_named(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    result = runner.invoke(app, ["kit", "show", "RVN-2262-09999"], env={"VARDMOTE_DB_URL": url})
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: no kit with asset tag or serial 'RVN-2262-09999'"

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from vardmote.commands.catalogue_option import ProfilesDir, load_or_exit
 from vardmote.console import console, error_console, fail, print_json, print_problems
+from vardmote.problems import one_line
 
 if TYPE_CHECKING:
     from provisioning.kits.playbooks import PlaybookResult
@@ -56,7 +57,7 @@ def _registry(db_url: str | None, catalogue: ProfileCatalogue) -> KitRegistry:
     try:
         return KitRegistry(open_engine(db_url), catalogue, _actor())
     except Exception as err:  # an unreachable database is one line, not a traceback
-        fail(f"cannot open the kit registry: {err}")
+        fail(f"cannot open the kit registry: {one_line(err)}")
         raise typer.Exit(1) from None
 
 
@@ -248,7 +249,7 @@ def replace(
     try:
         tag = current.show(kit).asset_tag
     except Exception as err:
-        fail(str(err))
+        fail(one_line(err))
         raise typer.Exit(1) from None
     request = {
         "asset_tag": tag,
@@ -289,7 +290,7 @@ def retire(
     try:
         tag = _registry(db_url, catalogue).show(kit).asset_tag
     except Exception as err:
-        fail(str(err))
+        fail(one_line(err))
         raise typer.Exit(1) from None
     extravars = {
         "vardmote_kits": [{"asset_tag": tag}],
@@ -323,7 +324,7 @@ def move(
         _, target = catalogue.find_municipality(municipality)
         record = _registry(db_url, catalogue).retag(kit, target.code, reason, ticket)
     except Exception as err:
-        fail(str(err))
+        fail(one_line(err))
         raise typer.Exit(1) from None
     _write_label(catalogue, record, bundle_dir)
     _show_kits([record], Format.table, "Re-tagged")
@@ -356,7 +357,7 @@ def label(
     try:
         record = _registry(db_url, catalogue).show(kit)
     except Exception as err:
-        fail(str(err))
+        fail(one_line(err))
         raise typer.Exit(1) from None
     for path in _write_label(catalogue, record, bundle_dir):
         console.print(f"wrote {path}")
@@ -376,7 +377,7 @@ def show(
         engine = open_engine(db_url)
         record = find_kit(engine, kit)
     except Exception as err:
-        fail(f"cannot read the kit registry: {err}")
+        fail(f"cannot read the kit registry: {one_line(err)}")
         raise typer.Exit(1) from None
     if record is None:
         fail(f"no kit with asset tag or serial {kit!r}")
@@ -404,7 +405,7 @@ def list_command(
         try:
             code = catalogue.find_municipality(municipality)[1].code
         except LookupError as err:
-            fail(str(err))
+            fail(one_line(err))
             raise typer.Exit(2) from None
     records = _registry(db_url, catalogue).list_kits(code, status)
     _show_kits(records, output_format, f"{len(records)} kits")
@@ -421,7 +422,7 @@ def history(
     try:
         record, entries, devices = registry.history(kit)
     except Exception as err:
-        fail(str(err))
+        fail(one_line(err))
         raise typer.Exit(1) from None
     table = Table("When (UTC)", "Who", "What", "Tag", "Why", "Ticket", title=f"History of {record.asset_tag}")
     for e in entries:
