@@ -21,19 +21,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-CONFIG_PATH = "/api/admin/configuration/v1/"
-STATUS_PATH = "/api/admin/status/v1/"
+from infra.pexip.protocol import CONFIG_PATH, PexipApiError, resource_path
+
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-
-
-class PexipApiError(Exception):
-    """The API refused or failed a request; the message names method, path and what the API said."""
-
-    def __init__(self, method: str, url: str, status: int | None, detail: str) -> None:
-        self.method, self.url, self.status, self.detail = method, url, status, detail
-        where = urlsplit(url).path or url
-        code = f"HTTP {status}" if status is not None else "no response"
-        super().__init__(f"Pexip Management API: {method} {where}: {code}: {detail}")
 
 
 @dataclass(frozen=True)
@@ -59,16 +49,6 @@ class Connection:
         if not self.verify_tls:
             return False
         return ssl.create_default_context(cafile=self.ca_bundle)
-
-
-def resource_path(resource: str, object_id: int | str | None = None, status: bool = False) -> str:
-    base = STATUS_PATH if status else CONFIG_PATH
-    return f"{base}{resource}/" if object_id is None else f"{base}{resource}/{object_id}/"
-
-
-def object_id_of(uri: str) -> int:
-    """The numeric id at the end of a resource URI such as /api/admin/configuration/v1/worker_vm/7/."""
-    return int(uri.rstrip("/").rsplit("/", 1)[-1])
 
 
 class ManagementApi:

@@ -11,20 +11,27 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
 
-from infra.pexip.api import Connection, ManagementApi, PexipApiError, object_id_of, resource_path
+from infra.pexip.protocol import PexipApiError, object_id_of, resource_path
+
+if TYPE_CHECKING:
+    import httpx
+
+    from infra.pexip.api import Connection, ManagementApi
 
 GLOBAL_URI = resource_path("global", 1)
 
 # Tests and callers may replace how a client is made (e.g. to use a mock transport).
-ApiFactory = Callable[[Connection], ManagementApi]
+ApiFactory = Callable[["Connection"], "ManagementApi"]
 
 
 def default_api(connection: Connection) -> ManagementApi:
+    # The HTTP client loads only when a provider runs (under `pulumi up`), never for a preview.
+    from infra.pexip.api import ManagementApi  # noqa: PLC0415
+
     return ManagementApi(connection)
 
 
@@ -34,6 +41,8 @@ class _ProviderBase(ResourceProvider):
     api_factory: ApiFactory = staticmethod(default_api)
 
     def _api(self, props: dict[str, Any]) -> ManagementApi:
+        from infra.pexip.api import Connection  # noqa: PLC0415 - see default_api
+
         return type(self).api_factory(Connection.from_inputs(props["connection"]))
 
     @staticmethod
@@ -181,6 +190,8 @@ class ConferencingNodeRegistrationProvider(_ProviderBase):
             raise
 
     def _hand_over(self, bootstrap: dict[str, Any], blob: bytes) -> None:
+        import httpx  # noqa: PLC0415 - see default_api
+
         url = f"https://{bootstrap['node_address']}:{bootstrap['upload_port']}{bootstrap['upload_path']}"
         with httpx.Client(
             verify=bootstrap.get("verify_tls", False), timeout=60, transport=type(self).upload_transport

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from infra.pexip.api import Connection, ManagementApi, PexipApiError
+from infra.pexip.api import Connection, ManagementApi
+from infra.pexip.protocol import PexipApiError
 from tests.doubles.pexip_api import Fault, RunningDouble
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pulumi.dynamic import CreateResult, ReadResult
 
-from infra.pexip.api import PexipApiError
+from infra.pexip.protocol import PexipApiError
 from infra.pexip.providers import (
     ConferencingNodeRegistrationProvider,
     ConfigurationObjectProvider,
