@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 from pydantic import ValidationError
 
@@ -104,7 +102,8 @@ def build_platform() -> None:
     Gateway(context)
 
     pulumi.export("environment", config.environment)
-    pulumi.export("urls", {"management": management.url, "portal": portal.url, **_web_client(portal)})
+    web_client = portal.settings["web_client_url"]
+    pulumi.export("urls", {"management": management.url, "portal": portal.url, "web_client": web_client})
     pulumi.export("nodes", _nodes(plan))
     pulumi.export(
         "locations",
@@ -112,10 +111,6 @@ def build_platform() -> None:
     )
     pulumi.export("address_plan", [network.__dict__ for network in plan.networks])
     pulumi.export("ansible_inventory", ansible_inventory(config, plan, portal.settings))
-
-
-def _web_client(portal: Portal) -> dict[str, Any]:
-    return {"web_client": portal.settings["web_client_url"]}
 
 
 def _nodes(plan: AddressPlan) -> list[dict[str, str]]:

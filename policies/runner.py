@@ -11,7 +11,7 @@ from policies.catalogue import all_checks, load_requirements, load_waivers
 from policies.engine import Report, evaluate
 from policies.model import Location, Target
 from policies.targets import (
-    KitContext,
+    KitCheckContext,
     from_problems,
     kit_targets,
     path_targets,
@@ -49,7 +49,7 @@ def _catalogue(profiles_dir: Path | None) -> tuple[ProfileCatalogue | None, list
 
 def collect_targets(selection: Selection, project: Path, profiles_dir: Path | None = None) -> list[Target]:
     catalogue, targets = _catalogue(profiles_dir)
-    kit_context = KitContext.of(catalogue) if catalogue else None
+    kit_context = KitCheckContext.of(catalogue) if catalogue else None
     stacks = available_stacks(project) if selection.everything else selection.stacks
     for stack in stacks:
         targets += stack_targets(stack, project)
@@ -65,7 +65,7 @@ def collect_targets(selection: Selection, project: Path, profiles_dir: Path | No
     return targets
 
 
-def registry_kit_targets(db_url: str | None, kit_context: KitContext | None) -> list[Target]:
+def registry_kit_targets(db_url: str | None, kit_context: KitCheckContext | None) -> list[Target]:
     from provisioning.kits.registry.database import default_db_url  # noqa: PLC0415 - SQLAlchemy only when asked
     from provisioning.kits.registry.export import active_kit_rows  # noqa: PLC0415
 

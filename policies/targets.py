@@ -28,7 +28,7 @@ SKIPPED_DIRS = frozenset({"schemas", ".git", ".venv", "__pycache__", "node_modul
 
 
 @dataclass(frozen=True)
-class KitContext:
+class KitCheckContext:
     """What kit checks compare against: the matrix, the municipalities by kommunkod, the package."""
 
     matrix: ResponsibilityMatrix
@@ -36,7 +36,7 @@ class KitContext:
     components: list[str]
 
     @classmethod
-    def of(cls, catalogue: ProfileCatalogue) -> KitContext:
+    def of(cls, catalogue: ProfileCatalogue) -> KitCheckContext:
         return cls(
             matrix=ResponsibilityMatrix(catalogue.responsibilities.model, catalogue.region.model),
             municipalities={m.model.code: m.model for m in catalogue.municipalities.values()},
@@ -130,7 +130,7 @@ def profile_targets(catalogue: ProfileCatalogue, include_invitations: bool = Tru
 # -- kits ----------------------------------------------------------------------------------------
 
 
-def kit_targets(records: Iterable[dict[str, Any]], context: KitContext, source: str) -> Iterator[Target]:
+def kit_targets(records: Iterable[dict[str, Any]], context: KitCheckContext, source: str) -> Iterator[Target]:
     for index, record in enumerate(records, 1):
         tag = record.get("asset_tag") if isinstance(record, dict) else None
         if not isinstance(tag, str):
@@ -187,7 +187,7 @@ def files_below(path: Path) -> list[Path]:
     )
 
 
-def path_targets(path: Path, catalogue: ProfileCatalogue | None, kit_context: KitContext | None) -> list[Target]:
+def path_targets(path: Path, catalogue: ProfileCatalogue | None, kit_context: KitCheckContext | None) -> list[Target]:
     """Targets for one file, or every file below a folder, by the kind of each file's content."""
     if not path.exists():
         return [unreadable(str(path), "no such file or folder", Location(str(path)))]

@@ -16,7 +16,7 @@ import pytest
 from policies.catalogue import all_checks
 from policies.model import Check, Location, Target
 from policies.platform_graph import PlatformGraph, PlatformResource
-from policies.targets import KitContext
+from policies.targets import KitCheckContext
 from provisioning.profiles.catalogue import load_catalogue
 from tests.conftest import FIXTURES
 from vardmote.sourced_yaml import load_sourced_yaml
@@ -65,7 +65,7 @@ def target_of(spec: dict[str, Any]) -> Target:
     if kind == "platform":
         graph = PlatformGraph("test", tuple(_resource(r) for r in spec["resources"]))
         return Target(kind, "stack:test", graph, Location())
-    context: Any = KitContext.of(CATALOGUE) if kind == "kit" else CATALOGUE
+    context: Any = KitCheckContext.of(CATALOGUE) if kind == "kit" else CATALOGUE
     return Target(kind, f"fixture.{kind}", spec["data"], Location("fixture.yaml", 1), context)
 
 
