@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 import segno
-from fpdf import FPDF
 
 WIDTH_MM, HEIGHT_MM = 62, 100
 
@@ -88,6 +87,9 @@ def _latin1(text: str) -> str:
 
 
 def pdf(label: LabelContent) -> bytes:
+    # fpdf2 brings Pillow and fontTools (a fifth of a second to import): loaded only to draw a label.
+    from fpdf import FPDF  # noqa: PLC0415
+
     document = FPDF(orientation="P", unit="mm", format=(WIDTH_MM, HEIGHT_MM))
     document.set_margins(4, 4, 4)
     document.set_auto_page_break(False)
