@@ -102,5 +102,14 @@ def load_requirements(path: Path = REQUIREMENTS_FILE) -> list[Requirement]:
     return catalogue.requirements
 
 
+def requirements_by_check(requirements: list[Requirement]) -> dict[str, list[str]]:
+    """Check id → the ids of the requirements it serves (the traceability, read backwards)."""
+    serves: dict[str, list[str]] = {}
+    for requirement in requirements:
+        for check_id in requirement.checks:
+            serves.setdefault(check_id, []).append(requirement.id)
+    return serves
+
+
 def load_waivers(path: Path = WAIVERS_FILE) -> list[Waiver]:
     return validate_document(load_sourced_yaml(path), WaiverFile).waivers

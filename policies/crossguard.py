@@ -24,7 +24,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policies.catalogue import all_checks, load_requirements
+from policies.catalogue import all_checks, load_requirements, requirements_by_check
 from policies.model import Check, Location, Target
 from policies.platform_graph import SECRET, PlatformGraph, PlatformResource
 
@@ -82,10 +82,7 @@ def _policy_resource(resource: PolicyResource) -> PlatformResource:
 
 def policies() -> list[ResourceValidationPolicy | StackValidationPolicy]:
     """One CrossGuard policy per platform check, named after the check id and enforced as it is."""
-    serves: dict[str, list[str]] = {}
-    for requirement in load_requirements():
-        for check_id in requirement.checks:
-            serves.setdefault(check_id, []).append(requirement.id)
+    serves = requirements_by_check(load_requirements())
     built: list[ResourceValidationPolicy | StackValidationPolicy] = []
     for check in all_checks():
         if check.target_kind not in PLATFORM_KINDS:

@@ -7,9 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
-from policies.catalogue import Requirement, Waiver
+from policies.catalogue import Requirement, Waiver, requirements_by_check
 from policies.model import Check, Location, Target, Violation
 
 Status = Literal["pass", "fail", "waived", "error"]
@@ -55,6 +56,15 @@ class Report:
         """Any unwaived failure of a mandatory check, any crash, or any expired waiver."""
         blocking = any(o.status == "error" or (o.status == "fail" and o.check.mandatory) for o in self.outcomes)
         return blocking or bool(self.expired_waivers)
+
+    @cached_property
+    def serves(self) -> dict[str, list[str]]:
+        """Check id → the requirements it serves."""
+        return requirements_by_check(list(self.requirements))
+
+    def requirements_of(self, check_id: str) -> list[str]:
+        """The ids of the requirements a check serves."""
+        return self.serves.get(check_id, [])
 
     def status_of_check(self, check_id: str) -> Status | Literal["not run"]:
         statuses = {o.status for o in self.outcomes if o.check.id == check_id}

@@ -26,6 +26,7 @@ def document(report: Report) -> dict[str, Any]:
                 "check": o.check.id,
                 "title": o.check.title,
                 "severity": o.check.severity,
+                "requirements": report.requirements_of(o.check.id),
                 "mandatory": o.check.mandatory,
                 "status": o.status,
                 "target": o.target.id,

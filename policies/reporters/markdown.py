@@ -49,7 +49,13 @@ def render(report: Report) -> str:
     for check_id, outcomes in sorted(by_check.items()):
         check = outcomes[0].check
         mandatory = "mandatory" if check.mandatory else "advisory"
-        lines += [f"### {check_id}: {check.title}", "", f"Severity **{check.severity}**, {mandatory}.", ""]
+        serves = ", ".join(report.requirements_of(check_id)) or "no requirement"
+        lines += [
+            f"### {check_id}: {check.title}",
+            "",
+            f"Severity **{check.severity}**, {mandatory}. Serves {serves}.",
+            "",
+        ]
         for outcome in outcomes:
             for violation, location in outcome.locations():
                 note = f" — waived: {outcome.waiver.justification}" if outcome.waiver else ""

@@ -74,11 +74,7 @@ def _results(outcome: Outcome, rule_index: int) -> list[dict[str, Any]]:
 
 
 def document(report: Report) -> dict[str, Any]:
-    serves: dict[str, list[str]] = {}
-    for requirement in report.requirements:
-        for check_id in requirement.checks:
-            serves.setdefault(check_id, []).append(requirement.id)
-    rules = [_rule(check, serves) for check in report.checks]
+    rules = [_rule(check, report.serves) for check in report.checks]
     index = {check.id: position for position, check in enumerate(report.checks)}
     results = [r for o in report.outcomes if o.status != "pass" for r in _results(o, index[o.check.id])]
     return {

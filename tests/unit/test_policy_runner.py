@@ -65,6 +65,7 @@ def test_a_non_compliant_stack_fails_naming_requirement_target_and_fix(project_c
     )
     assert finding["violations"][0]["message"] == "enable_h323 is True, must be false"
     assert finding["remediation"].startswith("Set security.enable_h323")
+    assert finding["requirements"] == ["HSLF-FS-2016-40-3-15"]
     requirement = next(r for r in document["requirements"] if r["id"] == "HSLF-FS-2016-40-3-15")
     assert requirement["checks"]["VM-PLAT-004"] == "fail"
 

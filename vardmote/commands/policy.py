@@ -122,7 +122,9 @@ def _write_atomically(path: Path, text: str) -> None:
 def _print_table(report: Report) -> None:
     findings = [o for o in report.outcomes if o.status != "pass"]
     if findings:
-        table = Table("Status", "Check", "Severity", "Where", "What is wrong", title="Findings", show_lines=True)
+        table = Table(
+            "Status", "Check", "Severity", "Where", "What is wrong", "Serves", title="Findings", show_lines=True
+        )
         for outcome in findings:
             for violation, location in outcome.locations():
                 table.add_row(
@@ -131,6 +133,7 @@ def _print_table(report: Report) -> None:
                     outcome.check.severity,
                     str(location or outcome.target.id),
                     f"{violation.message}\n[dim]Fix: {outcome.check.remediation}[/]",
+                    ", ".join(report.requirements_of(outcome.check.id)),
                 )
         console.print(table)
     for waiver in report.waivers_in_force:
@@ -163,12 +166,9 @@ def list_command(
 
         vardmote policy list --format markdown
     """
-    from policies.catalogue import all_checks, load_requirements
+    from policies.catalogue import all_checks, load_requirements, requirements_by_check
 
-    serves: dict[str, list[str]] = {}
-    for requirement in load_requirements():
-        for check_id in requirement.checks:
-            serves.setdefault(check_id, []).append(requirement.id)
+    serves = requirements_by_check(load_requirements())
     checks = all_checks()
     if output_format is ReportFormat.json:
         print_json(
