@@ -209,3 +209,16 @@ def test_a_batch_killed_half_way_and_run_again_finishes_with_no_duplicates(tmp_p
     assert {k["status"] for k in listed} == {"enrolled"}
     assert len({k["serial"] for k in listed}) == 7
     shutil.rmtree(tmp_path / "bundles", ignore_errors=True)
+
+
+def test_moving_a_kit_retags_it_and_writes_its_new_label(kit_env: dict[str, str]) -> None:
+    vardmote(kit_env, "kit", "enroll", *ANGE_KIT)
+    moved = vardmote(kit_env, "kit", "move", "RVN-2260-00001", "--municipality", "Timrå", "--reason", "moved to Timrå")
+    assert "RVN-2262-00001" in moved.stdout
+    shown = json.loads(vardmote(kit_env, "kit", "show", "R52W700006", "--format", "json").stdout)
+    assert (shown["asset_tag"], shown["alternative"], shown["support_party"]) == ("RVN-2262-00001", 2, "municipality")
+    label = Path(kit_env["VARDMOTE_BUNDLE_DIR"]) / "RVN-2262-00001" / "label.svg"
+    assert "Kommunens IT-support Timrå (exempel)" in label.read_text(encoding="utf-8")
+    history = vardmote(kit_env, "kit", "history", "RVN-2262-00001").stdout
+    assert "retag" in history
+    assert "RVN-2260-00001" in history  # the entries under its earlier tag are part of its history

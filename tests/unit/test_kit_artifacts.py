@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import re
 import stat
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.serialization import pkcs7
+from googleapiclient.http import HttpMockSequence
 
 from provisioning.kits.artifacts import android, ipad, label
 from provisioning.kits.artifacts.amapi_schema import schema_problems
@@ -16,7 +19,7 @@ from provisioning.kits.artifacts.apple_schema import profile_problems
 from provisioning.kits.identifiers import iccid_problem, imei_problem
 from provisioning.kits.intake import read_batch
 from provisioning.kits.record import KitRecord
-from provisioning.kits.steps import KitContext, label_content, render_artifacts
+from provisioning.kits.steps import KitContext, enroll, label_content, render_artifacts
 from provisioning.profiles.catalogue import load_catalogue
 from tests.conftest import REPO_ROOT
 from tests.doubles.tls import make_pki
@@ -218,3 +221,31 @@ def test_label_lines_fit_the_label_width() -> None:
     assert "[ ] Surfplatta med robust skal – minst" in texts
     assert all(len(text) <= 40 for text in texts), [t for t in texts if len(t) > 40]
     assert label.pdf(content).startswith(b"%PDF-")
+
+
+def test_an_amapi_municipality_enrolls_through_the_api_and_the_qr_carries_its_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VARDMOTE_APN_PASSWORD_RVN", "example-not-secret")
+    monkeypatch.setenv("VARDMOTE_AMAPI_ENTERPRISE", "enterprises/LC00abc123")
+    municipalities = dict(CATALOGUE.municipalities)  # a copy: the shared catalogue stays as it is
+    ange = municipalities["ange"]
+    municipalities["ange"] = ange.__class__(ange.model.model_copy(update={"mdm_driver": "amapi"}), ange.document)
+    catalogue = dataclasses.replace(CATALOGUE, municipalities=municipalities)
+    token = {"name": "enterprises/LC00abc123/enrollmentTokens/t1", "value": "TOKENVALUE"}
+    http = HttpMockSequence([({"status": "200"}, json.dumps({"name": "p"})), ({"status": "200"}, json.dumps(token))])
+    context = KitContext(catalogue, tmp_path, amapi_http=http)
+    render_artifacts(context, KIT)
+    mdm_ref, files = enroll(context, KIT)
+    assert mdm_ref == token["name"]
+    assert "provisioning-qr.png" in files
+    payload = json.loads((tmp_path / KIT.asset_tag / "provisioning-qr.json").read_text(encoding="utf-8"))
+    assert payload["android.app.extra.PROVISIONING_ADMIN_EXTRAS_BUNDLE"] == {
+        "com.google.android.apps.work.clouddpc.EXTRA_ENROLLMENT_TOKEN": "TOKENVALUE"
+    }
+    patch, create = http.request_sequence
+    assert "/policies/kiosk-2260-video-webclient" in patch[0]
+    assert (
+        json.loads(create[2])["additionalData"]
+        == '{"asset_tag":"RVN-2260-00001","municipality":"2260","alternative":1}'
+    )
