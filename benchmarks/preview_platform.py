@@ -3,7 +3,7 @@
 Target (platform issue): the offline preview of the production stack (≥ 100 resources) within 2× the
 wall time of `python -c "import pulumi, pulumi_vsphere"`, both measured here in the same run.
 
-    .venv/bin/python benchmarks/preview_platform.py [--runs 7]
+    .venv/bin/python -m benchmarks.preview_platform [--runs 7]
 """
 
 from __future__ import annotations
