@@ -11,6 +11,7 @@ from vardmote.commands.quickstart import quickstart
 from vardmote.commands.responsibilities import responsibilities
 
 app = typer.Typer(
+    rich_markup_mode="markdown",
     name="vardmote",
     help="Run secure digital care meetings for Region Västernorrland and its municipalities: "
     "the region's data, the tablet kits and the video platform.\n\n"

@@ -53,6 +53,11 @@ def test_every_command_has_help_that_explains_it(path: list[str]) -> None:
     for name in path:
         command = command.commands[name]
     assert command.help, f"{' '.join(path)} has no help text"
+    # Every word of the help reaches the reader: nothing is swallowed as markup (a `[secret]`
+    # placeholder read as a Rich style tag would vanish) and hard-wrapped docstrings reflow.
+    shown = set(result.output.split())
+    missing = [word for word in command.help.replace("`", "").split() if word not in shown]
+    assert not missing, f"{' '.join(path) or 'vardmote'} --help drops {missing}"
 
 
 def test_validate_passes_on_the_embedded_profiles() -> None:

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from provisioning.kits.registry.registry import KitRegistry
     from provisioning.profiles.catalogue import ProfileCatalogue
 
-app = typer.Typer(help="Enroll, replace, retire and look up tablet kits.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode="markdown", help="Enroll, replace, retire and look up tablet kits.", no_args_is_help=True
+)
 
 ACTOR_ENV = "VARDMOTE_ACTOR"
 Ticket = Annotated[str | None, typer.Option("--ticket", help="The service ticket (kept in the audit log).")]

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from policies.engine import Report
 
 app = typer.Typer(
-    help="Check the platform, kits, profiles and invitations against the requirements.", no_args_is_help=True
+    rich_markup_mode="markdown",
+    help="Check the platform, kits, profiles and invitations against the requirements.",
+    no_args_is_help=True,
 )
 
 

@@ -12,6 +12,7 @@ from vardmote.console import console, error_console, fail, print_problems
 from vardmote.problems import ProblemsFound, display_path
 
 app = typer.Typer(
+    rich_markup_mode="markdown",
     help="Validate and describe the region's data in device_profiles/.",
     no_args_is_help=True,
 )
