@@ -6,11 +6,14 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, text
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from provisioning.kits.registry.database import open_engine
+from provisioning.kits.registry.database import HEAD_REVISION, MIGRATIONS, current_revision, open_engine
+from provisioning.kits.registry.queries import find_kit
 from provisioning.kits.registry.registry import DeviceIds, KitRegistry, RegistryError, run_owner
 from provisioning.kits.registry.tables import Kit
 from provisioning.profiles.catalogue import load_catalogue
@@ -103,6 +106,48 @@ def test_a_replacement_keeps_the_asset_tag_and_the_sim_and_records_why(registry:
     assert (replace.reason, replace.ticket) == ("cracked screen", "INC-42")
     assert '"sim":"kept"' in replace.details
     assert [(d.serial, d.removal_status) for d in devices] == [("A1", "rma"), ("A9", None)]
+
+
+def test_a_returned_tablets_serial_finds_its_kit_for_look_ups_but_names_nothing_to_change(
+    engine: Engine, registry: KitRegistry
+) -> None:
+    tag = enroll(registry, "A1", imei=IMEI_A, iccid=ICCID_A)
+    owner = run_owner()
+    registry.replace(tag, DeviceIds("A9", IMEI_B), old_status="rma", reason="cracked screen", ticket=None, owner=owner)
+    registry.complete_enrollment(tag, "bundle:A9", owner)
+
+    found = find_kit(engine, "A1")
+    assert found is not None
+    assert (found.asset_tag, found.serial) == (tag, "A9")
+    assert registry.history("A1")[0].asset_tag == tag
+    with pytest.raises(RegistryError, match="no kit with asset tag or serial 'A1'"):
+        registry.show("A1")  # what retire, replace and move resolve: only the kit's current tablet
+
+    registry.retire(tag, "end of contract", None)
+    retired = find_kit(engine, "A9")
+    assert retired is not None
+    assert (retired.asset_tag, retired.status) == (tag, "retired")
+    newer = enroll(registry, "A1", imei=IMEI_A)  # the repaired tablet goes out again in a new kit
+    assert getattr(find_kit(engine, "A1"), "asset_tag", None) == newer != tag
+    assert find_kit(engine, "never-seen") is None
+
+
+def test_a_registry_from_the_first_schema_revision_is_upgraded_in_place_on_open(registry_url: str) -> None:
+    old = create_engine(registry_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with old.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    old.dispose()
+
+    engine = open_engine(registry_url)
+    try:
+        assert current_revision(engine) == HEAD_REVISION != "0001"
+        indexes = {index["name"] for index in inspect(engine).get_indexes("kit_devices")}
+        assert "ix_kit_devices_serial" in indexes
+    finally:
+        engine.dispose()
 
 
 def test_moving_a_kit_retags_it_for_the_new_municipality_and_alternative(registry: KitRegistry) -> None:

@@ -367,7 +367,7 @@ def label(
 
 @app.command()
 def show(
-    kit: Annotated[str, typer.Argument(help="Asset tag or serial number.")],
+    kit: Annotated[str, typer.Argument(help="Asset tag, or the serial of a tablet it carries or once carried.")],
     output_format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
     db_url: DbUrl = None,
 ) -> None:
@@ -415,7 +415,7 @@ def list_command(
 
 @app.command()
 def history(
-    kit: Annotated[str, typer.Argument(help="Asset tag or serial number.")],
+    kit: Annotated[str, typer.Argument(help="Asset tag, or the serial of a tablet it carries or once carried.")],
     db_url: DbUrl = None,
     profiles_dir: ProfilesDir = None,
 ) -> None:

@@ -110,13 +110,19 @@ class KitRegistry:
             return None
         return session.scalars(select(Kit).where(column == value, Kit.status != "retired")).first()
 
-    def _kit(self, session: Session, tag_or_serial: str, lock: bool = False) -> Kit:
+    def _kit(self, session: Session, tag_or_serial: str, lock: bool = False, past_devices: bool = False) -> Kit:
+        """The kit by asset tag or its active serial. With `past_devices` (look-ups, never changes), also
+        the kit that last carried a tablet with this serial: a returned tablet still names its kit."""
         query = select(Kit).where(
             (Kit.asset_tag == tag_or_serial) | ((Kit.serial == tag_or_serial) & (Kit.status != "retired"))
         )
         if lock:
             query = query.with_for_update()
         kit = session.scalars(query.order_by(Kit.id.desc())).first()
+        if kit is None and past_devices:
+            carrier = select(KitDevice.kit_id).where(KitDevice.serial == tag_or_serial)
+            carrier_id = session.scalars(carrier.order_by(KitDevice.id.desc()).limit(1)).first()
+            kit = session.get(Kit, carrier_id) if carrier_id is not None else None
         if kit is None:
             raise RegistryError(f"no kit with asset tag or serial {tag_or_serial!r}")
         return kit
@@ -390,6 +396,7 @@ class KitRegistry:
         )
 
     def show(self, tag_or_serial: str) -> KitRecord:
+        """The kit by asset tag or active serial: what a change may name (a past tablet's serial may not)."""
         with self._sessions() as session:
             return self.record(self._kit(session, tag_or_serial))
 
@@ -404,7 +411,7 @@ class KitRegistry:
 
     def history(self, tag_or_serial: str) -> tuple[KitRecord, list[AuditEntry], list[KitDevice]]:
         with self._sessions() as session:
-            kit = self._kit(session, tag_or_serial)
+            kit = self._kit(session, tag_or_serial, past_devices=True)
             tags = {kit.asset_tag}
             entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
             # A re-tagged kit's earlier entries carry its earlier tags: follow them back.

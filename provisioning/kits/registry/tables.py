@@ -68,6 +68,12 @@ class KitDevice(Base):
 
     kit: Mapped[Kit] = relationship(back_populates="devices")
 
+    __table_args__ = (
+        Index("ix_kit_devices_kit", "kit_id"),
+        # A tablet that left its kit (replaced, retired) is still looked up by the serial on its back.
+        Index("ix_kit_devices_serial", "serial"),
+    )
+
 
 class TagSequence(Base):
     """The next asset-tag number per municipality (RVN-2281-00042)."""
