@@ -6,23 +6,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from provisioning.kits.record import KitRecord
 from provisioning.kits.registry.database import open_engine
 from provisioning.kits.registry.tables import Kit
 
-EXPORTED = (
-    Kit.asset_tag,
-    Kit.serial,
-    Kit.municipality_code,
-    Kit.alternative,
-    Kit.model,
-    Kit.imei,
-    Kit.iccid,
-    Kit.status,
-    Kit.support_party,
-    Kit.contents,
-    Kit.mdm_driver,
-    Kit.mdm_ref,
-)
+# A kit record's columns, in its order: the fields of KitRecord, named once.
+EXPORTED = tuple(getattr(Kit, name) for name in KitRecord.model_fields)
 
 
 def active_kit_rows(url: str) -> list[dict[str, Any]]:

@@ -380,20 +380,7 @@ class KitRegistry:
 
     @staticmethod
     def record(kit: Kit) -> KitRecord:
-        return KitRecord(
-            asset_tag=kit.asset_tag,
-            serial=kit.serial,
-            municipality_code=kit.municipality_code,
-            alternative=kit.alternative,
-            model=kit.model,
-            imei=kit.imei,
-            iccid=kit.iccid,
-            status=kit.status,
-            support_party=kit.support_party,
-            contents=list(kit.contents),
-            mdm_driver=kit.mdm_driver,
-            mdm_ref=kit.mdm_ref,
-        )
+        return KitRecord.model_validate({name: getattr(kit, name) for name in KitRecord.model_fields})
 
     def show(self, tag_or_serial: str) -> KitRecord:
         """The kit by asset tag or active serial: what a change may name (a past tablet's serial may not)."""
