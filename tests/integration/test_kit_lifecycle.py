@@ -222,3 +222,19 @@ def test_moving_a_kit_retags_it_and_writes_its_new_label(kit_env: dict[str, str]
     history = vardmote(kit_env, "kit", "history", "RVN-2262-00001").stdout
     assert "retag" in history
     assert "RVN-2260-00001" in history  # the entries under its earlier tag are part of its history
+
+
+def test_the_registry_module_runs_stand_alone_without_the_action_plugins(
+    kit_env: dict[str, str], tmp_path: Path
+) -> None:
+    # Ansible packs a file in library/ as a module only if it imports ansible.module_utils itself; the
+    # action plugins usually shadow the modules, so this runs one where they are not on the path.
+    ansible = str(Path(VARDMOTE).with_name("ansible"))
+    kit = {"serial": "R52W700006", "model": "samsung-galaxy-tab-s10-plus-5g", "municipality_code": "2260"}
+    arguments = {"action": "register", "kits": [kit], "owner": "stand-alone", "actor": "tekniker@example"}
+    env = {**kit_env, "ANSIBLE_LIBRARY": str(REPO_ROOT / "provisioning" / "library")}
+    command = [ansible, "localhost", "-i", "localhost,", "-c", "local", "-m", "vardmote_kit_registry"]
+    command += ["-e", f"ansible_python_interpreter={Path(VARDMOTE).with_name('python')}", "-a", json.dumps(arguments)]
+    result = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [(k["serial"], k["status"]) for k in kits(kit_env)] == [("R52W700006", "registered")]
