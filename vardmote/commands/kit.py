@@ -63,6 +63,15 @@ def _registry(db_url: str | None, catalogue: ProfileCatalogue) -> KitRegistry:
         raise typer.Exit(1) from None
 
 
+def _named_kit(registry: KitRegistry, kit: str) -> KitRecord:
+    """The kit a change names (asset tag or current serial), or one line saying why there is none."""
+    try:
+        return registry.show(kit)
+    except Exception as err:
+        fail(one_line(err))
+        raise typer.Exit(1) from None
+
+
 def _playbook(playbook: str, extravars: dict[str, Any], check: bool) -> PlaybookResult:
     from provisioning.kits.playbooks import run_playbook
     from provisioning.kits.registry.registry import run_owner
@@ -247,12 +256,7 @@ def replace(
         fail(problem)
     if problems:
         raise typer.Exit(1)
-    current = _registry(db_url, catalogue)
-    try:
-        tag = current.show(kit).asset_tag
-    except Exception as err:
-        fail(one_line(err))
-        raise typer.Exit(1) from None
+    tag = _named_kit(_registry(db_url, catalogue), kit).asset_tag
     request = {
         "asset_tag": tag,
         "serial": serial,
@@ -288,12 +292,8 @@ def retire(
 
         vardmote kit retire RVN-2262-00003 --reason "end of contract" --ticket RITM-7
     """
-    catalogue = load_or_exit(profiles_dir)
-    try:
-        tag = _registry(db_url, catalogue).show(kit).asset_tag
-    except Exception as err:
-        fail(one_line(err))
-        raise typer.Exit(1) from None
+    registry = _registry(db_url, load_or_exit(profiles_dir))
+    tag = _named_kit(registry, kit).asset_tag
     extravars = {
         "vardmote_kits": [{"asset_tag": tag}],
         "vardmote_reason": reason,
@@ -303,7 +303,7 @@ def retire(
     result = _playbook("retire_kit.yml", extravars, check=False)
     if not result.ok:
         raise typer.Exit(1)
-    _show_kits([_registry(db_url, catalogue).show(tag)], Format.table, "Retired")
+    _show_kits([registry.show(tag)], Format.table, "Retired")
 
 
 @app.command()
@@ -356,11 +356,7 @@ def label(
     The label is 62 × 100 mm, as SVG and PDF, in the kit's bundle folder.
     """
     catalogue = load_or_exit(profiles_dir)
-    try:
-        record = _registry(db_url, catalogue).show(kit)
-    except Exception as err:
-        fail(one_line(err))
-        raise typer.Exit(1) from None
+    record = _named_kit(_registry(db_url, catalogue), kit)
     for path in _write_label(catalogue, record, bundle_dir):
         console.print(f"wrote {path}")
 
