@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from google.protobuf import json_format
@@ -21,6 +22,7 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from infra.program import build_platform
+from infra.stack_files import StackFile, load_stack_file
 
 PROJECT = "vardmote"
 SECRET = "[secret]"
@@ -168,6 +170,14 @@ def run_offline(stack: str, config: dict[str, str], secret_keys: list[str]) -> R
         if collecting:
             gc.enable()
     return recording
+
+
+def run_stack_offline(project: Path, stack: str) -> tuple[Recording, StackFile]:
+    """Load `Pulumi.<stack>.yaml` from `project` and run its program offline (raises ProblemsFound for
+    a broken stack config)."""
+    stack_file = load_stack_file(project, stack)
+    values, secret_keys, _ = stack_file.offline_config(stack_file.platform())
+    return run_offline(stack, values, secret_keys), stack_file
 
 
 def preview_document(recording: Recording) -> dict[str, Any]:

@@ -74,12 +74,9 @@ def graph_of_stack(stack: str, project: Path) -> tuple[PlatformGraph, Path, Any]
     """Run the stack's real program offline: its resources, its stack file and the Ansible inventory it
     exports (raises ProblemsFound for a broken stack config)."""
     # The Pulumi SDK loads only when a stack is checked: checking a file or a kit export needs none of it.
-    from infra.preview import run_offline  # noqa: PLC0415
-    from infra.stack_files import load_stack_file  # noqa: PLC0415
+    from infra.preview import run_stack_offline  # noqa: PLC0415
 
-    stack_file = load_stack_file(project, stack)
-    values, secret_keys, _ = stack_file.offline_config(stack_file.platform())
-    recording = run_offline(stack, values, secret_keys)
+    recording, stack_file = run_stack_offline(project, stack)
     resources = tuple(
         PlatformResource(type=r.type, name=r.name, urn=r.urn, parent=r.parent, props=r.inputs)
         for r in recording.resources

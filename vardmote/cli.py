@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from vardmote import __version__
-from vardmote.commands import kit, policy, profiles
+from vardmote.commands import kit, lab, policy, profiles
 from vardmote.commands.preview import preview
 from vardmote.commands.quickstart import quickstart
 from vardmote.commands.responsibilities import responsibilities
@@ -23,6 +23,7 @@ app = typer.Typer(
 app.add_typer(profiles.app, name="profiles")
 app.add_typer(policy.app, name="policy")
 app.add_typer(kit.app, name="kit")
+app.add_typer(lab.app, name="lab")
 app.command()(quickstart)
 app.command()(responsibilities)
 app.command()(preview)
