@@ -31,6 +31,9 @@ def ansible_inventory(config: PlatformConfig, plan: AddressPlan, portal: dict[st
             "vardmote_fqdn": f"{host.name}.{config.domain}",
         }
     ssh_user = config.hypervisor.existing.ssh_user if config.hypervisor.existing else "root"
+    networks: dict[str, list[str]] = {}
+    for network in plan.networks:
+        networks.setdefault(network.role, []).append(network.cidr)
     return {
         "all": {
             "vars": {
@@ -38,6 +41,14 @@ def ansible_inventory(config: PlatformConfig, plan: AddressPlan, portal: dict[st
                 "vardmote_environment": config.environment,
                 "vardmote_domain": config.domain,
                 "vardmote_turn_realm": config.turn.realm,
+                # The roles' firewalls and relays are drawn from these: SSH from the management
+                # networks only, TURN relays to the transcoding networks and no other internal range.
+                "vardmote_networks": networks,
+                "vardmote_admin_networks": networks.get("management", []),
+                "vardmote_dns_servers": [str(server) for server in config.dns_servers],
+                "vardmote_ntp_servers": list(config.ntp_servers),
+                # The gateway dispatches SIP to these (the transcoding conferencing nodes).
+                "vardmote_conferencing_nodes": [host.address for host in plan.of_role("transcoding")],
                 "vardmote_portal": portal,
             },
             "children": children,

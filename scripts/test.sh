@@ -20,8 +20,8 @@ step "mypy (strict)"
 mypy
 step "yamllint"
 yamllint --strict .
-step "ansible-lint (the kit playbooks)"
-(cd provisioning && ansible-lint --nocolor -q enroll_kit.yml enroll_batch.yml replace_kit.yml retire_kit.yml tasks/)
+step "ansible-lint (the kit playbooks, site.yml and its roles)"
+(cd provisioning && ansible-lint --nocolor -q enroll_kit.yml enroll_batch.yml replace_kit.yml retire_kit.yml tasks/ site.yml roles/)
 step "JSON Schemas of device_profiles are current"
 vardmote profiles schema --check
 step "pytest (with a throwaway PostgreSQL for the registry tests)"

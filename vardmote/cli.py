@@ -6,6 +6,7 @@ import typer
 
 from vardmote import __version__
 from vardmote.commands import kit, lab, policy, profiles
+from vardmote.commands.deploy import deploy
 from vardmote.commands.preview import preview
 from vardmote.commands.quickstart import quickstart
 from vardmote.commands.responsibilities import responsibilities
@@ -27,6 +28,7 @@ app.add_typer(lab.app, name="lab")
 app.command()(quickstart)
 app.command()(responsibilities)
 app.command()(preview)
+app.command()(deploy)
 
 
 def _print_version(value: bool) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
+import secrets
 import shutil
 import socket
 from collections.abc import Callable
@@ -91,6 +93,9 @@ def _write_inventory(layout: LabLayout, outputs: dict[str, Any], state: LabState
                 "ansible_ssh_common_args": (
                     f"-o UserKnownHostsFile={layout.known_hosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes"
                 ),
+                # The controller reaches each subnet from the bridge's address in it: SSH is let in
+                # from those, and from no lab host.
+                "baseline_admin_sources": [gateway.split("/")[0] for gateway in state.gateways],
             },
             "hosts": {
                 host.name: ensure_host_certificate(
@@ -104,6 +109,18 @@ def _write_inventory(layout: LabLayout, outputs: dict[str, Any], state: LabState
         }
     }
     (folder / "20-lab.yml").write_text(yaml.safe_dump(lab_vars, sort_keys=False), encoding="utf-8")
+    _ensure_lab_secrets(folder / "30-secrets.yml")
+
+
+def _ensure_lab_secrets(path: Path) -> None:
+    """Secrets the roles need, made once per lab and readable by root only. Production keeps them in
+    the vault or the controller's environment instead."""
+    if path.exists():
+        return
+    secrets_vars = {"all": {"vars": {"edge_turn_shared_secret": secrets.token_urlsafe(32)}}}
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        yaml.safe_dump(secrets_vars, file)
 
 
 def _public_names(outputs: dict[str, Any]) -> dict[str, list[str]]:

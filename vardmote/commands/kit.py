@@ -17,9 +17,9 @@ from vardmote.console import console, error_console, fail, print_json, print_pro
 from vardmote.problems import one_line
 
 if TYPE_CHECKING:
-    from provisioning.kits.playbooks import PlaybookResult
     from provisioning.kits.record import KitRecord
     from provisioning.kits.registry.registry import KitRegistry
+    from provisioning.playbooks import PlaybookResult
     from provisioning.profiles.catalogue import ProfileCatalogue
 
 app = typer.Typer(
@@ -73,8 +73,8 @@ def _named_kit(registry: KitRegistry, kit: str) -> KitRecord:
 
 
 def _playbook(playbook: str, extravars: dict[str, Any], check: bool) -> PlaybookResult:
-    from provisioning.kits.playbooks import run_playbook
     from provisioning.kits.registry.registry import run_owner
+    from provisioning.playbooks import run_playbook
 
     extravars = {
         "vardmote_actor": _actor(),

@@ -1,4 +1,4 @@
-"""Running the kit playbooks through ansible-runner, with progress for the technician."""
+"""Running vardmote's playbooks (kits, platform) through ansible-runner, with progress for the person."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-PLAYBOOK_DIR = Path(__file__).resolve().parents[1]
+PLAYBOOK_DIR = Path(__file__).resolve().parent
+LOCALHOST_INVENTORY = PLAYBOOK_DIR / "inventory" / "localhost.yml"
 VAULT_PASSWORD_FILE_ENV = "VARDMOTE_VAULT_PASSWORD_FILE"
 
 
@@ -21,6 +22,9 @@ class PlaybookResult:
     rc: int
     results: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # task name → module results
     failures: list[str] = field(default_factory=list)
+    failed_tasks: list[tuple[str, str, str]] = field(default_factory=list)  # (host, task, message)
+    # The play recap per host: {"ok": n, "changed": n, "failures": n, "dark": n (unreachable), ...}
+    stats: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -30,10 +34,14 @@ class PlaybookResult:
 def run_playbook(
     playbook: str,
     extravars: dict[str, Any],
+    *,
     on_task: Callable[[str], None] | None = None,
     check: bool = False,
+    inventory: Path = LOCALHOST_INVENTORY,
+    forks: int | None = None,
 ) -> PlaybookResult:
-    """Run `playbook` (in provisioning/) on the controller; report each task's start to `on_task`."""
+    """Run `playbook` (in provisioning/) against `inventory` (a file or folder; default: the controller
+    itself); report each task's start to `on_task`."""
     import ansible_runner  # noqa: PLC0415 - loaded only when a playbook runs
 
     result = PlaybookResult("unknown", -1)
@@ -45,13 +53,26 @@ def run_playbook(
             on_task(str(data.get("task", "")))
         elif kind == "runner_on_ok":
             result.results.setdefault(str(data.get("task")), []).append(data.get("res", {}))
-        elif kind == "runner_on_failed" and not data.get("ignore_errors"):
-            result.failures.append(str(data.get("res", {}).get("msg", "failed")))
+        elif kind in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
+            res = data.get("res", {})
+            message = str(res.get("msg", "failed")).strip()
+            said = [line.strip() for line in str(res.get("stderr") or "").splitlines() if line.strip()]
+            if said:  # e.g. a `validate:` command's complaint: the line that says what is wrong
+                errors = [line for line in said if "error" in line.lower()]
+                message = f"{message}: {(errors or said)[-1]}"
+            result.failures.append(message)
+            result.failed_tasks.append((str(data.get("host", "")), str(data.get("task", "")), message))
             result.results.setdefault(str(data.get("task")), []).append(data.get("res", {}))
+        elif kind == "playbook_on_stats":
+            for counter in ("ok", "changed", "failures", "dark", "skipped", "rescued", "ignored"):
+                for host, count in (data.get(counter) or {}).items():
+                    result.stats.setdefault(host, {})[counter] = int(count)
         return False  # nothing of the events is kept on disk
 
     private = Path(tempfile.mkdtemp(prefix="vardmote-runner-"))
     cmdline = ["--check", "--diff"] if check else []
+    if forks is not None:
+        cmdline += ["--forks", str(forks)]
     vault_file = os.environ.get(VAULT_PASSWORD_FILE_ENV)
     if vault_file:
         cmdline += ["--vault-password-file", vault_file]
@@ -60,7 +81,7 @@ def run_playbook(
             private_data_dir=str(private),
             project_dir=str(PLAYBOOK_DIR),
             playbook=playbook,
-            inventory=str(PLAYBOOK_DIR / "inventory" / "localhost.yml"),
+            inventory=str(inventory),
             extravars=extravars,
             cmdline=" ".join(cmdline) or None,
             envvars={
