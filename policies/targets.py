@@ -167,7 +167,8 @@ def _kind_of_content(path: Path, data: Any) -> TargetKind | str | None:
     if "screen_inches" in data and "platform" in data:
         return "device_model"
     ansible_places = {"group_vars", "host_vars", "inventories", "inventory", "vars", "defaults"}
-    if ansible_places & set(path.parts) or ("all" in data and isinstance(data["all"], dict)):
+    role_metadata = "galaxy_info" in data  # a role's meta/main.yml: checked like its variables
+    if ansible_places & set(path.parts) or role_metadata or ("all" in data and isinstance(data["all"], dict)):
         return "ansible_vars"
     return None
 
