@@ -10,6 +10,7 @@ from vardmote.commands.deploy import deploy
 from vardmote.commands.preview import preview
 from vardmote.commands.quickstart import quickstart
 from vardmote.commands.responsibilities import responsibilities
+from vardmote.commands.verify import verify
 
 app = typer.Typer(
     rich_markup_mode="markdown",
@@ -29,6 +30,7 @@ app.command()(quickstart)
 app.command()(responsibilities)
 app.command()(preview)
 app.command()(deploy)
+app.command()(verify)
 
 
 def _print_version(value: bool) -> None:
