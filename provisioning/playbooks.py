@@ -39,6 +39,7 @@ def run_playbook(
     check: bool = False,
     inventory: Path = LOCALHOST_INVENTORY,
     forks: int | None = None,
+    limit: str | None = None,
 ) -> PlaybookResult:
     """Run `playbook` (in provisioning/) against `inventory` (a file or folder; default: the controller
     itself); report each task's start to `on_task`."""
@@ -73,6 +74,8 @@ def run_playbook(
     cmdline = ["--check", "--diff"] if check else []
     if forks is not None:
         cmdline += ["--forks", str(forks)]
+    if limit:
+        cmdline += ["--limit", limit]
     vault_file = os.environ.get(VAULT_PASSWORD_FILE_ENV)
     if vault_file:
         cmdline += ["--vault-password-file", vault_file]

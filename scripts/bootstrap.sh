@@ -10,8 +10,10 @@ VENV=${VENV:-.venv}
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # Debian packages the project needs on the machine itself (none of them is a Python package):
-# PostgreSQL for the registry's tests against a real server.
-APT_PACKAGES=(postgresql)
+# PostgreSQL for the registry's tests against a real server; systemd-nspawn, debootstrap, nftables
+# and iproute2 for the lab's hosts (`vardmote lab up`). Installed without recommends: a recommended
+# package would otherwise rewrite nsswitch.conf.
+APT_PACKAGES=(postgresql systemd-container debootstrap nftables iproute2)
 
 if [ "${#APT_PACKAGES[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
     missing=()
@@ -20,8 +22,8 @@ if [ "${#APT_PACKAGES[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
     done
     if [ "${#missing[@]}" -gt 0 ]; then
         if [ "$(id -u)" -ne 0 ]; then
-            # vardmote itself runs without them; only the registry's PostgreSQL tests need them.
-            echo "note: not root, so these Debian packages are not installed: ${missing[*]} (the PostgreSQL tests will be skipped)" >&2
+            # vardmote itself runs without them; the registry's PostgreSQL tests and the lab need them.
+            echo "note: not root, so these Debian packages are not installed: ${missing[*]} (the PostgreSQL and lab tests will be skipped)" >&2
         else
             say "Installing Debian packages: ${missing[*]}"
             apt-get update -qq

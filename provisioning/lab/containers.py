@@ -70,8 +70,12 @@ def running_pids(host: str) -> list[int]:
     """Every process in the host's cgroups: nspawn and the container's systemd and services."""
     pids: set[int] = set()
     for folder in cgroup_dirs(host):
-        for procs in folder.rglob("cgroup.procs") if folder.exists() else []:
-            pids.update(int(pid) for pid in procs.read_text(encoding="ascii").split())
+        # The container's systemd makes and removes cgroups all the time (above all while it stops):
+        # a folder that goes away while it is read simply has no processes left.
+        for current, _, files in os.walk(folder):
+            if "cgroup.procs" in files:
+                with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                    pids.update(int(pid) for pid in (Path(current) / "cgroup.procs").read_text("ascii").split())
     return sorted(pids)
 
 
@@ -141,9 +145,9 @@ def remove_cgroups() -> None:
         top = root / CGROUP_NAME
         if top.is_dir():
             # Deepest first: a cgroup folder can only be removed once it has no children.
-            for folder in sorted((p for p in top.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
-                folder.rmdir()
-            top.rmdir()
+            for current, _, _ in sorted(os.walk(top), key=lambda entry: -len(Path(entry[0]).parts)):
+                with contextlib.suppress(FileNotFoundError):
+                    Path(current).rmdir()
 
 
 def lab_mounts(layout: LabLayout) -> list[str]:

@@ -24,7 +24,7 @@ def run_checks(inventory: Path, select: str | None = None, verbose: bool = True)
         # The checks offer TLS 1.0 and 1.1 on purpose, to see them refused.
         "-W",
         "ignore::DeprecationWarning",
-        "--tb=no",
+        "--tb=line",  # one line per failure: where, and the message that says what is wrong
         "-rfEs",
         "-v" if verbose else "-q",
     ]

@@ -146,6 +146,13 @@ def test_outputs_give_urls_nodes_and_an_inventory_without_secrets(prod: Recordin
     assert set(inventory["children"]) == {"edge", "portal", "gateway"}
     assert inventory["children"]["gateway"]["hosts"]["ornskoldsvik-gateway-01"]["ansible_host"] == "10.211.30.10"
     assert "[secret]" not in json.dumps(outputs)
+    # What the roles draw their firewalls, relays and dispatch lists from.
+    variables = inventory["vars"]
+    management = [net["cidr"] for net in outputs["address_plan"] if net["role"] == "management"]
+    assert variables["vardmote_admin_networks"] == management == variables["vardmote_networks"]["management"]
+    assert len(management) == 2  # Sundsvall and Örnsköldsvik
+    transcoding = [node["address"] for node in outputs["nodes"] if node["role"] == "transcoding"]
+    assert variables["vardmote_conferencing_nodes"] == transcoding
 
 
 def test_a_secure_value_is_never_decrypted_or_shown(project_copy: Path) -> None:

@@ -48,11 +48,11 @@ def up(
     layout = LabLayout.from_environment()
     try:
         state = lab_up(layout, project_dir(), ssh_timeout, _say)
-    except (LabError, ProblemsFound) as err:
-        if isinstance(err, ProblemsFound):
-            print_problems(err.problems)
-        else:
-            fail(str(err))
+    except ProblemsFound as found:
+        print_problems(found.problems)
+        raise typer.Exit(1) from None
+    except (LabError, OSError) as err:
+        fail(f"{err} (what was made is kept: run `vardmote lab up` again, or `vardmote lab down`)")
         raise typer.Exit(1) from None
     console.print(f"[bold green]✓[/] lab up: {len(state.hosts)} hosts answer SSH; inventory in {layout.inventory_dir}")
 
@@ -105,7 +105,7 @@ def down() -> None:
 
     try:
         left = lab_down(LabLayout.from_environment(), _say)
-    except LabError as err:
+    except (LabError, OSError) as err:
         fail(str(err))
         raise typer.Exit(1) from None
     if left:

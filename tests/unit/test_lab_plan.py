@@ -1,0 +1,152 @@
+"""The lab's plan and files, without root: hosts from the stack, names, keys, certificates, inventory."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import paramiko
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding
+from typer.testing import CliRunner
+
+from infra.stack_files import project_dir
+from provisioning.filter_plugins.address_range import address_range
+from provisioning.lab.certificates import ensure_ca, ensure_host_certificate
+from provisioning.lab.hosts import hosts_from_outputs, lab_stack_outputs
+from provisioning.lab.layout import LAB_DIR_ENV, LabLayout
+from provisioning.lab.ssh_access import new_key_pair
+from provisioning.lab.state import LabState, host_state, load_state, save_state
+from provisioning.stack_inventory import InventoryMissing, inventory_for
+from provisioning.verify.model import load_hosts
+from vardmote.cli import app
+
+
+@pytest.fixture(scope="module")
+def outputs() -> dict[str, Any]:
+    return lab_stack_outputs(project_dir())
+
+
+def test_every_host_of_the_lab_stack_gets_an_address_in_its_subnet_and_unique_names(outputs: dict[str, Any]) -> None:
+    hosts = hosts_from_outputs(outputs)
+    assert [host.name for host in hosts] == [
+        "lab-pexmgr-01", "lab-conf-01", "lab-edge-01", "lab-turn-01", "lab-portal-01", "lab-gateway-01",
+    ]  # fmt: skip
+    for host in hosts:
+        network = ipaddress.ip_network(host.network)
+        assert ipaddress.ip_address(host.address) in network
+        assert ipaddress.ip_address(host.gateway) in network
+        assert host.interface == f"{host.address}/{network.prefixlen}"
+        assert len(host.veth) <= 15  # the kernel's limit for interface names
+    assert len({host.veth for host in hosts}) == len({host.mac for host in hosts}) == len(hosts)
+    assert hosts[3].gateway == "10.231.0.129"  # lab-turn-01 in the DMZ
+
+
+def test_a_node_on_a_network_the_plan_lacks_is_named(outputs: dict[str, Any]) -> None:
+    broken = {**outputs, "address_plan": [net for net in outputs["address_plan"] if net["role"] != "dmz"]}
+    with pytest.raises(Exception, match=r"node lab-edge-01: no dmz network at site lab in the plan"):
+        hosts_from_outputs(broken)
+
+
+def test_lab_commands_say_they_need_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setenv(LAB_DIR_ENV, str(tmp_path / "lab"))
+    for command in ("up", "status", "down"):
+        result = CliRunner().invoke(app, ["lab", command])
+        assert result.exit_code == 1
+        assert f"`vardmote lab {command}` needs root" in " ".join(result.stderr.split())
+    assert not (tmp_path / "lab").exists()  # nothing was made
+
+
+def test_deploy_and_verify_say_where_an_inventory_comes_from(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(LAB_DIR_ENV, str(tmp_path / "lab"))
+    with pytest.raises(InventoryMissing, match=r"make the lab first with `vardmote lab up`"):
+        inventory_for("lab", None)
+    with pytest.raises(InventoryMissing, match=r"pulumi stack output --stack rvn-prod --json ansible_inventory"):
+        inventory_for("rvn-prod", None)
+    result = CliRunner().invoke(app, ["deploy", "--stack", "rvn-test"])
+    assert result.exit_code == 1
+    assert "stack rvn-test: pass --inventory FILE" in result.stderr
+
+
+def test_the_lab_state_is_written_whole_and_read_back(tmp_path: Path, outputs: dict[str, Any]) -> None:
+    state = LabState(
+        ip_forward_before="0", gateways=["10.231.0.1/26"], hosts=[host_state(hosts_from_outputs(outputs)[0])]
+    )
+    save_state(tmp_path / "state.json", state)
+    assert load_state(tmp_path / "state.json") == state
+    assert not list(tmp_path.glob("*.partial"))
+    assert load_state(tmp_path / "missing.json") == LabState()
+
+
+def test_lab_keys_are_openssh_ed25519_that_paramiko_reads(tmp_path: Path) -> None:
+    private, public = new_key_pair("vardmote-lab")
+    (tmp_path / "key").write_bytes(private)
+    key = paramiko.Ed25519Key.from_private_key_file(str(tmp_path / "key"))
+    assert public.split()[:2] == [key.get_name(), key.get_base64()]
+    assert public.endswith(" vardmote-lab\n")
+
+
+def test_host_certificates_verify_against_the_lab_ca_and_name_the_host(tmp_path: Path) -> None:
+    variables = ensure_host_certificate(
+        tmp_path, "lab-turn-01", "10.231.0.139", ["lab-turn-01.lab.example", "turn.lab"]
+    )
+    certificate = x509.load_pem_x509_certificate(Path(variables["vardmote_tls_certificate_file"]).read_bytes())
+    _, ca = ensure_ca(tmp_path)
+    ca_key = ca.public_key()
+    assert isinstance(ca_key, ec.EllipticCurvePublicKey)
+    certificate.verify_directly_issued_by(ca)
+    names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.DNSName) == ["lab-turn-01.lab.example", "turn.lab"]
+    assert names.get_values_for_type(x509.IPAddress) == [ipaddress.ip_address("10.231.0.139")]
+    assert stat.S_IMODE(os.stat(variables["vardmote_tls_key_file"]).st_mode) == 0o600
+    # Made once: a second call keeps the certificate the hosts already have.
+    assert ensure_host_certificate(tmp_path, "lab-turn-01", "10.231.0.139", ["x"]) == variables
+    assert Path(variables["vardmote_tls_certificate_file"]).read_bytes() == certificate.public_bytes(Encoding.PEM)
+
+
+def test_coturn_takes_networks_as_address_ranges() -> None:
+    assert address_range("10.231.0.64/26") == "10.231.0.64-10.231.0.127"
+    with pytest.raises(ValueError, match="has host bits set"):
+        address_range("10.231.0.65/26")
+
+
+def test_verify_reads_the_stack_inventory_and_expects_each_group_s_ports(
+    tmp_path: Path, outputs: dict[str, Any]
+) -> None:
+    (tmp_path / "10-stack.json").write_text(json.dumps(outputs["ansible_inventory"]), encoding="utf-8")
+    hosts = {host.name: host for host in load_hosts(tmp_path)}
+    assert set(hosts) == {
+        "lab-pexmgr-01",
+        "lab-conf-01",
+        "lab-edge-01",
+        "lab-turn-01",
+        "lab-portal-01",
+        "lab-gateway-01",
+    }
+    turn = hosts["lab-turn-01"]
+    assert turn.groups == ("edge",)
+    assert turn.address == "10.231.0.139"
+    assert {"tcp/443", "tcp/22"} <= set(turn.expect.listening)
+    assert 443 not in turn.expect.closed_tcp  # an intended port is probed as open, not as dropped
+    assert 22 in turn.expect.closed_tcp  # lab hosts are no admin source
+    conference = hosts["lab-conf-01"]
+    assert conference.expect.open_tcp_from == {"8088": ["edge"]}
+    assert 8088 not in conference.expect.closed_tcp
+    assert hosts["lab-gateway-01"].expect.closed_udp == [5060]
+    assert turn.var("vardmote_turn_realm") == "turn.lab.vardmote.example"
+    with pytest.raises(KeyError, match="lab-turn-01: the inventory sets no edge_turn_shared_secret"):
+        turn.var("edge_turn_shared_secret")
+
+
+def test_the_layout_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(LAB_DIR_ENV, str(tmp_path))
+    layout = LabLayout.from_environment()
+    assert layout.inventory_dir == tmp_path / "inventory"
+    assert layout.root_dir("lab-turn-01") == tmp_path / "hosts" / "lab-turn-01" / "root"
