@@ -6,6 +6,7 @@ import ipaddress
 import json
 import os
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from provisioning.filter_plugins.address_range import address_range
 from provisioning.lab.certificates import ensure_ca, ensure_host_certificate
 from provisioning.lab.hosts import hosts_from_outputs, lab_stack_outputs
 from provisioning.lab.layout import LAB_DIR_ENV, LabLayout
-from provisioning.lab.ssh_access import new_key_pair
+from provisioning.lab.ssh_access import new_key_pair, wait_for_ssh
 from provisioning.lab.state import LabState, host_state, load_state, save_state
 from provisioning.stack_inventory import InventoryMissing, inventory_for
 from provisioning.verify.model import load_hosts
@@ -150,3 +151,18 @@ def test_the_layout_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp
     layout = LabLayout.from_environment()
     assert layout.inventory_dir == tmp_path / "inventory"
     assert layout.root_dir("lab-turn-01") == tmp_path / "hosts" / "lab-turn-01" / "root"
+
+
+def test_waiting_for_ssh_is_time_boxed_and_names_the_silent_host(tmp_path: Path, outputs: dict[str, Any]) -> None:
+    layout = LabLayout(lab_dir=tmp_path, image_cache=tmp_path, mirror="http://deb.debian.org/debian")
+    (tmp_path / "ssh").mkdir()
+    layout.known_hosts.write_text("", encoding="utf-8")
+    layout.private_key.write_bytes(new_key_pair("test")[0])
+    silent = host_state(hosts_from_outputs(outputs)[0]).model_copy(update={"address": "127.0.0.9"})
+    answered: list[str] = []
+    started = time.monotonic()
+    result = wait_for_ssh(layout, [silent], 1.5, lambda host: answered.append(host.name))
+    assert time.monotonic() - started < 5
+    assert answered == []
+    assert list(result) == ["lab-pexmgr-01"]
+    assert "Unable to connect" in result["lab-pexmgr-01"] or "refused" in result["lab-pexmgr-01"]
