@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from provisioning.lab.hosts import LAB_STACK
@@ -19,7 +20,10 @@ def inventory_for(stack: str, explicit: Path | None) -> Path:
             raise InventoryMissing(f"--inventory {explicit}: no such file or folder")
         return explicit
     if stack == LAB_STACK:
-        folder = LabLayout.from_environment().inventory_dir
+        layout = LabLayout.from_environment()
+        folder = layout.inventory_dir
+        if layout.lab_dir.exists() and not os.access(layout.lab_dir, os.R_OK | os.X_OK):
+            raise InventoryMissing(f"the lab's files in {layout.lab_dir} are root's: run this with sudo")
         if not (folder / "10-stack.json").exists():
             raise InventoryMissing(f"no lab inventory in {folder}: make the lab first with `vardmote lab up`")
         return folder

@@ -8,9 +8,10 @@ mode 0600. Writing the same content again changes nothing, so re-runs report no 
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from provisioning.file_writing import write_atomically
 
 BUNDLE_DIR_ENV = "VARDMOTE_BUNDLE_DIR"
 SECRET_MODE, PUBLIC_MODE = 0o600, 0o644
@@ -45,13 +46,5 @@ def write_bundle(folder: Path, files: list[BundleFile], check_mode: bool = False
             continue
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o700)
-        handle, temporary = tempfile.mkstemp(prefix=f".{file.name}.", dir=folder)
-        try:
-            os.fchmod(handle, mode)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(file.content)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, file.content, mode)
     return changed

@@ -15,6 +15,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from provisioning.file_writing import write_atomically
 from provisioning.lab.layout import CGROUP_NAME, CGROUP_ROOTS, LabLayout, cgroup_dirs
 from provisioning.lab.state import HostState
 from provisioning.lab.system import LabError, run
@@ -46,24 +47,14 @@ def seed_files(root: Path, host: HostState, authorized_key: str, host_key: tuple
     shutil.copyfile("/etc/resolv.conf", root / "etc" / "resolv.conf", follow_symlinks=True)
     ssh_dir = root / "root" / ".ssh"
     ssh_dir.mkdir(mode=0o700, exist_ok=True)
-    _write(ssh_dir / "authorized_keys", authorized_key.encode(), 0o600)
+    write_atomically(ssh_dir / "authorized_keys", authorized_key.encode(), 0o600)
     private, public = host_key
-    _write(root / "etc" / "ssh" / "ssh_host_ed25519_key", private, 0o600)
-    _write(root / "etc" / "ssh" / "ssh_host_ed25519_key.pub", public.encode(), 0o644)
+    write_atomically(root / "etc" / "ssh" / "ssh_host_ed25519_key", private, 0o600)
+    write_atomically(root / "etc" / "ssh" / "ssh_host_ed25519_key.pub", public.encode(), 0o644)
     # Only the host key the lab made and recorded in its known_hosts file.
     (root / "etc" / "ssh" / "sshd_config.d").mkdir(exist_ok=True)
-    _write(
-        root / "etc" / "ssh" / "sshd_config.d" / "00-lab-host-key.conf",
-        b"HostKey /etc/ssh/ssh_host_ed25519_key\n",
-        0o644,
-    )
-
-
-def _write(path: Path, content: bytes, mode: int) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(content)
-    os.chmod(path, mode)
+    host_key_config = root / "etc" / "ssh" / "sshd_config.d" / "00-lab-host-key.conf"
+    write_atomically(host_key_config, b"HostKey /etc/ssh/ssh_host_ed25519_key\n", 0o644)
 
 
 def running_pids(host: str) -> list[int]:

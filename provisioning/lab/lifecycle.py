@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import os
 import secrets
 import shutil
 import socket
@@ -15,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from provisioning.file_writing import write_atomically
 from provisioning.lab import containers, network
 from provisioning.lab.certificates import ensure_host_certificate
 from provisioning.lab.hosts import hosts_from_outputs, lab_stack_outputs
@@ -118,9 +118,7 @@ def _ensure_lab_secrets(path: Path) -> None:
     if path.exists():
         return
     secrets_vars = {"all": {"vars": {"edge_turn_shared_secret": secrets.token_urlsafe(32)}}}
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        yaml.safe_dump(secrets_vars, file)
+    write_atomically(path, yaml.safe_dump(secrets_vars).encode(), 0o600)
 
 
 def _public_names(outputs: dict[str, Any]) -> dict[str, list[str]]:

@@ -3,7 +3,6 @@ and a time-boxed wait until every host answers (paramiko: no ssh client binary o
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +11,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from provisioning.file_writing import write_atomically
 from provisioning.lab.layout import LabLayout
 from provisioning.lab.state import HostState
 
@@ -34,9 +34,7 @@ def ensure_lab_key(layout: LabLayout) -> str:
     if not layout.private_key.exists() or not public_file.exists():
         layout.ssh_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         private, public = new_key_pair("vardmote-lab")
-        descriptor = os.open(layout.private_key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(private)
+        write_atomically(layout.private_key, private, 0o600)
         public_file.write_text(public, encoding="utf-8")
     return public_file.read_text(encoding="utf-8")
 

@@ -129,9 +129,21 @@ def test_verify_names_tls_1_0_a_broken_role_allowed(lab: LabLayout) -> None:
     assert "lab-portal-01:443 accepted TLSv1: only TLS 1.2 and 1.3 are allowed" in result.stdout
 
 
+def test_check_mode_shows_the_drift_and_changes_nothing(lab: LabLayout) -> None:
+    checked = vardmote("deploy", "--stack", "lab", "--check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "6 hosts configured, would change=" in checked.stdout
+    assert "would change=0" not in checked.stdout  # the weakened portal differs from its role
+    still_broken = vardmote("verify", "--stack", "lab", "--select", "old_tls and lab-portal-01")
+    assert still_broken.returncode == 1
+
+
 def test_a_deploy_repairs_what_was_broken(lab: LabLayout) -> None:
     repaired = deploy(lab, limit="lab-portal-01")
     assert repaired.ok
     assert changed(repaired) > 0
     result = vardmote("verify", "--stack", "lab", "--select", "lab-portal-01")
     assert result.returncode == 0, result.stdout[-4000:]
+    checked = vardmote("deploy", "--stack", "lab", "--check")
+    assert checked.returncode == 0
+    assert "6 hosts configured, would change=0" in checked.stdout

@@ -119,7 +119,7 @@ def test_a_signed_profile_is_cms_signed_data_with_the_profile_inside(tmp_path: P
     assert signed[:1] == b"\x30"  # DER
     assert data in signed  # not detached: the profile travels inside the signature
     (certificate,) = pkcs7.load_der_pkcs7_certificates(signed)
-    assert certificate.subject.rfc4514_string() == "CN=127.0.0.1"
+    assert certificate.subject.rfc4514_string() == "CN=localhost,O=vardmote lab"
 
 
 def test_bundles_keep_credentials_private_and_rerendering_changes_nothing(

@@ -166,3 +166,10 @@ def test_waiting_for_ssh_is_time_boxed_and_names_the_silent_host(tmp_path: Path,
     assert answered == []
     assert list(result) == ["lab-pexmgr-01"]
     assert "Unable to connect" in result["lab-pexmgr-01"] or "refused" in result["lab-pexmgr-01"]
+
+
+def test_a_lab_of_root_s_read_by_another_user_asks_for_sudo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(LAB_DIR_ENV, str(tmp_path))
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != tmp_path)
+    with pytest.raises(InventoryMissing, match=rf"the lab's files in {tmp_path} are root's: run this with sudo"):
+        inventory_for("lab", None)
