@@ -25,6 +25,8 @@ def run_checks(inventory: Path, select: str | None = None, verbose: bool = True)
         "-W",
         "ignore::DeprecationWarning",
         "--tb=line",  # one line per failure: where, and the message that says what is wrong
+        # Commands run on the hosts (some carry credentials) are logged by testinfra: never shown.
+        "--show-capture=no",
         "-rfEs",
         "-v" if verbose else "-q",
     ]
