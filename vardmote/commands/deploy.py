@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 FORKS = 10
 
 Stack = Annotated[
-    str, typer.Option("--stack", "-s", help="The stack whose hosts to configure (lab, rvn-test, rvn-prod).")
+    str, typer.Option("--stack", "-s", help="The stack whose hosts to work on (lab, rvn-test, rvn-prod).")
 ]
 InventoryOption = Annotated[
     Path | None,
