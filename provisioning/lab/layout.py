@@ -24,6 +24,8 @@ NETNS_PREFIX = "vmlab-"
 VETH_PREFIX = "vmlab-v"
 NFT_TABLE = "vardmote_lab"
 CGROUP_NAME = "vardmote-lab"
+# Which lab folder the machine's one lab belongs to (the names above are the machine's, not the folder's).
+OWNER_FILE = Path("/run/vardmote-lab.owner")
 # The cgroup hierarchies systemd in a container needs (a hybrid host: v1 name=systemd plus v2).
 CGROUP_ROOTS = (Path("/sys/fs/cgroup/systemd"), Path("/sys/fs/cgroup/unified"))
 

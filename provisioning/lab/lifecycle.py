@@ -19,7 +19,7 @@ from provisioning.lab import containers, network
 from provisioning.lab.certificates import ensure_host_certificate
 from provisioning.lab.hosts import hosts_from_outputs, lab_stack_outputs
 from provisioning.lab.image import ensure_base
-from provisioning.lab.layout import LabLayout
+from provisioning.lab.layout import OWNER_FILE, LabLayout
 from provisioning.lab.ssh_access import SSH_USER, ensure_lab_key, host_key_of, wait_for_ssh, write_known_hosts
 from provisioning.lab.state import HostState, LabState, host_state, load_state, save_state
 from provisioning.lab.system import LabError, require_root, require_tools
@@ -31,6 +31,7 @@ def up(layout: LabLayout, project: Path, ssh_timeout_s: float, say: Say) -> LabS
     """Make (or complete) the lab: image, network, every host booted and answering SSH."""
     require_root("up")
     require_tools()
+    _claim_machine(layout)
     outputs = lab_stack_outputs(project)
     hosts = hosts_from_outputs(outputs)
     layout.lab_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -75,6 +76,16 @@ def up(layout: LabLayout, project: Path, ssh_timeout_s: float, say: Say) -> LabS
             f"(console logs: {layout.lab_dir / 'hosts'}/<host>/console.log)"
         )
     return state
+
+
+def _claim_machine(layout: LabLayout) -> None:
+    """One lab per machine: refuse to build over a lab that another lab folder made."""
+    owner = OWNER_FILE.read_text(encoding="utf-8").strip() if OWNER_FILE.exists() else None
+    if owner and owner != str(layout.lab_dir) and network.network_present():
+        raise LabError(
+            f"the lab of {owner} is up on this machine; remove it first (VARDMOTE_LAB_DIR={owner} vardmote lab down)"
+        )
+    OWNER_FILE.write_text(f"{layout.lab_dir}\n", encoding="utf-8")
 
 
 def _write_inventory(layout: LabLayout, outputs: dict[str, Any], state: LabState) -> None:
@@ -173,6 +184,7 @@ def down(layout: LabLayout, say: Say) -> list[str]:
     containers.remove_cgroups()
     network.remove_network(state.ip_forward_before)
     shutil.rmtree(layout.lab_dir, ignore_errors=True)
+    OWNER_FILE.unlink(missing_ok=True)
     return leftovers(layout)
 
 
@@ -183,4 +195,6 @@ def leftovers(layout: LabLayout) -> list[str]:
     left += [f"cgroup of {name}" for name in sorted(containers.lab_cgroup_hosts())]
     if layout.lab_dir.exists():
         left.append(f"folder {layout.lab_dir}")
+    if OWNER_FILE.exists():
+        left.append(f"file {OWNER_FILE}")
     return left

@@ -19,11 +19,14 @@ from typer.testing import CliRunner
 
 from infra.stack_files import project_dir
 from provisioning.filter_plugins.address_range import address_range
+from provisioning.lab import lifecycle
+from provisioning.lab import network as lab_network
 from provisioning.lab.certificates import ensure_ca, ensure_host_certificate
 from provisioning.lab.hosts import hosts_from_outputs, lab_stack_outputs
 from provisioning.lab.layout import LAB_DIR_ENV, LabLayout
 from provisioning.lab.ssh_access import new_key_pair, wait_for_ssh
 from provisioning.lab.state import LabState, host_state, load_state, save_state
+from provisioning.lab.system import LabError
 from provisioning.stack_inventory import InventoryMissing, inventory_for
 from provisioning.verify.model import load_hosts
 from vardmote.cli import app
@@ -173,3 +176,18 @@ def test_a_lab_of_root_s_read_by_another_user_asks_for_sudo(monkeypatch: pytest.
     monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != tmp_path)
     with pytest.raises(InventoryMissing, match=rf"the lab's files in {tmp_path} are root's: run this with sudo"):
         inventory_for("lab", None)
+
+
+def test_one_lab_per_machine_a_second_folder_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    owner_file = tmp_path / "owner"
+    monkeypatch.setattr(lifecycle, "OWNER_FILE", owner_file)
+    monkeypatch.setattr(lab_network, "network_present", lambda: ["link vmlab0"])
+    first = LabLayout(lab_dir=tmp_path / "first", image_cache=tmp_path, mirror="http://deb.debian.org/debian")
+    second = LabLayout(lab_dir=tmp_path / "second", image_cache=tmp_path, mirror="http://deb.debian.org/debian")
+    lifecycle._claim_machine(first)
+    lifecycle._claim_machine(first)  # its own lab again: fine
+    with pytest.raises(LabError, match=rf"the lab of {tmp_path / 'first'} is up on this machine; remove it first"):
+        lifecycle._claim_machine(second)
+    monkeypatch.setattr(lab_network, "network_present", list)  # that lab is gone
+    lifecycle._claim_machine(second)
+    assert owner_file.read_text(encoding="utf-8") == f"{tmp_path / 'second'}\n"
