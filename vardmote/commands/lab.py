@@ -52,7 +52,10 @@ def up(
         print_problems(found.problems)
         raise typer.Exit(1) from None
     except (LabError, OSError) as err:
-        fail(f"{err} (what was made is kept: run `vardmote lab up` again, or `vardmote lab down`)")
+        made = layout.lab_dir.exists()
+        fail(
+            f"{err} (what was made is kept: run `vardmote lab up` again, or `vardmote lab down`)" if made else str(err)
+        )
         raise typer.Exit(1) from None
     console.print(f"[bold green]✓[/] lab up: {len(state.hosts)} hosts answer SSH; inventory in {layout.inventory_dir}")
 
