@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from provisioning.lab.layout import LabLayout
-from provisioning.lab.system import run
+from provisioning.lab.system import run, run_with_progress
 
 SUITE = "bookworm"
 # What every lab host needs before Ansible can reach it; the roles install the rest.
@@ -41,7 +41,8 @@ def ensure_tarball(layout: LabLayout, say: Callable[[str], None]) -> Path:
     scratch = layout.image_cache / f"{tarball.stem}.building"
     shutil.rmtree(scratch, ignore_errors=True)
     try:
-        run(["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(scratch), layout.mirror])
+        debootstrap = ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", SUITE, str(scratch)]
+        run_with_progress([*debootstrap, layout.mirror], _phases_of_debootstrap(say))
         # Every host makes its own SSH host keys at `up`; keys baked into the image would be shared.
         for key in (scratch / "etc" / "ssh").glob("ssh_host_*"):
             key.unlink()
@@ -50,9 +51,25 @@ def ensure_tarball(layout: LabLayout, say: Callable[[str], None]) -> Path:
         partial = tarball.with_suffix(".partial")
         run(["tar", "--numeric-owner", "--xattrs", "-C", str(scratch), "-cf", str(partial), "."])
         os.replace(partial, tarball)  # a killed build never leaves a tarball that looks whole
+        say(f"base image cached as {tarball}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return tarball
+
+
+def _phases_of_debootstrap(say: Callable[[str], None]) -> Callable[[str], None]:
+    """debootstrap says what it does on lines starting "I: ", hundreds of them ("I: Retrieving
+    libc6 …", "I: Validating libc6 …"): the first line of each kind (its first word) is shown, as the
+    build's progress."""
+    seen: set[str] = set()
+
+    def on_line(line: str) -> None:
+        words = line.split()
+        if line.startswith("I: ") and len(words) > 1 and words[1] not in seen:
+            seen.add(words[1])
+            say(f"debootstrap: {line[3:]}")
+
+    return on_line
 
 
 def ensure_base(layout: LabLayout, say: Callable[[str], None]) -> None:
@@ -61,6 +78,7 @@ def ensure_base(layout: LabLayout, say: Callable[[str], None]) -> None:
     marker = layout.lab_dir / "base.image"  # beside the image, not inside the hosts' file system
     if marker.exists() and marker.read_text(encoding="utf-8") == tarball.name:
         return
+    say(f"unpacking the base image {tarball.name}")
     shutil.rmtree(layout.base_dir, ignore_errors=True)
     layout.base_dir.mkdir(parents=True)
     run(["tar", "--numeric-owner", "--xattrs", "-C", str(layout.base_dir), "-xf", str(tarball)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 # Debian packages that provide what the lab runs on the host, by command.
 HOST_TOOLS = {
@@ -47,3 +47,19 @@ def run(command: Sequence[str], *, stdin: str | None = None, check: bool = True)
         reason = said[-1] if said else f"exit {completed.returncode}"
         raise LabError(f"`{' '.join(command)}` failed: {reason}")
     return completed
+
+
+def run_with_progress(command: Sequence[str], on_line: Callable[[str], None]) -> None:
+    """Run a long `command`, handing each line it prints to `on_line` as it comes (its progress);
+    on failure raise LabError naming the command and its last line."""
+    last = ""
+    with subprocess.Popen(
+        list(command), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+    ) as process:
+        assert process.stdout is not None  # a pipe was asked for
+        for line in process.stdout:
+            if line.strip():
+                last = line.strip()
+                on_line(last)
+    if process.returncode != 0:
+        raise LabError(f"`{' '.join(command)}` failed: {last or f'exit {process.returncode}'}")

@@ -19,14 +19,14 @@ from typer.testing import CliRunner
 
 from infra.stack_files import project_dir
 from provisioning.filter_plugins.address_range import address_range
-from provisioning.lab import lifecycle
+from provisioning.lab import image, lifecycle
 from provisioning.lab import network as lab_network
 from provisioning.lab.certificates import ensure_ca, ensure_host_certificate
 from provisioning.lab.hosts import hosts_from_outputs, lab_stack_outputs
 from provisioning.lab.layout import LAB_DIR_ENV, LabLayout
 from provisioning.lab.ssh_access import new_key_pair, wait_for_ssh
 from provisioning.lab.state import LabState, host_state, load_state, save_state
-from provisioning.lab.system import LabError
+from provisioning.lab.system import LabError, run_with_progress
 from provisioning.stack_inventory import InventoryMissing, inventory_for
 from provisioning.verify.model import load_hosts
 from vardmote.cli import app
@@ -191,3 +191,15 @@ def test_one_lab_per_machine_a_second_folder_is_refused(monkeypatch: pytest.Monk
     monkeypatch.setattr(lab_network, "network_present", list)  # that lab is gone
     lifecycle._claim_machine(second)
     assert owner_file.read_text(encoding="utf-8") == f"{tmp_path / 'second'}\n"
+
+
+def test_a_long_step_shows_its_progress_and_fails_with_its_last_line() -> None:
+    seen: list[str] = []
+    with pytest.raises(LabError, match=r"`sh -c .*` failed: E: the mirror is unreachable$"):
+        run_with_progress(["sh", "-c", "echo 'I: one'; echo; echo 'E: the mirror is unreachable'; exit 3"], seen.append)
+    assert seen == ["I: one", "E: the mirror is unreachable"]
+    shown: list[str] = []
+    on_line = image._phases_of_debootstrap(shown.append)
+    for line in ["I: Retrieving a", "I: Validating a", "I: Retrieving b", "W: noise", "I: Unpacking a", "I:"]:
+        on_line(line)
+    assert shown == ["debootstrap: Retrieving a", "debootstrap: Validating a", "debootstrap: Unpacking a"]
