@@ -70,8 +70,14 @@ def running_pids(host: str) -> list[int]:
     return sorted(pids)
 
 
-def is_running(host: HostState) -> bool:
-    return host.pid is not None and host.pid in running_pids(host.name)
+def nspawn_pid(host: str) -> int | None:
+    """The host's running systemd-nspawn, found in its cgroup: the lab's state may not know it (an
+    `up` killed between booting a host and recording it)."""
+    for pid in running_pids(host):
+        with contextlib.suppress(OSError):
+            if Path(f"/proc/{pid}/comm").read_text(encoding="ascii").strip() == "systemd-nspawn":
+                return pid
+    return None
 
 
 def boot(layout: LabLayout, host: HostState) -> int:
@@ -102,7 +108,8 @@ def boot(layout: LabLayout, host: HostState) -> int:
 
 def stop(host: str, pid: int | None) -> None:
     """Shut the host down (SIGTERM makes nspawn power the container off), then kill what is left."""
-    if pid is not None and pid in running_pids(host):
+    pid = pid if pid in running_pids(host) else nspawn_pid(host)
+    if pid is not None:
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT_S
         while pid in running_pids(host) and time.monotonic() < deadline:

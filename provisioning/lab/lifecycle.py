@@ -59,7 +59,9 @@ def up(layout: LabLayout, project: Path, ssh_timeout_s: float, say: Say) -> LabS
         host_key = host_key_of(root, current)
         containers.seed_files(root, current, authorized_key, host_key)
         host_keys.append((current, host_key[1]))
-        if containers.is_running(current):
+        running = containers.nspawn_pid(current.name)
+        if running is not None:
+            current.pid = running
             say(f"{current.name} ({current.address}) is already running")
         else:
             current.pid = containers.boot(layout, current)
@@ -153,7 +155,13 @@ def status(layout: LabLayout) -> tuple[list[HostStatus], list[str]]:
     require_root("status")
     state = load_state(layout.state_file)
     hosts = [
-        HostStatus(host.name, host.role, host.address, containers.is_running(host), _port_open(host.address, 22))
+        HostStatus(
+            host.name,
+            host.role,
+            host.address,
+            containers.nspawn_pid(host.name) is not None,
+            _port_open(host.address, 22),
+        )
         for host in state.hosts
     ]
     return hosts, network.network_present()

@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,10 @@ from typing import Any
 import pytest
 
 from infra.stack_files import project_dir
-from provisioning.lab import lifecycle
+from provisioning.lab import containers, lifecycle
 from provisioning.lab.layout import LAB_DIR_ENV, LabLayout
 from provisioning.lab.network import IP_FORWARD
+from provisioning.lab.state import load_state
 from provisioning.playbooks import PlaybookResult, run_playbook
 
 VARDMOTE = str(Path(sys.executable).with_name("vardmote"))
@@ -73,6 +75,29 @@ def deploy(layout: LabLayout, extravars: dict[str, Any] | None = None, limit: st
 
 def changed(result: PlaybookResult) -> int:
     return sum(counts.get("changed", 0) for counts in result.stats.values())
+
+
+def _nspawns(host: str) -> list[int]:
+    return [
+        pid
+        for pid in containers.running_pids(host)
+        if Path(f"/proc/{pid}/comm").read_text(encoding="ascii").strip() == "systemd-nspawn"
+    ]
+
+
+def test_an_up_killed_half_way_is_completed_by_the_next(lab: LabLayout) -> None:
+    killed = subprocess.Popen([VARDMOTE, "lab", "up"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 600  # on a machine without the cached image, debootstrap runs first
+    while time.monotonic() < deadline and len(load_state(lab.state_file).hosts) < 3:
+        time.sleep(0.05)
+    killed.kill()
+    killed.wait()
+    assert 0 < len(load_state(lab.state_file).hosts) < 6, "the up was meant to be killed half-way"
+
+    state = lifecycle.up(lab, project_dir(), 120, lambda _: None)
+    assert len(state.hosts) == 6
+    for host in state.hosts:  # each host booted once: none twice over the same root and namespace
+        assert _nspawns(host.name) == [host.pid]
 
 
 def test_up_boots_every_host_of_the_lab_stack_and_a_second_up_is_harmless(lab: LabLayout) -> None:
