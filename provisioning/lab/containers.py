@@ -16,20 +16,23 @@ import time
 from pathlib import Path
 
 from provisioning.file_writing import write_atomically
+from provisioning.lab.hosts import LabHost
 from provisioning.lab.layout import CGROUP_NAME, CGROUP_ROOTS, LabLayout, cgroup_dirs
-from provisioning.lab.state import HostState
 from provisioning.lab.system import LabError, run
 
 STOP_TIMEOUT_S = 20.0
 
 
-def _mounted(path: Path) -> bool:
-    target = str(path)
+def _mount_points() -> list[str]:
     with open("/proc/self/mountinfo", encoding="utf-8") as mounts:
-        return any(line.split()[4] == target for line in mounts)
+        return [line.split()[4] for line in mounts]
 
 
-def ensure_overlay(layout: LabLayout, host: HostState) -> Path:
+def _mounted(path: Path) -> bool:
+    return str(path) in _mount_points()
+
+
+def ensure_overlay(layout: LabLayout, host: LabHost) -> Path:
     """The host's root: its own writable layer over the shared base image (kept across `up`s)."""
     root = layout.root_dir(host.name)
     if not _mounted(root):
@@ -41,7 +44,7 @@ def ensure_overlay(layout: LabLayout, host: HostState) -> Path:
     return root
 
 
-def seed_files(root: Path, host: HostState, authorized_key: str, host_key: tuple[bytes, str]) -> None:
+def seed_files(root: Path, host: LabHost, authorized_key: str, host_key: tuple[bytes, str]) -> None:
     """Hostname, resolver, the lab's SSH key for root and the host's own SSH host key."""
     (root / "etc" / "hostname").write_text(f"{host.name}\n", encoding="utf-8")
     shutil.copyfile("/etc/resolv.conf", root / "etc" / "resolv.conf", follow_symlinks=True)
@@ -80,7 +83,7 @@ def nspawn_pid(host: str) -> int | None:
     return None
 
 
-def boot(layout: LabLayout, host: HostState) -> int:
+def boot(layout: LabLayout, host: LabHost) -> int:
     """Boot the host's container in the background; return nspawn's PID."""
     folders = cgroup_dirs(host.name)
     for folder in folders:
@@ -106,9 +109,9 @@ def boot(layout: LabLayout, host: HostState) -> int:
     return process.pid
 
 
-def stop(host: str, pid: int | None) -> None:
+def stop(host: str) -> None:
     """Shut the host down (SIGTERM makes nspawn power the container off), then kill what is left."""
-    pid = pid if pid in running_pids(host) else nspawn_pid(host)
+    pid = nspawn_pid(host)
     if pid is not None:
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_TIMEOUT_S
@@ -150,5 +153,4 @@ def remove_cgroups() -> None:
 
 def lab_mounts(layout: LabLayout) -> list[str]:
     prefix = str(layout.lab_dir / "hosts") + "/"
-    with open("/proc/self/mountinfo", encoding="utf-8") as mounts:
-        return [line.split()[4] for line in mounts if line.split()[4].startswith(prefix)]
+    return [point for point in _mount_points() if point.startswith(prefix)]

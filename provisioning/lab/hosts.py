@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel
 
 from provisioning.lab.layout import NETNS_PREFIX, VETH_PREFIX
 from provisioning.lab.system import LabError
@@ -13,14 +14,16 @@ from provisioning.lab.system import LabError
 LAB_STACK = "lab"
 
 
-@dataclass(frozen=True)
-class LabHost:
+class LabHost(BaseModel):
+    """A lab host as the stack plans it (and as the lab's state records it)."""
+
     name: str
     role: str
     address: str
     network: str  # e.g. 10.231.0.128/26
     gateway: str  # the host's subnet gateway: an address of the lab bridge
     index: int
+    pid: int | None = None  # its systemd-nspawn, once booted
 
     @property
     def interface(self) -> str:

@@ -17,11 +17,11 @@ import yaml
 from provisioning.file_writing import write_atomically
 from provisioning.lab import containers, network
 from provisioning.lab.certificates import ensure_host_certificate
-from provisioning.lab.hosts import hosts_from_outputs, lab_stack_outputs
+from provisioning.lab.hosts import LabHost, hosts_from_outputs, lab_stack_outputs
 from provisioning.lab.image import ensure_base
 from provisioning.lab.layout import OWNER_FILE, LabLayout
 from provisioning.lab.ssh_access import SSH_USER, ensure_lab_key, host_key_of, wait_for_ssh, write_known_hosts
-from provisioning.lab.state import HostState, LabState, host_state, load_state, save_state
+from provisioning.lab.state import LabState, load_state, save_state
 from provisioning.lab.system import LabError, require_root, require_tools
 
 Say = Callable[[str], None]
@@ -49,9 +49,9 @@ def up(layout: LabLayout, project: Path, ssh_timeout_s: float, say: Say) -> LabS
     save_state(layout.state_file, state)
 
     authorized_key = ensure_lab_key(layout)
-    host_keys: list[tuple[HostState, str]] = []
+    host_keys: list[tuple[LabHost, str]] = []
     for host in hosts:
-        current = state.host(host.name) or host_state(host)
+        current = state.host(host.name) or host
         if current not in state.hosts:
             state.hosts.append(current)
         network.ensure_host_link(current)
@@ -185,8 +185,7 @@ def down(layout: LabLayout, say: Say) -> list[str]:
     if hosts_dir.is_dir():
         names |= {child.name for child in hosts_dir.iterdir()}
     for name in sorted(names):
-        recorded = state.host(name)
-        containers.stop(name, recorded.pid if recorded else None)
+        containers.stop(name)
         containers.remove_host_files(layout, name)
         say(f"{name} stopped and removed")
     containers.remove_cgroups()

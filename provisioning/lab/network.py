@@ -11,8 +11,8 @@ import ipaddress
 import json
 from pathlib import Path
 
+from provisioning.lab.hosts import LabHost
 from provisioning.lab.layout import BRIDGE, NETNS_PREFIX, NFT_TABLE, VETH_PREFIX
-from provisioning.lab.state import HostState
 from provisioning.lab.system import run
 
 IP_FORWARD = Path("/proc/sys/net/ipv4/ip_forward")
@@ -43,7 +43,7 @@ def ensure_bridge(gateways: list[str]) -> None:
     run(["ip", "link", "set", BRIDGE, "up"])
 
 
-def ensure_host_link(host: HostState) -> None:
+def ensure_host_link(host: LabHost) -> None:
     """The host's namespace, with a veth whose far end is the host's eth0, its address and default route."""
     if host.netns not in netns_names():
         run(["ip", "netns", "add", host.netns])
@@ -84,10 +84,9 @@ def remove_network(ip_forward_before: str | None) -> None:
     """Remove the namespaces, links and nft table the lab made (found by name), restore ip_forward."""
     for netns in netns_names():
         run(["ip", "netns", "delete", netns])
-    for name in _links():
-        if name == BRIDGE or name.startswith(VETH_PREFIX):
-            run(["ip", "link", "delete", name], check=False)  # a veth goes with its peer's namespace
-    if run(["nft", "list", "table", "ip", NFT_TABLE], check=False).returncode == 0:
+    for name in _lab_links():
+        run(["ip", "link", "delete", name], check=False)  # a veth goes with its peer's namespace
+    if _nat_table_exists():
         run(["nft", "delete", "table", "ip", NFT_TABLE])
     if ip_forward_before is not None:
         IP_FORWARD.write_text(f"{ip_forward_before}\n", encoding="ascii")
@@ -96,7 +95,15 @@ def remove_network(ip_forward_before: str | None) -> None:
 def network_present() -> list[str]:
     """What of the lab's network exists now, for `status` and for proving `down` left nothing."""
     present = [f"netns {name}" for name in netns_names()]
-    present += [f"link {name}" for name in _links() if name == BRIDGE or name.startswith(VETH_PREFIX)]
-    if run(["nft", "list", "table", "ip", NFT_TABLE], check=False).returncode == 0:
+    present += [f"link {name}" for name in _lab_links()]
+    if _nat_table_exists():
         present.append(f"nft table ip {NFT_TABLE}")
     return present
+
+
+def _lab_links() -> list[str]:
+    return [name for name in _links() if name == BRIDGE or name.startswith(VETH_PREFIX)]
+
+
+def _nat_table_exists() -> bool:
+    return run(["nft", "list", "table", "ip", NFT_TABLE], check=False).returncode == 0

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from provisioning.file_writing import write_atomically
+from provisioning.lab.hosts import LabHost
 from provisioning.lab.layout import LabLayout
-from provisioning.lab.state import HostState
 
 SSH_USER = "root"
 
@@ -39,7 +39,7 @@ def ensure_lab_key(layout: LabLayout) -> str:
     return public_file.read_text(encoding="utf-8")
 
 
-def host_key_of(root: Path, host: HostState) -> tuple[bytes, str]:
+def host_key_of(root: Path, host: LabHost) -> tuple[bytes, str]:
     """The host's key pair: kept across `up`s once made, so known_hosts stays right."""
     private_file = root / "etc" / "ssh" / "ssh_host_ed25519_key"
     public_file = private_file.with_suffix(".pub")
@@ -48,7 +48,7 @@ def host_key_of(root: Path, host: HostState) -> tuple[bytes, str]:
     return new_key_pair(f"root@{host.name}")
 
 
-def write_known_hosts(layout: LabLayout, entries: Iterable[tuple[HostState, str]]) -> None:
+def write_known_hosts(layout: LabLayout, entries: Iterable[tuple[LabHost, str]]) -> None:
     lines = []
     for host, public in entries:
         kind, key = public.split()[:2]
@@ -56,7 +56,7 @@ def write_known_hosts(layout: LabLayout, entries: Iterable[tuple[HostState, str]
     layout.known_hosts.write_text("".join(lines), encoding="utf-8")
 
 
-def _answers(layout: LabLayout, host: HostState, deadline: float) -> str | None:
+def _answers(layout: LabLayout, host: LabHost, deadline: float) -> str | None:
     """None once the host runs a command over SSH; else why not, when the deadline passed."""
     import paramiko  # noqa: PLC0415 - loaded only when hosts are waited for
 
@@ -82,13 +82,13 @@ def _answers(layout: LabLayout, host: HostState, deadline: float) -> str | None:
 
 
 def wait_for_ssh(
-    layout: LabLayout, hosts: list[HostState], timeout_s: float, on_ready: Callable[[HostState], None]
+    layout: LabLayout, hosts: list[LabHost], timeout_s: float, on_ready: Callable[[LabHost], None]
 ) -> dict[str, str]:
     """Wait (at most `timeout_s` in all) until every host answers; return the ones that did not, with why."""
     deadline = time.monotonic() + timeout_s
     silent: dict[str, str] = {}
 
-    def wait(host: HostState) -> None:
+    def wait(host: LabHost) -> None:
         reason = _answers(layout, host, deadline)
         if reason is None:
             on_ready(host)

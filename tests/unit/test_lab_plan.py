@@ -25,7 +25,7 @@ from provisioning.lab.certificates import ensure_ca, ensure_host_certificate
 from provisioning.lab.hosts import hosts_from_outputs, lab_stack_outputs
 from provisioning.lab.layout import LAB_DIR_ENV, LabLayout
 from provisioning.lab.ssh_access import new_key_pair, wait_for_ssh
-from provisioning.lab.state import LabState, host_state, load_state, save_state
+from provisioning.lab.state import LabState, load_state, save_state
 from provisioning.lab.system import LabError, run_with_progress
 from provisioning.stack_inventory import InventoryMissing, inventory_for
 from provisioning.verify.model import load_hosts
@@ -80,12 +80,10 @@ def test_deploy_and_verify_say_where_an_inventory_comes_from(monkeypatch: pytest
 
 
 def test_the_lab_state_is_written_whole_and_read_back(tmp_path: Path, outputs: dict[str, Any]) -> None:
-    state = LabState(
-        ip_forward_before="0", gateways=["10.231.0.1/26"], hosts=[host_state(hosts_from_outputs(outputs)[0])]
-    )
+    state = LabState(ip_forward_before="0", gateways=["10.231.0.1/26"], hosts=[hosts_from_outputs(outputs)[0]])
     save_state(tmp_path / "state.json", state)
     assert load_state(tmp_path / "state.json") == state
-    assert not list(tmp_path.glob("*.partial"))
+    assert [file.name for file in tmp_path.iterdir()] == ["state.json"]  # no temporary left behind
     assert load_state(tmp_path / "missing.json") == LabState()
 
 
@@ -161,7 +159,7 @@ def test_waiting_for_ssh_is_time_boxed_and_names_the_silent_host(tmp_path: Path,
     (tmp_path / "ssh").mkdir()
     layout.known_hosts.write_text("", encoding="utf-8")
     layout.private_key.write_bytes(new_key_pair("test")[0])
-    silent = host_state(hosts_from_outputs(outputs)[0]).model_copy(update={"address": "127.0.0.9"})
+    silent = hosts_from_outputs(outputs)[0].model_copy(update={"address": "127.0.0.9"})
     answered: list[str] = []
     started = time.monotonic()
     result = wait_for_ssh(layout, [silent], 1.5, lambda host: answered.append(host.name))
