@@ -60,18 +60,18 @@ except ConnectionRefusedError:
 """
 
 
-def tcp_outcomes(prober: Host, address: str, ports: list[int]) -> dict[int, str]:
-    command = "python3 -c {} {} {} {}".format(
-        shlex.quote(_TCP_PROBE), address, ",".join(map(str, ports)), PROBE_TIMEOUT_S
-    )
-    result = prober.run(command)
+def _run_probe(prober: Host, kind: str, script: str, *arguments: object) -> str:
+    """Run a probe `script` with the probing host's python3; its standard output."""
+    result = prober.run(" ".join(["python3", "-c", shlex.quote(script), *map(str, arguments)]))
     if result.rc != 0:
-        raise RuntimeError(f"the TCP probe failed on the probing host: {result.stderr.strip()}")
-    return {int(port): outcome for port, outcome in json.loads(result.stdout).items()}
+        raise RuntimeError(f"the {kind} probe failed on the probing host: {result.stderr.strip()}")
+    return str(result.stdout).strip()
+
+
+def tcp_outcomes(prober: Host, address: str, ports: list[int]) -> dict[int, str]:
+    said = _run_probe(prober, "TCP", _TCP_PROBE, address, ",".join(map(str, ports)), PROBE_TIMEOUT_S)
+    return {int(port): outcome for port, outcome in json.loads(said).items()}
 
 
 def udp_sip_outcome(prober: Host, address: str, port: int) -> str:
-    result = prober.run(f"python3 -c {shlex.quote(_UDP_SIP_PROBE)} {address} {port} {PROBE_TIMEOUT_S}")
-    if result.rc != 0:
-        raise RuntimeError(f"the UDP probe failed on the probing host: {result.stderr.strip()}")
-    return str(result.stdout).strip()
+    return _run_probe(prober, "UDP", _UDP_SIP_PROBE, address, port, PROBE_TIMEOUT_S)

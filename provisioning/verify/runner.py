@@ -10,7 +10,7 @@ from provisioning.verify.model import INVENTORY_ENV
 CHECKS_DIR = Path(__file__).resolve().parent
 
 
-def run_checks(inventory: Path, select: str | None = None, verbose: bool = True) -> int:
+def run_checks(inventory: Path, select: str | None = None) -> int:
     """pytest's exit code: 0 when every check passed, 1 when one failed, other values for usage errors."""
     import pytest  # noqa: PLC0415 - loaded only when checks run
 
@@ -28,7 +28,7 @@ def run_checks(inventory: Path, select: str | None = None, verbose: bool = True)
         # Commands run on the hosts (some carry credentials) are logged by testinfra: never shown.
         "--show-capture=no",
         "-rfEs",
-        "-v" if verbose else "-q",
+        "-v",  # one line per check: what was verified, not only what failed
     ]
     if select:
         arguments += ["-k", select]

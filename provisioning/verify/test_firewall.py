@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from testinfra.host import Host
 
-from provisioning.verify.conftest import in_group
+from provisioning.verify.conftest import connection, in_group
 from provisioning.verify.model import VerifyHost
 from provisioning.verify.probes import tcp_outcomes, udp_sip_outcome
 
@@ -31,8 +31,6 @@ def test_intended_ports_answer_from_other_hosts(target: VerifyHost, prober: tupl
 
 
 def test_restricted_ports_answer_only_their_groups(target: VerifyHost, prober: tuple[VerifyHost, Host]) -> None:
-    from provisioning.verify.conftest import connection  # noqa: PLC0415
-
     source, probe = prober
     for port_text, groups in target.expect.open_tcp_from.items():
         port = int(port_text)
