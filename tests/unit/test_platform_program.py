@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from pulumi.runtime import resource as resource_runtime
 
 from infra.address_plan import plan_addresses
 from infra.preview import Recording, Registration, run_offline
@@ -206,6 +208,27 @@ def test_the_program_itself_names_the_config_path_when_run_by_the_engine() -> No
     with pytest.raises(ConfigError) as raised:
         run_offline("lab", values, secret_keys)
     assert str(raised.value) == "vardmote:platform.sites[0].transcoding_nodes.vcpu: must be 2–128 (Pexip), got 1"
+
+
+def test_an_offline_run_leaves_the_sdk_and_the_collector_as_it_found_them() -> None:
+    """The offline run skips the SDK's per-resource stack traces and pauses the collector; a later real
+    run in the same process (and the process's memory management) must not inherit either, even when
+    the program fails half-way."""
+    capture = resource_runtime._get_stack_trace
+    stack_file = load_stack_file(REPO_ROOT, "lab")
+    values, secret_keys, _ = stack_file.offline_config(stack_file.platform())
+    broken = json.loads(values["vardmote:platform"])
+    broken["sites"][0]["transcoding_nodes"]["vcpu"] = 1
+    for collecting in (True, False):
+        (gc.enable if collecting else gc.disable)()
+        try:
+            run_offline("lab", values, secret_keys)
+            with pytest.raises(ConfigError):
+                run_offline("lab", {**values, "vardmote:platform": json.dumps(broken)}, secret_keys)
+            assert gc.isenabled() is collecting
+        finally:
+            gc.enable()
+        assert resource_runtime._get_stack_trace is capture
 
 
 def test_addresses_are_the_same_on_every_run() -> None:
