@@ -1,4 +1,11 @@
-"""The base of the kit action plugins: validate the task's arguments, run the handler in-process."""
+"""The base of the kit action plugins: validate the task's arguments, run the handler in-process.
+
+ansible-playbook's strategy loads an action plugin's class in its own main process before it forks a
+worker for the task (`action_loader.get(..., class_only=True)` in the linear and free strategies), so
+whatever a plugin's module imports is imported once per run and inherited by every task's worker. The
+kit plugins import provisioning.kits.module_support, which imports the handlers' whole stack for that
+reason: a playbook of four kit tasks pays for SQLAlchemy, pydantic and the renderers once, not four
+times."""
 
 from __future__ import annotations
 

@@ -4,38 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from provisioning.kits.bundle import default_bundle_dir
 from provisioning.kits.record import KitRecord
-from provisioning.profiles.catalogue import load_catalogue
+from provisioning.kits.registry.database import open_engine
+from provisioning.kits.registry.registry import DeviceIds, KitRegistry, RegistryError
+from provisioning.kits.steps import KitContext, enroll, render_artifacts, wipe
+from provisioning.profiles.catalogue import build_schemas, load_catalogue
 
-if TYPE_CHECKING:
-    from provisioning.kits.registry.registry import DeviceIds, KitRegistry
-    from provisioning.kits.steps import KitContext
-
-# Each Ansible task runs in a process of its own, so each handler imports only what it needs: the
-# registry's tasks never load the artifact renderers, and the renderers never load SQLAlchemy.
+# Everything the handlers need is imported here, at module level, once, and the schemas they validate
+# with are built: the kit action plugins import this module, and ansible-playbook loads an action
+# plugin's class in its main process before it forks the task (see provisioning/kits/action_plugin.py),
+# so each task's process inherits all of it instead of importing SQLAlchemy, pydantic and the renderers
+# and building the schemas again.
+build_schemas()
+KitRecord.model_rebuild()
 
 
 def registry_for(db_url: str | None, profiles_dir: str | None, actor: str) -> KitRegistry:
-    from provisioning.kits.registry.database import open_engine  # noqa: PLC0415
-    from provisioning.kits.registry.registry import KitRegistry  # noqa: PLC0415
-
     catalogue = load_catalogue(Path(profiles_dir) if profiles_dir else None)
     return KitRegistry(open_engine(db_url), catalogue, actor)
 
 
 def context_for(bundle_dir: str | None, profiles_dir: str | None, vault_values: Mapping[str, str]) -> KitContext:
-    from provisioning.kits.bundle import default_bundle_dir  # noqa: PLC0415
-    from provisioning.kits.steps import KitContext  # noqa: PLC0415
-
     catalogue = load_catalogue(Path(profiles_dir) if profiles_dir else None)
     return KitContext(catalogue, Path(bundle_dir) if bundle_dir else default_bundle_dir(), vault_values)
 
 
 def _ids(kit: Mapping[str, Any]) -> DeviceIds:
-    from provisioning.kits.registry.registry import DeviceIds  # noqa: PLC0415
-
     return DeviceIds(str(kit["serial"]), kit.get("imei") or None, kit.get("iccid") or None)
 
 
@@ -44,8 +41,6 @@ def run_registry_action(
 ) -> tuple[list[dict[str, Any]], bool, list[str]]:
     """Apply `params["action"]` to each kit; return the kits as records, whether anything changed, and
     one line per kit that failed (the others are done)."""
-    from provisioning.kits.registry.registry import RegistryError  # noqa: PLC0415
-
     action, owner = params["action"], params["owner"]
     reason, ticket = params.get("reason") or action, params.get("ticket")
     results: list[dict[str, Any]] = []
@@ -104,8 +99,6 @@ def _apply(
 
 
 def render_kits(context: KitContext, kits: list[Mapping[str, Any]], check_mode: bool) -> dict[str, list[str]]:
-    from provisioning.kits.steps import render_artifacts  # noqa: PLC0415
-
     changed: dict[str, list[str]] = {}
     for kit in kits:
         if "asset_tag" not in kit:  # check mode: a kit not registered yet would get every file
@@ -118,8 +111,6 @@ def render_kits(context: KitContext, kits: list[Mapping[str, Any]], check_mode: 
 def mdm_kits(
     context: KitContext, action: str, kits: list[Mapping[str, Any]], reason: str, check_mode: bool
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    from provisioning.kits.steps import enroll, wipe  # noqa: PLC0415
-
     done: list[dict[str, Any]] = []
     failures: list[str] = []
     for kit in kits:

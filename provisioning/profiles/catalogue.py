@@ -176,6 +176,14 @@ class PartialCatalogue:
         )
 
 
+def build_schemas() -> None:
+    """Build every profile schema now rather than at its first validation. The models defer the build
+    (it spares commands that never read a profile); a process that forks workers which each load a
+    catalogue builds them once, before the fork, for all of them."""
+    for kind in layout.KINDS:
+        kind.model.model_rebuild()
+
+
 def load_catalogue(root: Path | None = None) -> ProfileCatalogue:
     """Load, validate and cross-check a profiles tree; raise ProblemsFound listing every problem."""
     tree = read_tree(root or layout.default_profiles_dir())
