@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 import re
@@ -10,10 +11,12 @@ import stat
 from pathlib import Path
 
 import pytest
+import zxingcpp
 from cryptography.hazmat.primitives.serialization import pkcs7
 from googleapiclient.http import HttpMockSequence
+from PIL import Image
 
-from provisioning.kits.artifacts import android, ipad, label
+from provisioning.kits.artifacts import android, ipad, label, qr
 from provisioning.kits.artifacts.amapi_schema import schema_problems
 from provisioning.kits.artifacts.apple_schema import profile_problems
 from provisioning.kits.identifiers import iccid_problem, imei_problem
@@ -146,6 +149,45 @@ def test_a_missing_apn_secret_is_named(tmp_path: Path, monkeypatch: pytest.Monke
         Exception, match="broadband profile rvn-private-apn needs the environment variable VARDMOTE_APN_PASSWORD_RVN"
     ):
         render_artifacts(KitContext(CATALOGUE, tmp_path), KIT)
+
+
+def _svg_modules(svg: str) -> set[tuple[int, int]]:
+    """The (row, column) cells an SVG QR path fills: each command is one run of dark modules in a row."""
+    cells = set()
+    for x, y, width in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", svg):
+        cells |= {(int(y), int(x) + step) for step in range(int(width))}
+    return cells
+
+
+def _read_qr(cells: set[tuple[int, int]]) -> str:
+    """Draw dark cells (with a quiet zone) and read the QR code back with zxing-cpp's reader."""
+    side = max(max(cell) for cell in cells) + 1 + qr.QUIET_ZONE
+    image = Image.new("L", (side, side), 255)
+    for row, column in cells:
+        image.putpixel((column, row), 0)
+    found = zxingcpp.read_barcode(image.resize((side * 4, side * 4), Image.Resampling.NEAREST))
+    assert found is not None, "no QR code found"
+    return str(found.text)
+
+
+def test_the_provisioning_qr_reads_back_as_its_payload_in_png_and_svg() -> None:
+    payload = android.provisioning_payload("ENROLLMENT-TOKEN-ÅÄÖ-0123456789" * 4)
+    png, svg = qr.images(payload)
+    decoded = zxingcpp.read_barcode(Image.open(io.BytesIO(png)))
+    assert decoded is not None
+    assert decoded.text == qr.payload_text(payload)
+    assert json.loads(decoded.text) == payload
+    symbol = qr.encode(qr.payload_text(payload))
+    border = qr.QUIET_ZONE
+    assert _svg_modules(svg.decode()) == {(row + border, column + border) for row, column in symbol.dark()}
+    assert _read_qr(_svg_modules(svg.decode())) == qr.payload_text(payload)
+
+
+def test_the_labels_qr_code_reads_back_as_the_asset_tag() -> None:
+    content = label_content(KitContext(CATALOGUE, Path("/nonexistent")), KIT)
+    assert _read_qr({(r + qr.QUIET_ZONE, c + qr.QUIET_ZONE) for r, c in _svg_modules(label.svg(content))}) == (
+        KIT.asset_tag
+    )
 
 
 def test_the_label_names_whom_to_call_under_the_kits_alternative() -> None:

@@ -11,7 +11,7 @@ import textwrap
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-import segno
+from provisioning.kits.artifacts import qr
 
 WIDTH_MM, HEIGHT_MM = 62, 100
 
@@ -54,15 +54,13 @@ def _lines(label: LabelContent) -> list[tuple[str, float, bool]]:
 
 
 def svg(label: LabelContent) -> str:
-    qr = segno.make(label.asset_tag, error="m")
-    qr_svg = qr.svg_inline(scale=1, border=0, dark="#000")
-    size = qr.symbol_size(border=0)[0]
-    scale = 30 / size  # the QR code is 30 mm wide
+    symbol = qr.encode(label.asset_tag, error="M")
+    scale = 30 / symbol.size  # the QR code is 30 mm wide
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH_MM}mm" height="{HEIGHT_MM}mm" '
         f'viewBox="0 0 {WIDTH_MM} {HEIGHT_MM}">',
         f'<rect width="{WIDTH_MM}" height="{HEIGHT_MM}" fill="#fff"/>',
-        f'<g transform="translate(16 4) scale({scale:.4f})">{qr_svg}</g>',
+        f'<g transform="translate(16 4) scale({scale:.4f})">{qr.svg_path(symbol)}</g>',
     ]
     y = 39.0
     for text, size_pt, bold in _lines(label):
@@ -94,10 +92,8 @@ def pdf(label: LabelContent) -> bytes:
     document.set_margins(4, 4, 4)
     document.set_auto_page_break(False)
     document.add_page()
-    png = io.BytesIO()
-    segno.make(label.asset_tag, error="m").save(png, kind="png", scale=8, border=0)
-    png.seek(0)
-    document.image(png, x=16, y=4, w=30, h=30)
+    code = qr.png(qr.encode(label.asset_tag, error="M"), scale=8, border=0)
+    document.image(io.BytesIO(code), x=16, y=4, w=30, h=30)
     document.set_y(38)
     for text, size_pt, bold in _lines(label):
         document.set_font("helvetica", "B" if bold else "", size_pt)
