@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from provisioning.kits.bundle import default_bundle_dir
+from provisioning.kits.fan_out import map_kits
 from provisioning.kits.record import KitRecord
 from provisioning.kits.registry.database import open_engine
 from provisioning.kits.registry.registry import DeviceIds, KitRegistry, RegistryError
@@ -99,36 +100,35 @@ def _apply(
 
 
 def render_kits(context: KitContext, kits: list[Mapping[str, Any]], check_mode: bool) -> dict[str, list[str]]:
-    changed: dict[str, list[str]] = {}
-    for kit in kits:
+    def render(kit: Mapping[str, Any]) -> tuple[str, list[str]]:
         if "asset_tag" not in kit:  # check mode: a kit not registered yet would get every file
-            changed[f"new kit {kit.get('serial')}"] = ["(every file of a new bundle)"]
-            continue
-        changed[kit["asset_tag"]] = render_artifacts(context, KitRecord.model_validate(_record_fields(kit)), check_mode)
-    return changed
+            return f"new kit {kit.get('serial')}", ["(every file of a new bundle)"]
+        record = KitRecord.model_validate(_record_fields(kit))
+        return record.asset_tag, render_artifacts(context, record, check_mode)
+
+    return dict(map_kits(render, kits))
 
 
 def mdm_kits(
     context: KitContext, action: str, kits: list[Mapping[str, Any]], reason: str, check_mode: bool
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    done: list[dict[str, Any]] = []
-    failures: list[str] = []
-    for kit in kits:
+    def apply(kit: Mapping[str, Any]) -> dict[str, Any] | str:
+        """The kit's result, or the line saying why its MDM step failed."""
         if check_mode and "asset_tag" not in kit:
-            done.append({"asset_tag": None, "mdm_ref": "(would enroll)", "files": []})
-            continue
+            return {"asset_tag": None, "mdm_ref": "(would enroll)", "files": []}
         try:
             if action == "enroll":
                 record = KitRecord.model_validate(_record_fields(kit))
                 mdm_ref, files = enroll(context, record, check_mode)
-                done.append({"asset_tag": record.asset_tag, "mdm_ref": mdm_ref, "files": files})
-            else:
-                previous = KitRecord.model_validate(_record_fields(kit.get("previous") or kit))
-                wiped = wipe(context, previous, reason, check_mode)
-                done.append({"asset_tag": previous.asset_tag, "wiped": wiped, "mdm_ref": previous.mdm_ref})
+                return {"asset_tag": record.asset_tag, "mdm_ref": mdm_ref, "files": files}
+            previous = KitRecord.model_validate(_record_fields(kit.get("previous") or kit))
+            wiped = wipe(context, previous, reason, check_mode)
+            return {"asset_tag": previous.asset_tag, "wiped": wiped, "mdm_ref": previous.mdm_ref}
         except Exception as err:  # one kit's MDM failure must not hide the others' results
-            failures.append(f"{kit.get('asset_tag')}: {err}")
-    return done, failures
+            return f"{kit.get('asset_tag')}: {err}"
+
+    outcomes = map_kits(apply, kits)
+    return [o for o in outcomes if isinstance(o, dict)], [o for o in outcomes if isinstance(o, str)]
 
 
 def _record_fields(kit: Mapping[str, Any]) -> dict[str, Any]:

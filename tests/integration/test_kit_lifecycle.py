@@ -14,7 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zxingcpp
+from PIL import Image
 
+from provisioning.kits import fan_out
+from provisioning.kits.identifiers import luhn_valid
 from tests.conftest import REPO_ROOT
 
 VARDMOTE = str(Path(os.environ.get("VIRTUAL_ENV", REPO_ROOT / ".venv")) / "bin" / "vardmote")
@@ -80,6 +84,36 @@ def test_the_example_batch_enrolls_one_kit_per_municipality_and_a_rerun_changes_
     assert len(kits(kit_env)) == 7
     audit = vardmote(kit_env, "kit", "audit", "--verify")
     assert "the audit log's 14 entries are complete and unaltered" in audit.stdout
+
+
+def _with_check_digit(body: str) -> str:
+    return next(body + digit for digit in "0123456789" if luhn_valid(body + digit))
+
+
+def test_a_batch_large_enough_to_fan_out_gives_each_kit_its_own_bundle(kit_env: dict[str, str], tmp_path: Path) -> None:
+    """Forty kits: rendering and enrollment run in forked workers inside the Ansible task; every kit
+    must end up enrolled, with its own files, its QR code carrying its own enrollment."""
+    count = fan_out.KITS_PER_WORKER * 2 + 8
+    rows = ["serial,imei,iccid,model,municipality"]
+    for number in range(count):
+        imei, iccid = _with_check_digit(f"35209900{number:06d}"), _with_check_digit(f"894601000000{number:06d}")
+        rows.append(f"FAN{number:04d},{imei},{iccid},samsung-galaxy-tab-s10-plus-5g,Sundsvall")
+    batch = tmp_path / "forty.csv"
+    batch.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    vardmote(kit_env, "kit", "enroll", "--batch", str(batch))
+    enrolled = kits(kit_env)
+    assert sorted(k["asset_tag"] for k in enrolled) == [f"RVN-2281-{n:05d}" for n in range(1, count + 1)]
+    assert {k["status"] for k in enrolled} == {"enrolled"}
+    tokens = set()
+    for kit in enrolled:
+        bundle = Path(kit_env["VARDMOTE_BUNDLE_DIR"]) / kit["asset_tag"]
+        payload = (bundle / "provisioning-qr.json").read_text(encoding="utf-8")
+        code = zxingcpp.read_barcode(Image.open(bundle / "provisioning-qr.png"))
+        assert code is not None
+        assert json.loads(code.text) == json.loads(payload)
+        tokens.add((bundle / "enrollment-token.txt").read_text(encoding="utf-8"))
+        assert kit["serial"] in (bundle / "label.svg").read_text(encoding="utf-8")
+    assert len(tokens) == count
 
 
 def test_replace_keeps_the_tag_and_retire_frees_the_sim(kit_env: dict[str, str]) -> None:
