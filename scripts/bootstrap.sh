@@ -43,4 +43,8 @@ fi
 say "Installing vardmote and its development tools into $VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet --editable '.[dev]'
+# pip byte-compiles what it installs, but an editable install leaves the project's own modules as
+# source: compiled here, once, so that no command compiles them again where Python may not write its
+# caches (PYTHONDONTWRITEBYTECODE, a read-only checkout). Python still recompiles a changed module.
+"$VENV/bin/python" -m compileall -q vardmote infra policies provisioning >/dev/null
 say "Ready: $VENV/bin/vardmote --help"
