@@ -7,7 +7,9 @@ import io
 import json
 import os
 import re
+import shutil
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -262,7 +264,36 @@ def test_label_lines_fit_the_label_width() -> None:
     texts = re.findall(r">([^<]+)</text>", svg)
     assert "[ ] Surfplatta med robust skal – minst" in texts
     assert all(len(text) <= 40 for text in texts), [t for t in texts if len(t) > 40]
-    assert label.pdf(content).startswith(b"%PDF-")
+
+
+def _pdf_tool(name: str) -> str:
+    tool = shutil.which(name)
+    assert tool, f"{name} is missing: install poppler-utils and qpdf (scripts/bootstrap.sh does)"
+    return tool
+
+
+def test_the_label_pdf_is_one_valid_label_sized_page_with_its_text_and_a_readable_qr(tmp_path: Path) -> None:
+    """Checked with real PDF tools: qpdf's structure check, poppler's page size, text and rendering."""
+    content = label_content(KitContext(CATALOGUE, Path("/nonexistent")), KIT)
+    document = tmp_path / "label.pdf"
+    document.write_bytes(label.pdf(content))
+    assert label.pdf(content) == document.read_bytes()  # the same label is the same bytes
+    subprocess.run([_pdf_tool("qpdf"), "--check", str(document)], check=True, capture_output=True)
+    info = subprocess.run([_pdf_tool("pdfinfo"), str(document)], check=True, capture_output=True, text=True).stdout
+    assert "Pages:           1" in info
+    assert "Page size:       175.748 x 283.465 pts" in info  # 62 × 100 mm
+    text = subprocess.run(
+        [_pdf_tool("pdftotext"), "-layout", str(document), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    printed = [line.strip() for line in text.splitlines() if line.strip()]
+    assert printed == [line.strip() for line, _, _ in label._lines(content)]  # å, ä, ö and – survive
+    subprocess.run(
+        [_pdf_tool("pdftoppm"), "-r", "300", "-gray", "-png", "-singlefile", str(document), str(tmp_path / "page")],
+        check=True,
+    )
+    code = zxingcpp.read_barcode(Image.open(tmp_path / "page.png"))
+    assert code is not None
+    assert code.text == KIT.asset_tag
 
 
 def test_an_amapi_municipality_enrolls_through_the_api_and_the_qr_carries_its_token(

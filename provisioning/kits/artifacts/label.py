@@ -6,11 +6,11 @@ The label is 62 mm × 100 mm (a standard roll label for thermal label printers),
 
 from __future__ import annotations
 
-import io
 import textwrap
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from provisioning.kits.artifacts import pdf as pdf_writer
 from provisioning.kits.artifacts import qr
 
 WIDTH_MM, HEIGHT_MM = 62, 100
@@ -53,49 +53,48 @@ def _lines(label: LabelContent) -> list[tuple[str, float, bool]]:
     return lines
 
 
+# The QR code's place on the label (mm from the top-left corner) and the first text line's top.
+QR_X_MM, QR_Y_MM, QR_SIDE_MM = 16, 4, 30
+TEXT_X_MM, TEXT_TOP_MM = 4, 39.0
+MM_PER_POINT = 25.4 / 72
+
+
+def _placed_lines(label: LabelContent) -> list[tuple[str, float, bool, float]]:
+    """The text lines with their baselines: (text, size in pt, bold, baseline in mm from the top)."""
+    placed = []
+    baseline = TEXT_TOP_MM
+    for text, size_pt, bold in _lines(label):
+        baseline += size_pt * MM_PER_POINT * 1.25
+        placed.append((text, size_pt, bold, baseline))
+    return placed
+
+
 def svg(label: LabelContent) -> str:
     symbol = qr.encode(label.asset_tag, error="M")
-    scale = 30 / symbol.size  # the QR code is 30 mm wide
+    scale = QR_SIDE_MM / symbol.size
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH_MM}mm" height="{HEIGHT_MM}mm" '
         f'viewBox="0 0 {WIDTH_MM} {HEIGHT_MM}">',
         f'<rect width="{WIDTH_MM}" height="{HEIGHT_MM}" fill="#fff"/>',
-        f'<g transform="translate(16 4) scale({scale:.4f})">{qr.svg_path(symbol)}</g>',
+        f'<g transform="translate({QR_X_MM} {QR_Y_MM}) scale({scale:.4f})">{qr.svg_path(symbol)}</g>',
     ]
-    y = 39.0
-    for text, size_pt, bold in _lines(label):
-        mm = size_pt * 0.3528
-        y += mm * 1.25
+    for text, size_pt, bold, baseline in _placed_lines(label):
         weight = ' font-weight="bold"' if bold else ""
         parts.append(
-            f'<text x="4" y="{y:.2f}" xml:space="preserve" font-family="DejaVu Sans, Arial, sans-serif" '
-            f'font-size="{mm:.2f}"{weight}>'
+            f'<text x="{TEXT_X_MM}" y="{baseline:.2f}" xml:space="preserve" '
+            f'font-family="DejaVu Sans, Arial, sans-serif" font-size="{size_pt * MM_PER_POINT:.2f}"{weight}>'
             f"{escape(text)}</text>"
         )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
 
-# The PDF's built-in fonts cover Latin-1, which has å, ä and ö; typographic dashes and quotes do not.
-_LATIN1 = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "..."})
-
-
-def _latin1(text: str) -> str:
-    return text.translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
-
-
 def pdf(label: LabelContent) -> bytes:
-    # fpdf2 brings Pillow and fontTools (a fifth of a second to import): loaded only to draw a label.
-    from fpdf import FPDF  # noqa: PLC0415
-
-    document = FPDF(orientation="P", unit="mm", format=(WIDTH_MM, HEIGHT_MM))
-    document.set_margins(4, 4, 4)
-    document.set_auto_page_break(False)
-    document.add_page()
-    code = qr.png(qr.encode(label.asset_tag, error="M"), scale=8, border=0)
-    document.image(io.BytesIO(code), x=16, y=4, w=30, h=30)
-    document.set_y(38)
-    for text, size_pt, bold in _lines(label):
-        document.set_font("helvetica", "B" if bold else "", size_pt)
-        document.cell(0, size_pt * 0.3528 * 1.25, _latin1(text), new_x="LMARGIN", new_y="NEXT")
-    return bytes(document.output())
+    page = pdf_writer.Page(WIDTH_MM, HEIGHT_MM)
+    symbol = qr.encode(label.asset_tag, error="M")
+    module = QR_SIDE_MM / symbol.size
+    for row, column, length in qr.dark_runs(symbol):
+        page.rectangle(QR_X_MM + column * module, QR_Y_MM + row * module, length * module, module)
+    for text, size_pt, bold, baseline in _placed_lines(label):
+        page.text(TEXT_X_MM, baseline, size_pt, text, bold=bold)
+    return page.render(title=f"{label.asset_tag} support label")

@@ -50,10 +50,9 @@ def png(symbol: QrSymbol, scale: int, border: int = QUIET_ZONE) -> bytes:
     return out.getvalue()
 
 
-def svg_path(symbol: QrSymbol, offset: int = 0) -> str:
-    """The dark modules as one SVG path in module units (a module is 1×1), shifted by `offset`: each row's
-    runs of dark modules become one rectangle each."""
-    commands = []
+def dark_runs(symbol: QrSymbol) -> list[tuple[int, int, int]]:
+    """(row, first column, length) of each run of dark modules in a row: a QR code drawn as rectangles."""
+    runs = []
     for row in range(symbol.size):
         line = symbol.modules[row * symbol.size : (row + 1) * symbol.size]
         column = 0
@@ -64,8 +63,16 @@ def svg_path(symbol: QrSymbol, offset: int = 0) -> str:
             start = column
             while column < symbol.size and line[column] == _DARK:
                 column += 1
-            commands.append(f"M{start + offset} {row + offset}h{column - start}v1h{start - column}z")
-    return f'<path fill="#000" d="{"".join(commands)}"/>'
+            runs.append((row, start, column - start))
+    return runs
+
+
+def svg_path(symbol: QrSymbol, offset: int = 0) -> str:
+    """The dark modules as one SVG path in module units (a module is 1×1), shifted by `offset`."""
+    commands = "".join(
+        f"M{column + offset} {row + offset}h{length}v1h{-length}z" for row, column, length in dark_runs(symbol)
+    )
+    return f'<path fill="#000" d="{commands}"/>'
 
 
 def svg(symbol: QrSymbol, scale: int, border: int = QUIET_ZONE) -> str:
