@@ -66,6 +66,11 @@ def run_registry_action(
                 results.append({**record.model_dump(), "work_left": work_left})
                 changed |= work_left
                 continue
+            if action == "complete":  # the one action a batch runs per kit: no look-up of the kit before
+                record, completed = registry.complete_enrollment(kit["asset_tag"], kit["mdm_ref"], owner)
+                results.append(record.model_dump())
+                changed |= completed
+                continue
             before = registry.show(kit["asset_tag"])
             record = _apply(registry, action, kit, owner=owner, reason=reason, ticket=ticket)
             results.append({**record.model_dump(), "previous": before.model_dump()})
@@ -79,8 +84,6 @@ def _apply(
     registry: KitRegistry, action: str, kit: Mapping[str, Any], *, owner: str, reason: str, ticket: str | None
 ) -> KitRecord:
     tag = kit["asset_tag"]
-    if action == "complete":
-        return registry.complete_enrollment(tag, kit["mdm_ref"], owner)
     if action == "release":
         registry.release(tag, owner)
         return registry.show(tag)

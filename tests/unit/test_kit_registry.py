@@ -42,7 +42,7 @@ def enroll(
 ) -> str:
     owner = run_owner()
     kit, _ = registry.register(DeviceIds(serial, imei, iccid), model=TAB, municipality_code=code, owner=owner)
-    return registry.complete_enrollment(kit.asset_tag, f"bundle:{serial}", owner).asset_tag
+    return registry.complete_enrollment(kit.asset_tag, f"bundle:{serial}", owner)[0].asset_tag
 
 
 def test_asset_tags_are_region_kommunkod_and_a_sequence_per_municipality(registry: KitRegistry) -> None:
@@ -67,6 +67,32 @@ def test_serial_imei_and_iccid_are_unique_among_active_kits(registry: KitRegistr
     with pytest.raises(RegistryError) as raised:
         registry.register(DeviceIds("A1"), model="other-model", municipality_code=TIMRA, owner=run_owner())
     assert str(raised.value) == f"serial A1 already belongs to kit RVN-2262-00001 (2262, {TAB})"
+
+
+def test_completing_an_enrollment_again_changes_nothing_and_logs_nothing(registry: KitRegistry) -> None:
+    owner = run_owner()
+    kit, _ = registry.register(DeviceIds("A1", IMEI_A, ICCID_A), model=TAB, municipality_code=TIMRA, owner=owner)
+    first, changed = registry.complete_enrollment(kit.asset_tag, "bundle:A1", owner)
+    again, changed_again = registry.complete_enrollment(kit.asset_tag, "bundle:A1", owner)
+    assert (first.status, changed, changed_again) == ("enrolled", True, False)
+    assert again == first
+    _, entries, _ = registry.history(kit.asset_tag)
+    assert [e.action for e in entries] == ["register", "enroll"]
+
+
+def test_a_re_registration_of_an_unfinished_kit_picks_it_up_and_other_kits_ids_are_refused(
+    registry: KitRegistry,
+) -> None:
+    owner = run_owner()
+    pending, work_left = registry.register(
+        DeviceIds("A1", IMEI_A, ICCID_A), model=TAB, municipality_code=TIMRA, owner=owner
+    )
+    again, work_left_again = registry.register(
+        DeviceIds("A1", IMEI_A, ICCID_A), model=TAB, municipality_code=TIMRA, owner=owner
+    )
+    assert (again.asset_tag, work_left, work_left_again) == (pending.asset_tag, True, True)
+    with pytest.raises(RegistryError, match=f"ICCID {ICCID_A} already belongs to kit {pending.asset_tag}"):
+        registry.register(DeviceIds("B1", IMEI_B, ICCID_A), model=TAB, municipality_code=TIMRA, owner=owner)
 
 
 def test_the_database_itself_refuses_a_second_active_kit_with_the_same_serial(

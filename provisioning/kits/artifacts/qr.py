@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from PIL import Image
 
 QUIET_ZONE = 4  # modules of light margin around a QR code (ISO/IEC 18004 §6.3.8)
 _DARK = 0  # zxing-cpp draws dark modules as 0 and light ones as 255
+_DARK_RUN = re.compile(rb"\x00+")
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,10 @@ def png(symbol: QrSymbol, scale: int, border: int = QUIET_ZONE) -> bytes:
     side = symbol.size + 2 * border
     image = Image.new("L", (side, side), 255)
     image.paste(Image.frombytes("L", (symbol.size, symbol.size), symbol.modules), (border, border))
+    # One bit per pixel, taken from the modules before scaling (the values are 0 or 255: no dithering).
+    modules = image.convert("1", dither=Image.Dither.NONE)
     out = io.BytesIO()
-    image.resize((side * scale, side * scale), Image.Resampling.NEAREST).convert("1").save(out, format="PNG")
+    modules.resize((side * scale, side * scale), Image.Resampling.NEAREST).save(out, format="PNG")
     return out.getvalue()
 
 
@@ -55,15 +59,7 @@ def dark_runs(symbol: QrSymbol) -> list[tuple[int, int, int]]:
     runs = []
     for row in range(symbol.size):
         line = symbol.modules[row * symbol.size : (row + 1) * symbol.size]
-        column = 0
-        while column < symbol.size:
-            if line[column] != _DARK:
-                column += 1
-                continue
-            start = column
-            while column < symbol.size and line[column] == _DARK:
-                column += 1
-            runs.append((row, start, column - start))
+        runs += [(row, run.start(), run.end() - run.start()) for run in _DARK_RUN.finditer(line)]
     return runs
 
 

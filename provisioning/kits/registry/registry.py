@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -45,6 +45,10 @@ def now() -> datetime:
 def run_owner() -> str:
     """Who holds a kit's enrollment lease: this host, this process, this run."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _id_columns(ids: DeviceIds) -> list[tuple[Any, str | None]]:
+    return [(Kit.serial, ids.serial), (Kit.imei, ids.imei), (Kit.iccid, ids.iccid)]
 
 
 def _owner_alive(owner: str) -> bool:
@@ -105,10 +109,10 @@ class KitRegistry:
         sequence.last_value += 1
         return f"{self.catalogue.region.model.short_name}-{code}-{sequence.last_value:05d}"
 
-    def _active_by(self, session: Session, column: Any, value: str | None) -> Kit | None:
-        if value is None:
-            return None
-        return session.scalars(select(Kit).where(column == value, Kit.status != "retired")).first()
+    def _active_holding(self, session: Session, ids: DeviceIds) -> list[Kit]:
+        """The active kits that hold any of these identifiers (one statement for all three)."""
+        wanted = [column == value for column, value in _id_columns(ids) if value is not None]
+        return list(session.scalars(select(Kit).where(or_(*wanted), Kit.status != "retired")))
 
     def _kit(self, session: Session, tag_or_serial: str, lock: bool = False, past_devices: bool = False) -> Kit:
         """The kit by asset tag or its active serial. With `past_devices` (look-ups, never changes), also
@@ -130,13 +134,14 @@ class KitRegistry:
     def _support_party(self, alternative: int) -> str:
         return self.matrix.responsible(SUPPORT_DUTY, alternative)  # type: ignore[arg-type]
 
-    def _check_free(self, session: Session, ids: DeviceIds, except_kit: int | None = None) -> None:
-        for column, value, what in (
-            (Kit.serial, ids.serial, "serial"),
-            (Kit.imei, ids.imei, "IMEI"),
-            (Kit.iccid, ids.iccid, "ICCID"),
-        ):
-            other = self._active_by(session, column, value)
+    def _check_free(
+        self, session: Session, ids: DeviceIds, except_kit: int | None = None, holders: list[Kit] | None = None
+    ) -> None:
+        """Refuse identifiers an active kit already holds (serial first, then IMEI, then ICCID). `holders`:
+        the kits `_active_holding` found for these ids, if the caller has already looked them up."""
+        holders = self._active_holding(session, ids) if holders is None else holders
+        for (column, value), what in zip(_id_columns(ids), ("serial", "IMEI", "ICCID"), strict=True):
+            other = next((k for k in holders if value is not None and getattr(k, column.key) == value), None)
             if other is not None and other.id != except_kit:
                 raise RegistryError(f"{what} {value} already belongs to kit {other.asset_tag} ({other.status})")
 
@@ -172,7 +177,8 @@ class KitRegistry:
             raise RegistryError(f"unknown municipality {municipality_code!r}")
         try:
             with self._transaction() as session:
-                existing = self._active_by(session, Kit.serial, ids.serial)
+                holders = self._active_holding(session, ids)
+                existing = next((k for k in holders if k.serial == ids.serial), None)
                 if existing is not None:
                     if existing.municipality_code != municipality_code or existing.model != model:
                         raise RegistryError(
@@ -183,7 +189,7 @@ class KitRegistry:
                         return self.record(existing), False
                     self._take_lease(existing, owner)
                     return self.record(existing), True
-                self._check_free(session, ids)
+                self._check_free(session, ids, holders=holders)
                 stamp = now()
                 alternative = municipality.alternative
                 kit = Kit(
@@ -237,11 +243,13 @@ class KitRegistry:
                 f"serial {ids.serial} was registered by another run at the same moment; run again to see it"
             ) from None
 
-    def complete_enrollment(self, tag: str, mdm_ref: str, owner: str) -> KitRecord:
+    def complete_enrollment(self, tag: str, mdm_ref: str, owner: str) -> tuple[KitRecord, bool]:
+        """Mark the kit enrolled under `mdm_ref`; returns it and whether that changed anything (a re-run
+        of a finished enrollment does not)."""
         with self._transaction() as session:
             kit = self._kit(session, tag, lock=True)
             if kit.status == "enrolled" and kit.mdm_ref == mdm_ref:
-                return self.record(kit)
+                return self.record(kit), False
             if kit.lock_owner not in (None, owner):
                 raise RegistryError(f"kit {tag} is held by another run ({kit.lock_owner})")
             kit.status, kit.mdm_ref, kit.lock_owner, kit.lock_expires, kit.updated_at = (
@@ -259,7 +267,7 @@ class KitRegistry:
                 ticket=None,
                 details={"mdm_driver": kit.mdm_driver, "mdm_ref": mdm_ref, "serial": kit.serial},
             )
-            return self.record(kit)
+            return self.record(kit), True
 
     def release(self, tag: str, owner: str) -> None:
         """Give up a lease after a failed step, so that a re-run can continue at once."""
