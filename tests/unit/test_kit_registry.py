@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -93,6 +95,33 @@ def test_a_re_registration_of_an_unfinished_kit_picks_it_up_and_other_kits_ids_a
     assert (again.asset_tag, work_left, work_left_again) == (pending.asset_tag, True, True)
     with pytest.raises(RegistryError, match=f"ICCID {ICCID_A} already belongs to kit {pending.asset_tag}"):
         registry.register(DeviceIds("B1", IMEI_B, ICCID_A), model=TAB, municipality_code=TIMRA, owner=owner)
+
+
+def test_look_ups_by_serial_imei_and_iccid_search_the_indexes_instead_of_scanning(tmp_path: Path) -> None:
+    """Every statement that reads kits during registration, enrollment and `kit show` is planned by SQLite
+    as index searches: a bound 'retired' would keep the partial indexes out of use (a table scan per
+    look-up, on a registry of 100,000 kits)."""
+    engine = open_engine(f"sqlite:///{tmp_path / 'registry.sqlite'}")
+    statements: list[tuple[str, Any]] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and " kits" in statement:
+            statements.append((statement, parameters))
+
+    registry = KitRegistry(engine, CATALOGUE, actor="tekniker@timra.example")
+    tag = enroll(registry, "A1", imei=IMEI_A, iccid=ICCID_A)
+    enroll(registry, "A2", imei=IMEI_B, iccid=ICCID_B)
+    with pytest.raises(RegistryError):
+        registry.register(DeviceIds("A3", IMEI_A), model=TAB, municipality_code=TIMRA, owner=run_owner())
+    assert find_kit(engine, "A2") is not None
+    registry.retire(tag, "broken", None)
+    assert len(statements) >= 6
+    with engine.connect() as connection:
+        for statement, parameters in statements:
+            plan = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+            assert not any(step.startswith("SCAN kits") for step in plan), (statement, plan)
+    engine.dispose()
 
 
 def test_the_database_itself_refuses_a_second_active_kit_with_the_same_serial(

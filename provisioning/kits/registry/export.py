@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from provisioning.kits.record import KitRecord
 from provisioning.kits.registry.database import open_engine
-from provisioning.kits.registry.tables import Kit
+from provisioning.kits.registry.tables import KIT_IS_ACTIVE, Kit
 
 # A kit record's columns, in its order: the fields of KitRecord, named once.
 EXPORTED = tuple(getattr(Kit, name) for name in KitRecord.model_fields)
@@ -19,7 +19,7 @@ def active_kit_rows(url: str) -> list[dict[str, Any]]:
     engine = open_engine(url)
     try:
         with engine.connect() as connection:
-            result = connection.execute(select(*EXPORTED).where(Kit.status != "retired").order_by(Kit.asset_tag))
+            result = connection.execute(select(*EXPORTED).where(KIT_IS_ACTIVE).order_by(Kit.asset_tag))
             return [dict(row._mapping) for row in result]
     finally:
         engine.dispose()

@@ -7,14 +7,14 @@ from sqlalchemy import Engine, case, or_, select
 
 from provisioning.kits.record import KitRecord
 from provisioning.kits.registry.export import EXPORTED
-from provisioning.kits.registry.tables import Kit, KitDevice
+from provisioning.kits.registry.tables import KIT_IS_ACTIVE, Kit, KitDevice
 
 
 def find_kit(engine: Engine, tag_or_serial: str) -> KitRecord | None:
     """The kit with this asset tag, else the active kit with this serial, else the kit that last carried a
     device with this serial (a replaced or retired tablet). One statement, each branch an index look-up."""
     by_tag = Kit.asset_tag == tag_or_serial
-    by_active_serial = (Kit.serial == tag_or_serial) & (Kit.status != "retired")
+    by_active_serial = (Kit.serial == tag_or_serial) & KIT_IS_ACTIVE
     last_carrier = (
         select(KitDevice.kit_id)
         .where(KitDevice.serial == tag_or_serial)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from provisioning.kits.record import KitRecord
 from provisioning.kits.registry.audit import ChainBreak, canonical, entry_hash, verify_chain
-from provisioning.kits.registry.tables import AuditEntry, AuditHead, Kit, KitDevice, TagSequence
+from provisioning.kits.registry.tables import KIT_IS_ACTIVE, AuditEntry, AuditHead, Kit, KitDevice, TagSequence
 from provisioning.profiles.catalogue import ProfileCatalogue
 from provisioning.profiles.matrix import SUPPORT_DUTY, ResponsibilityMatrix
 
@@ -111,15 +111,14 @@ class KitRegistry:
 
     def _active_holding(self, session: Session, ids: DeviceIds) -> list[Kit]:
         """The active kits that hold any of these identifiers (one statement for all three)."""
-        wanted = [column == value for column, value in _id_columns(ids) if value is not None]
-        return list(session.scalars(select(Kit).where(or_(*wanted), Kit.status != "retired")))
+        # Each branch carries the active condition itself, so that each is a search of its partial index.
+        wanted = [(column == value) & KIT_IS_ACTIVE for column, value in _id_columns(ids) if value is not None]
+        return list(session.scalars(select(Kit).where(or_(*wanted))))
 
     def _kit(self, session: Session, tag_or_serial: str, lock: bool = False, past_devices: bool = False) -> Kit:
         """The kit by asset tag or its active serial. With `past_devices` (look-ups, never changes), also
         the kit that last carried a tablet with this serial: a returned tablet still names its kit."""
-        query = select(Kit).where(
-            (Kit.asset_tag == tag_or_serial) | ((Kit.serial == tag_or_serial) & (Kit.status != "retired"))
-        )
+        query = select(Kit).where((Kit.asset_tag == tag_or_serial) | ((Kit.serial == tag_or_serial) & KIT_IS_ACTIVE))
         if lock:
             query = query.with_for_update()
         kit = session.scalars(query.order_by(Kit.id.desc())).first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, literal_column, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ACTIVE = "status <> 'retired'"
@@ -48,6 +48,12 @@ class Kit(Base):
         Index("uq_kits_active_iccid", "iccid", unique=True, sqlite_where=text(ACTIVE), postgresql_where=text(ACTIVE)),
         Index("ix_kits_municipality", "municipality_code"),
     )
+
+
+# "This kit is active", written with the literal of the partial indexes' WHERE (ACTIVE): a planner uses
+# a partial index only when the query's condition implies the index's, which a bound parameter does not
+# (SQLite then scans the whole table for every look-up by serial, IMEI or ICCID).
+KIT_IS_ACTIVE = Kit.status != literal_column("'retired'")
 
 
 class KitDevice(Base):
