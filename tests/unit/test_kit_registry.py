@@ -14,9 +14,10 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from provisioning.kits.leases import run_owner
 from provisioning.kits.registry.database import HEAD_REVISION, MIGRATIONS, current_revision, open_engine
 from provisioning.kits.registry.queries import find_kit
-from provisioning.kits.registry.registry import DeviceIds, KitRegistry, RegistryError, run_owner
+from provisioning.kits.registry.registry import DeviceIds, KitRegistry, RegistryError
 from provisioning.kits.registry.tables import Kit
 from provisioning.profiles.catalogue import load_catalogue
 

@@ -26,8 +26,9 @@ from policies.engine import evaluate
 from policies.model import Check, Location, Target
 from policies.reporters import junit, markdown, sarif
 from policies.runner import Selection, check
+from provisioning.kits.leases import run_owner
 from provisioning.kits.registry.database import open_engine
-from provisioning.kits.registry.registry import DeviceIds, KitRegistry, run_owner
+from provisioning.kits.registry.registry import DeviceIds, KitRegistry
 from provisioning.profiles.catalogue import load_catalogue
 from tests.conftest import REPO_ROOT, edit_stack
 from vardmote.cli import app

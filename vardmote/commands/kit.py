@@ -73,7 +73,7 @@ def _named_kit(registry: KitRegistry, kit: str) -> KitRecord:
 
 
 def _playbook(playbook: str, extravars: dict[str, Any], check: bool) -> PlaybookResult:
-    from provisioning.kits.registry.registry import run_owner
+    from provisioning.kits.leases import run_owner
     from provisioning.playbooks import run_playbook
 
     extravars = {

@@ -4,9 +4,6 @@ with its audit entry, so that a run killed at any point leaves a consistent, vis
 from __future__ import annotations
 
 import json
-import os
-import socket
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +14,7 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from provisioning.kits.leases import owner_alive
 from provisioning.kits.record import KitRecord
 from provisioning.kits.registry.audit import ChainBreak, canonical, entry_hash, verify_chain
 from provisioning.kits.registry.tables import KIT_IS_ACTIVE, AuditEntry, AuditHead, Kit, KitDevice, TagSequence
@@ -42,26 +40,8 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def run_owner() -> str:
-    """Who holds a kit's enrollment lease: this host, this process, this run."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
 def _id_columns(ids: DeviceIds) -> list[tuple[Any, str | None]]:
     return [(Kit.serial, ids.serial), (Kit.imei, ids.imei), (Kit.iccid, ids.iccid)]
-
-
-def _owner_alive(owner: str) -> bool:
-    host, pid, _ = [*owner.split(":"), "", "", ""][:3]
-    if host != socket.gethostname():
-        return True  # another host's run: only its lease's expiry can end it
-    try:
-        os.kill(int(pid), 0)
-    except (ProcessLookupError, ValueError):
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class KitRegistry:
@@ -149,7 +129,7 @@ class KitRegistry:
             live = (
                 kit.lock_expires is not None and kit.lock_expires.replace(tzinfo=kit.lock_expires.tzinfo or UTC) > now()
             )
-            if live and _owner_alive(kit.lock_owner):
+            if live and owner_alive(kit.lock_owner):
                 raise RegistryError(
                     f"kit {kit.asset_tag} is being enrolled by another run ({kit.lock_owner.split(':')[0]}); "
                     "wait for it to finish, or run again after it has stopped"
