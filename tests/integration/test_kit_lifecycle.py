@@ -100,7 +100,9 @@ def test_a_batch_large_enough_to_fan_out_gives_each_kit_its_own_bundle(kit_env: 
         rows.append(f"FAN{number:04d},{imei},{iccid},samsung-galaxy-tab-s10-plus-5g,Sundsvall")
     batch = tmp_path / "forty.csv"
     batch.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    vardmote(kit_env, "kit", "enroll", "--batch", str(batch))
+    done = vardmote(kit_env, "kit", "enroll", "--batch", str(batch))
+    assert f"{count} kits: {count} enrolled; bundles in " in " ".join(done.stdout.split())
+    assert "FAN0000" not in done.stdout  # a long batch lists only the kits that are not finished
     enrolled = kits(kit_env)
     assert sorted(k["asset_tag"] for k in enrolled) == [f"RVN-2281-{n:05d}" for n in range(1, count + 1)]
     assert {k["status"] for k in enrolled} == {"enrolled"}

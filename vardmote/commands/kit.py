@@ -192,29 +192,35 @@ def enroll(
         raise typer.Exit(1)
 
 
+# A batch longer than this prints counts, and a table of only the kits that are not finished: a table of
+# hundreds of finished kits scrolls past unread (`vardmote kit list` shows them all).
+FULL_TABLE_UP_TO = 25
+
+
 def _summarise(result: PlaybookResult, register_task: str, bundle_dir: Path | None) -> None:
     from provisioning.kits.bundle import default_bundle_dir
 
-    kits = _results_of(result, register_task)
+    kits = [k for k in _results_of(result, register_task) if k.get("asset_tag")]
     enrolled = {k["asset_tag"] for k in _results_of(result, "Enroll the kits in their MDM")}
     folder = bundle_dir or default_bundle_dir()
-    table = Table("Asset tag", "Serial", "Kommun", "Result", "Bundle", title="Kits")
-    for kit in kits:
-        if not kit.get("asset_tag"):
-            continue
-        state = (
+    states = {
+        kit["asset_tag"]: (
             "enrolled"
             if kit["asset_tag"] in enrolled
             else ("already enrolled" if not kit.get("work_left") else "registered, not enrolled")
         )
-        table.add_row(
-            kit["asset_tag"],
-            kit.get("serial", ""),
-            kit.get("municipality_code", ""),
-            state,
-            str(folder / kit["asset_tag"]),
-        )
-    console.print(table)
+        for kit in kits
+    }
+    shown = kits if len(kits) <= FULL_TABLE_UP_TO else [k for k in kits if states[k["asset_tag"]].startswith("reg")]
+    if shown:
+        table = Table("Asset tag", "Serial", "Kommun", "Result", "Bundle", title="Kits")
+        for kit in shown:
+            tag = kit["asset_tag"]
+            table.add_row(tag, kit.get("serial", ""), kit.get("municipality_code", ""), states[tag], str(folder / tag))
+        console.print(table)
+    if len(kits) > FULL_TABLE_UP_TO:
+        counts = ", ".join(f"{list(states.values()).count(state)} {state}" for state in dict.fromkeys(states.values()))
+        console.print(f"{len(kits)} kits: {counts}; bundles in {folder}/<asset tag> (`vardmote kit list` lists them)")
 
 
 @app.command()
