@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, Table, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +22,35 @@ from provisioning.profiles.catalogue import ProfileCatalogue
 from provisioning.profiles.matrix import SUPPORT_DUTY, ResponsibilityMatrix
 
 LEASE = timedelta(minutes=15)
+_AUDIT_FIELDS = ("at", "actor", "action", "asset_tag", "reason", "ticket", "details", "prev_hash", "hash")
+
+# The write paths that run once per kit and step are SQL statements built once, here, and run on the
+# session's connection with each kit's values: building a statement per call (and the ORM's unit of work
+# around added objects) cost more than the SQL itself, and a batch runs such steps hundreds of times.
+_KITS, _DEVICES, _SEQUENCES, _HEAD, _AUDIT_LOG = (
+    cast(Table, model.__table__) for model in (Kit, KitDevice, TagSequence, AuditHead, AuditEntry)
+)
+_INSERT_KIT = insert(_KITS).returning(_KITS.c.id)
+_INSERT_DEVICE = insert(_DEVICES)
+_INSERT_SEQUENCE = insert(_SEQUENCES)
+_ADVANCE_SEQUENCE = (
+    update(_SEQUENCES)
+    .where(_SEQUENCES.c.municipality_code == bindparam("code"))
+    .values(last_value=_SEQUENCES.c.last_value + 1)
+    .returning(_SEQUENCES.c.last_value)
+)
+_MARK_ENROLLED = (
+    update(_KITS)
+    .where(_KITS.c.id == bindparam("kit_id"))
+    .values(
+        status="enrolled", mdm_ref=bindparam("ref"), lock_owner=None, lock_expires=None, updated_at=bindparam("stamp")
+    )
+)
+_HEAD_HASH = select(_HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
+_INSERT_AUDIT = insert(_AUDIT_LOG)
+_ADVANCE_HEAD = (
+    update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam("new_hash"), entries=_HEAD.c.entries + 1)
+)
 RemovedStatus = Literal["in_repair", "rma"]
 
 
@@ -63,8 +92,9 @@ class KitRegistry:
     def _audit(
         self, session: Session, action: str, tag: str, *, reason: str, ticket: str | None, details: dict[str, Any]
     ) -> None:
-        head = session.get(AuditHead, 1, with_for_update=True)
-        if head is None:
+        connection = session.connection()
+        last_hash = connection.execute(_HEAD_HASH).scalar()
+        if last_hash is None:
             raise RegistryError("the registry has no audit head; run its migrations")
         entry = AuditEntry(
             at=now().isoformat(timespec="microseconds"),
@@ -74,20 +104,19 @@ class KitRegistry:
             reason=reason,
             ticket=ticket,
             details=canonical(details),
-            prev_hash=head.last_hash,
+            prev_hash=last_hash,
         )
         entry.hash = entry_hash(entry)
-        session.add(entry)
-        head.last_hash = entry.hash
-        head.entries += 1
+        connection.execute(_INSERT_AUDIT, {name: getattr(entry, name) for name in _AUDIT_FIELDS})
+        connection.execute(_ADVANCE_HEAD, {"new_hash": entry.hash})
 
     def _next_tag(self, session: Session, code: str) -> str:
-        sequence = session.get(TagSequence, code, with_for_update=True)
-        if sequence is None:
-            sequence = TagSequence(municipality_code=code, last_value=0)
-            session.add(sequence)
-        sequence.last_value += 1
-        return f"{self.catalogue.region.model.short_name}-{code}-{sequence.last_value:05d}"
+        connection = session.connection()
+        value = connection.execute(_ADVANCE_SEQUENCE, {"code": code}).scalar()
+        if value is None:  # the municipality's first kit
+            value = 1
+            connection.execute(_INSERT_SEQUENCE, {"municipality_code": code, "last_value": value})
+        return f"{self.catalogue.region.model.short_name}-{code}-{value:05d}"
 
     def _active_holding(self, session: Session, ids: DeviceIds) -> list[Kit]:
         """The active kits that hold any of these identifiers (one statement for all three)."""
@@ -171,39 +200,41 @@ class KitRegistry:
                 self._check_free(session, ids, holders=holders)
                 stamp = now()
                 alternative = municipality.alternative
-                kit = Kit(
-                    asset_tag=self._next_tag(session, municipality_code),
-                    municipality_code=municipality_code,
-                    alternative=alternative,
-                    model=model,
-                    serial=ids.serial,
-                    imei=ids.imei,
-                    iccid=ids.iccid,
-                    status="registered",
-                    support_party=self._support_party(alternative),
-                    contents=[c.id for c in self.catalogue.kit.model.components],
-                    mdm_driver=municipality.mdm_driver,
-                    lock_owner=owner,
-                    lock_expires=stamp + LEASE,
-                    created_at=stamp,
-                    updated_at=stamp,
-                )
-                session.add(kit)
-                session.flush()
-                session.add(
-                    KitDevice(
-                        kit_id=kit.id,
-                        serial=ids.serial,
-                        imei=ids.imei,
-                        iccid=ids.iccid,
-                        model=model,
-                        installed_at=stamp,
-                    )
+                kit: dict[str, Any] = {
+                    "asset_tag": self._next_tag(session, municipality_code),
+                    "municipality_code": municipality_code,
+                    "alternative": alternative,
+                    "model": model,
+                    "serial": ids.serial,
+                    "imei": ids.imei,
+                    "iccid": ids.iccid,
+                    "status": "registered",
+                    "support_party": self._support_party(alternative),
+                    "contents": [c.id for c in self.catalogue.kit.model.components],
+                    "mdm_driver": municipality.mdm_driver,
+                    "mdm_ref": None,
+                    "lock_owner": owner,
+                    "lock_expires": stamp + LEASE,
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
+                connection = session.connection()
+                kit_id = connection.execute(_INSERT_KIT, kit).scalar_one()
+                connection.execute(
+                    _INSERT_DEVICE,
+                    {
+                        "kit_id": kit_id,
+                        "serial": ids.serial,
+                        "imei": ids.imei,
+                        "iccid": ids.iccid,
+                        "model": model,
+                        "installed_at": stamp,
+                    },
                 )
                 self._audit(
                     session,
                     "register",
-                    kit.asset_tag,
+                    kit["asset_tag"],
                     reason=reason,
                     ticket=ticket,
                     details={
@@ -215,7 +246,7 @@ class KitRegistry:
                         "alternative": alternative,
                     },
                 )
-                return self.record(kit), True
+                return KitRecord.model_validate({name: kit[name] for name in KitRecord.model_fields}), True
         except IntegrityError:
             # Another run registered the same device between our check and our insert.
             raise RegistryError(
@@ -231,13 +262,7 @@ class KitRegistry:
                 return self.record(kit), False
             if kit.lock_owner not in (None, owner):
                 raise RegistryError(f"kit {tag} is held by another run ({kit.lock_owner})")
-            kit.status, kit.mdm_ref, kit.lock_owner, kit.lock_expires, kit.updated_at = (
-                "enrolled",
-                mdm_ref,
-                None,
-                None,
-                now(),
-            )
+            session.connection().execute(_MARK_ENROLLED, {"kit_id": kit.id, "ref": mdm_ref, "stamp": now()})
             self._audit(
                 session,
                 "enroll",
@@ -246,7 +271,7 @@ class KitRegistry:
                 ticket=None,
                 details={"mdm_driver": kit.mdm_driver, "mdm_ref": mdm_ref, "serial": kit.serial},
             )
-            return self.record(kit), True
+            return self.record(kit).model_copy(update={"status": "enrolled", "mdm_ref": mdm_ref}), True
 
     def release(self, tag: str, owner: str) -> None:
         """Give up a lease after a failed step, so that a re-run can continue at once."""
