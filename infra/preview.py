@@ -107,7 +107,7 @@ class _RecordingMonitor(mocks.MockMonitor):
                 parent=request.parent,
                 custom=bool(request.custom),
                 provider=provider,
-                dependencies=list(request.dependencies),
+                dependencies=sorted(request.dependencies),
                 inputs=displayable(json_format.MessageToDict(request.object)),
             )
         )
@@ -165,7 +165,24 @@ def run_offline(stack: str, config: dict[str, str], secret_keys: list[str]) -> R
     set_all_config(config, secret_keys)
     with _lean_runtime():
         _sync_await(run_in_stack(build_platform))
+    recording.resources = _parents_first(recording.resources)
     return recording
+
+
+def _parents_first(resources: list[Registration]) -> list[Registration]:
+    """The resources in a stable order: each after its parent, siblings by URN. The SDK registers them
+    as their inputs resolve, which varies from run to run; two previews of one stack should read alike."""
+    children: dict[str, list[Registration]] = {}
+    for resource in resources:
+        children.setdefault(resource.parent, []).append(resource)
+    known = {resource.urn for resource in resources}
+    ordered: list[Registration] = []
+    pending = sorted((r for r in resources if r.parent not in known), key=lambda r: r.urn, reverse=True)
+    while pending:
+        resource = pending.pop()
+        ordered.append(resource)
+        pending += sorted(children.get(resource.urn, []), key=lambda r: r.urn, reverse=True)
+    return ordered
 
 
 @contextmanager

@@ -231,6 +231,18 @@ def test_an_offline_run_leaves_the_sdk_and_the_collector_as_it_found_them() -> N
         assert resource_runtime._get_stack_trace is capture
 
 
+def test_every_run_records_the_same_resources_in_the_same_order_each_after_its_parent() -> None:
+    """The SDK registers resources as their inputs resolve, in an order that varies between runs; the
+    recording (and so the preview, the policies' findings and the lab's inventory) must not."""
+    runs = [run_stack("rvn-prod") for _ in range(3)]
+    orders = [[(r.urn, tuple(r.dependencies)) for r in run.resources] for run in runs]
+    assert orders[0] == orders[1] == orders[2]
+    seen = {""}
+    for resource in runs[0].resources:
+        assert resource.parent in seen, f"{resource.urn} comes before its parent"
+        seen.add(resource.urn)
+
+
 def test_addresses_are_the_same_on_every_run() -> None:
     platform = load_stack_file(REPO_ROOT, "rvn-prod").platform()
     assert plan_addresses(platform) == plan_addresses(platform)
