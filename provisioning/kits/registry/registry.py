@@ -46,6 +46,22 @@ _MARK_ENROLLED = (
         status="enrolled", mdm_ref=bindparam("ref"), lock_owner=None, lock_expires=None, updated_at=bindparam("stamp")
     )
 )
+# Read paths run once per kit and step, likewise built once. A missing IMEI or ICCID is bound as NULL,
+# which equals nothing. Each branch carries the active condition itself, so that each is a search of its
+# partial index.
+_HOLDERS = select(Kit).where(
+    or_(
+        (Kit.serial == bindparam("serial")) & KIT_IS_ACTIVE,
+        (Kit.imei == bindparam("imei")) & KIT_IS_ACTIVE,
+        (Kit.iccid == bindparam("iccid")) & KIT_IS_ACTIVE,
+    )
+)
+_KIT = (
+    select(Kit)
+    .where((Kit.asset_tag == bindparam("key")) | ((Kit.serial == bindparam("key")) & KIT_IS_ACTIVE))
+    .order_by(Kit.id.desc())
+)
+_KIT_FOR_CHANGE = _KIT.with_for_update()
 _HEAD_HASH = select(_HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
 _INSERT_AUDIT = insert(_AUDIT_LOG)
 _ADVANCE_HEAD = (
@@ -120,17 +136,12 @@ class KitRegistry:
 
     def _active_holding(self, session: Session, ids: DeviceIds) -> list[Kit]:
         """The active kits that hold any of these identifiers (one statement for all three)."""
-        # Each branch carries the active condition itself, so that each is a search of its partial index.
-        wanted = [(column == value) & KIT_IS_ACTIVE for column, value in _id_columns(ids) if value is not None]
-        return list(session.scalars(select(Kit).where(or_(*wanted))))
+        return list(session.scalars(_HOLDERS, {"serial": ids.serial, "imei": ids.imei, "iccid": ids.iccid}))
 
     def _kit(self, session: Session, tag_or_serial: str, lock: bool = False, past_devices: bool = False) -> Kit:
         """The kit by asset tag or its active serial. With `past_devices` (look-ups, never changes), also
         the kit that last carried a tablet with this serial: a returned tablet still names its kit."""
-        query = select(Kit).where((Kit.asset_tag == tag_or_serial) | ((Kit.serial == tag_or_serial) & KIT_IS_ACTIVE))
-        if lock:
-            query = query.with_for_update()
-        kit = session.scalars(query.order_by(Kit.id.desc())).first()
+        kit = session.scalars(_KIT_FOR_CHANGE if lock else _KIT, {"key": tag_or_serial}).first()
         if kit is None and past_devices:
             carrier = select(KitDevice.kit_id).where(KitDevice.serial == tag_or_serial)
             carrier_id = session.scalars(carrier.order_by(KitDevice.id.desc()).limit(1)).first()
