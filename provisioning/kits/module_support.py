@@ -106,7 +106,7 @@ def render_kits(context: KitContext, kits: list[Mapping[str, Any]], check_mode: 
     def render(kit: Mapping[str, Any]) -> tuple[str, list[str]]:
         if "asset_tag" not in kit:  # check mode: a kit not registered yet would get every file
             return f"new kit {kit.get('serial')}", ["(every file of a new bundle)"]
-        record = KitRecord.model_validate(_record_fields(kit))
+        record = KitRecord.from_fields(kit)
         return record.asset_tag, render_artifacts(context, record, check_mode)
 
     return dict(map_kits(render, kits))
@@ -121,10 +121,10 @@ def mdm_kits(
             return {"asset_tag": None, "mdm_ref": "(would enroll)", "files": []}
         try:
             if action == "enroll":
-                record = KitRecord.model_validate(_record_fields(kit))
+                record = KitRecord.from_fields(kit)
                 mdm_ref, files = enroll(context, record, check_mode)
                 return {"asset_tag": record.asset_tag, "mdm_ref": mdm_ref, "files": files}
-            previous = KitRecord.model_validate(_record_fields(kit.get("previous") or kit))
+            previous = KitRecord.from_fields(kit.get("previous") or kit)
             wiped = wipe(context, previous, reason, check_mode)
             return {"asset_tag": previous.asset_tag, "wiped": wiped, "mdm_ref": previous.mdm_ref}
         except Exception as err:  # one kit's MDM failure must not hide the others' results
@@ -132,11 +132,6 @@ def mdm_kits(
 
     outcomes = map_kits(apply, kits)
     return [o for o in outcomes if isinstance(o, dict)], [o for o in outcomes if isinstance(o, str)]
-
-
-def _record_fields(kit: Mapping[str, Any]) -> dict[str, Any]:
-    fields = KitRecord.model_fields
-    return {key: value for key, value in kit.items() if key in fields}
 
 
 # -- what the modules and their action plugins run -------------------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -26,3 +27,9 @@ class KitRecord(StrictModel):
     contents: list[str] = Field(description="Component ids of kit.yaml packed with this kit")
     mdm_driver: str | None = None
     mdm_ref: str | None = Field(default=None, description="The MDM's reference (never the identity of the kit)")
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[str, Any]) -> KitRecord:
+        """The record among a kit's fields, leaving what else the mapping carries (a task's `work_left`, a
+        registry row's lease)."""
+        return cls.model_validate({name: value for name, value in fields.items() if name in cls.model_fields})

@@ -85,10 +85,6 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _id_columns(ids: DeviceIds) -> list[tuple[Any, str | None]]:
-    return [(Kit.serial, ids.serial), (Kit.imei, ids.imei), (Kit.iccid, ids.iccid)]
-
-
 class KitRegistry:
     def __init__(self, engine: Engine, catalogue: ProfileCatalogue, actor: str) -> None:
         self.engine = engine
@@ -159,8 +155,12 @@ class KitRegistry:
         """Refuse identifiers an active kit already holds (serial first, then IMEI, then ICCID). `holders`:
         the kits `_active_holding` found for these ids, if the caller has already looked them up."""
         holders = self._active_holding(session, ids) if holders is None else holders
-        for (column, value), what in zip(_id_columns(ids), ("serial", "IMEI", "ICCID"), strict=True):
-            other = next((k for k in holders if value is not None and getattr(k, column.key) == value), None)
+        for field, value, what in (
+            ("serial", ids.serial, "serial"),
+            ("imei", ids.imei, "IMEI"),
+            ("iccid", ids.iccid, "ICCID"),
+        ):
+            other = next((k for k in holders if value is not None and getattr(k, field) == value), None)
             if other is not None and other.id != except_kit:
                 raise RegistryError(f"{what} {value} already belongs to kit {other.asset_tag} ({other.status})")
 
@@ -257,7 +257,7 @@ class KitRegistry:
                         "alternative": alternative,
                     },
                 )
-                return KitRecord.model_validate({name: kit[name] for name in KitRecord.model_fields}), True
+                return KitRecord.from_fields(kit), True
         except IntegrityError:
             # Another run registered the same device between our check and our insert.
             raise RegistryError(
