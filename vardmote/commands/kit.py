@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import socket
+from collections import Counter
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -211,7 +212,8 @@ def _summarise(result: PlaybookResult, register_task: str, bundle_dir: Path | No
         )
         for kit in kits
     }
-    shown = kits if len(kits) <= FULL_TABLE_UP_TO else [k for k in kits if states[k["asset_tag"]].startswith("reg")]
+    unfinished = [k for k in kits if states[k["asset_tag"]] == "registered, not enrolled"]
+    shown = kits if len(kits) <= FULL_TABLE_UP_TO else unfinished
     if shown:
         table = Table("Asset tag", "Serial", "Kommun", "Result", "Bundle", title="Kits")
         for kit in shown:
@@ -219,7 +221,7 @@ def _summarise(result: PlaybookResult, register_task: str, bundle_dir: Path | No
             table.add_row(tag, kit.get("serial", ""), kit.get("municipality_code", ""), states[tag], str(folder / tag))
         console.print(table)
     if len(kits) > FULL_TABLE_UP_TO:
-        counts = ", ".join(f"{list(states.values()).count(state)} {state}" for state in dict.fromkeys(states.values()))
+        counts = ", ".join(f"{count} {state}" for state, count in Counter(states.values()).items())
         console.print(f"{len(kits)} kits: {counts}; bundles in {folder}/<asset tag> (`vardmote kit list` lists them)")
 
 
