@@ -21,8 +21,8 @@ from sqlalchemy import insert
 
 from benchmarks.common import PYTHON, VARDMOTE, Timing, time_command
 from benchmarks.policy_check import kit_rows, luhn_digit
-from provisioning.kits.registry.database import open_engine
-from provisioning.kits.registry.tables import Kit
+from vardmote.kits.registry.database import open_engine
+from vardmote.kits.registry.tables import Kit
 
 MUNICIPALITY_NAMES = ["Härnösand", "Sundsvall", "Kramfors", "Sollefteå", "Örnsköldsvik", "Ånge", "Timrå"]
 EMPTY_PLAY = "- name: Empty\n  hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks: []\n"

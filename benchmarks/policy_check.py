@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from benchmarks.common import VARDMOTE, time_command
-from provisioning.kits.registry.database import open_engine
-from provisioning.kits.registry.tables import Kit
+from vardmote.kits.registry.database import open_engine
+from vardmote.kits.registry.tables import Kit
 
 WHOLE_TARGET_S = 3.0
 KITS_PER_SECOND_TARGET = 20_000

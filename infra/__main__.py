@@ -1,5 +1,5 @@
-"""Pulumi's entry point (Pulumi.yaml: `main: infra/`): the program is infra.program.build_platform."""
+"""Pulumi's entry point (Pulumi.yaml: `main: infra/`); the program is vardmote.platform.program."""
 
-from infra.program import build_platform
+from vardmote.platform.program import build_platform
 
 build_platform()

@@ -2,6 +2,6 @@
 
 from pulumi_policy import PolicyPack
 
-from policies.crossguard import policies
+from vardmote.policy.crossguard import policies
 
 PolicyPack(name="vardmote-platform", policies=policies())  # type: ignore[arg-type]

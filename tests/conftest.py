@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from provisioning.profiles.location import default_profiles_dir
 from tests.doubles.pexip_api import RunningDouble, running_pexip
 from tests.doubles.tls import TestPki, make_pki
+from vardmote.region.location import default_profiles_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"

@@ -1,7 +1,7 @@
-"""Runs vardmote_kit_mdm inside ansible-playbook (see provisioning/kits/module_support.py)."""
+"""Runs vardmote_kit_mdm inside ansible-playbook (see vardmote/kits/module_support.py)."""
 
-from provisioning.kits.action_plugin import KitAction
-from provisioning.kits.module_support import MDM_SPEC, mdm_task
+from vardmote.kits.action_plugin import KitAction
+from vardmote.kits.module_support import MDM_SPEC, mdm_task
 
 
 class ActionModule(KitAction):

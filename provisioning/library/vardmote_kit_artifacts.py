@@ -19,7 +19,7 @@ options:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from provisioning.kits.module_support import ARTIFACTS_SPEC, artifacts_task
+from vardmote.kits.module_support import ARTIFACTS_SPEC, artifacts_task
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ options:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from provisioning.kits.module_support import MDM_SPEC, mdm_task
+from vardmote.kits.module_support import MDM_SPEC, mdm_task
 
 
 def main() -> None:

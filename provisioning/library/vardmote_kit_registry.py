@@ -30,7 +30,7 @@ options:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from provisioning.kits.module_support import REGISTRY_SPEC, registry_task
+from vardmote.kits.module_support import REGISTRY_SPEC, registry_task
 
 
 def main() -> None:

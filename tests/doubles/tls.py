@@ -1,12 +1,12 @@
 """A throwaway certificate authority and server certificate for TLS test servers on loopback: the
-lab's own CA (provisioning/lab/certificates.py), in a folder of the test's."""
+lab's own CA (vardmote/lab/certificates.py), in a folder of the test's."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from provisioning.lab.certificates import ensure_host_certificate
+from vardmote.lab.certificates import ensure_host_certificate
 
 
 @dataclass(frozen=True)

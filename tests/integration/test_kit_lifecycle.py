@@ -17,9 +17,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from provisioning.kits import fan_out
-from provisioning.kits.identifiers import luhn_valid
 from tests.conftest import REPO_ROOT
+from vardmote.kits import fan_out
+from vardmote.kits.identifiers import luhn_valid
 
 VARDMOTE = str(Path(os.environ.get("VIRTUAL_ENV", REPO_ROOT / ".venv")) / "bin" / "vardmote")
 EXAMPLES = REPO_ROOT / "device_profiles" / "examples" / "kits.csv"

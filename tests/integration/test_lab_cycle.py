@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from infra.stack_files import project_dir
-from provisioning.lab import containers, lifecycle
-from provisioning.lab.layout import LAB_DIR_ENV, LabLayout
-from provisioning.lab.network import IP_FORWARD
-from provisioning.lab.state import load_state
-from provisioning.playbooks import PlaybookResult, run_playbook
+from vardmote.core.playbooks import PlaybookResult, run_playbook
+from vardmote.lab import containers, lifecycle
+from vardmote.lab.layout import LAB_DIR_ENV, LabLayout
+from vardmote.lab.network import IP_FORWARD
+from vardmote.lab.state import load_state
+from vardmote.platform.stack_files import project_dir
 
 VARDMOTE = str(Path(sys.executable).with_name("vardmote"))
 NEEDED = ("systemd-nspawn", "debootstrap", "nft")

@@ -8,8 +8,8 @@ import json
 import pytest
 from googleapiclient.http import HttpMockSequence
 
-from provisioning.kits.mdm.amapi import AmapiDriver
-from provisioning.kits.mdm.base import MdmError
+from vardmote.kits.mdm.amapi import AmapiDriver
+from vardmote.kits.mdm.base import MdmError
 
 ENTERPRISE = "enterprises/LC00abc123"
 POLICY = {"screenCaptureDisabled": True}

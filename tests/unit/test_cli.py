@@ -14,7 +14,7 @@ from typer.main import get_command
 from typer.testing import CliRunner, Result
 
 from tests.conftest import overlay
-from vardmote.cli import app
+from vardmote.cli.app import app
 
 runner = CliRunner()
 

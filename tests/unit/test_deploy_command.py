@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from vardmote.cli import app
+from vardmote.cli.app import app
 
 
 def test_an_unreachable_host_is_one_line_naming_host_task_and_reason(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from provisioning.kits import fan_out
+from vardmote.kits import fan_out
 
 
 @pytest.fixture

@@ -18,16 +18,16 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from googleapiclient.http import HttpMockSequence
 from PIL import Image
 
-from provisioning.kits.artifacts import android, ipad, label, qr
-from provisioning.kits.artifacts.amapi_schema import schema_problems
-from provisioning.kits.artifacts.apple_schema import profile_problems
-from provisioning.kits.identifiers import iccid_problem, imei_problem
-from provisioning.kits.intake import read_batch
-from provisioning.kits.record import KitRecord
-from provisioning.kits.steps import KitContext, enroll, label_content, render_artifacts
-from provisioning.profiles.catalogue import load_catalogue
 from tests.conftest import REPO_ROOT
 from tests.doubles.tls import make_pki
+from vardmote.kits.artifacts import android, ipad, label, qr
+from vardmote.kits.artifacts.amapi_schema import schema_problems
+from vardmote.kits.artifacts.apple_schema import profile_problems
+from vardmote.kits.identifiers import iccid_problem, imei_problem
+from vardmote.kits.intake import read_batch
+from vardmote.kits.record import KitRecord
+from vardmote.kits.steps import KitContext, enroll, label_content, render_artifacts
+from vardmote.region.catalogue import load_catalogue
 
 CATALOGUE = load_catalogue()
 KIT = KitRecord(

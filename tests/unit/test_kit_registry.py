@@ -14,12 +14,12 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from provisioning.kits.leases import run_owner
-from provisioning.kits.registry.database import HEAD_REVISION, MIGRATIONS, current_revision, open_engine
-from provisioning.kits.registry.queries import find_kit
-from provisioning.kits.registry.registry import DeviceIds, KitRegistry, RegistryError
-from provisioning.kits.registry.tables import Kit
-from provisioning.profiles.catalogue import load_catalogue
+from vardmote.kits.leases import run_owner
+from vardmote.kits.registry.database import HEAD_REVISION, MIGRATIONS, current_revision, open_engine
+from vardmote.kits.registry.queries import find_kit
+from vardmote.kits.registry.registry import DeviceIds, KitRegistry, RegistryError
+from vardmote.kits.registry.tables import Kit
+from vardmote.region.catalogue import load_catalogue
 
 CATALOGUE = load_catalogue()
 TAB = "samsung-galaxy-tab-s10-plus-5g"

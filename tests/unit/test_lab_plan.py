@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import json
 import os
@@ -17,19 +18,19 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 from typer.testing import CliRunner
 
-from infra.stack_files import project_dir
-from provisioning.filter_plugins.address_range import address_range
-from provisioning.lab import image, lifecycle
-from provisioning.lab import network as lab_network
-from provisioning.lab.certificates import ensure_ca, ensure_host_certificate
-from provisioning.lab.hosts import hosts_from_outputs, lab_stack_outputs
-from provisioning.lab.layout import LAB_DIR_ENV, LabLayout
-from provisioning.lab.ssh_access import new_key_pair, wait_for_ssh
-from provisioning.lab.state import LabState, load_state, save_state
-from provisioning.lab.system import LabError, run_with_progress
-from provisioning.stack_inventory import InventoryMissing, inventory_for
-from provisioning.verify.model import load_hosts
-from vardmote.cli import app
+from tests.conftest import REPO_ROOT
+from vardmote.cli.app import app
+from vardmote.lab import image, lifecycle
+from vardmote.lab import network as lab_network
+from vardmote.lab.certificates import ensure_ca, ensure_host_certificate
+from vardmote.lab.hosts import hosts_from_outputs, lab_stack_outputs
+from vardmote.lab.layout import LAB_DIR_ENV, LabLayout
+from vardmote.lab.ssh_access import new_key_pair, wait_for_ssh
+from vardmote.lab.stack_inventory import InventoryMissing, inventory_for
+from vardmote.lab.state import LabState, load_state, save_state
+from vardmote.lab.system import LabError, run_with_progress
+from vardmote.platform.stack_files import project_dir
+from vardmote.verify.model import load_hosts
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +115,14 @@ def test_host_certificates_verify_against_the_lab_ca_and_name_the_host(tmp_path:
 
 
 def test_coturn_takes_networks_as_address_ranges() -> None:
+    # Loaded from its file, as Ansible loads a filter plugin: provisioning/ is an Ansible project, not a package.
+    plugin = REPO_ROOT / "provisioning" / "filter_plugins" / "address_range.py"
+    spec = importlib.util.spec_from_file_location("address_range_filter", plugin)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    address_range = module.FilterModule().filters()["address_range"]
     assert address_range("10.231.0.64/26") == "10.231.0.64-10.231.0.127"
     with pytest.raises(ValueError, match="has host bits set"):
         address_range("10.231.0.65/26")

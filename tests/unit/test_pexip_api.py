@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from infra.pexip.api import Connection, ManagementApi
-from infra.pexip.protocol import PexipApiError
 from tests.doubles.pexip_api import Fault, RunningDouble
+from vardmote.platform.pexip.api import Connection, ManagementApi
+from vardmote.platform.pexip.protocol import PexipApiError
 
 
 def client(pexip: RunningDouble, **overrides: object) -> ManagementApi:

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from pulumi.dynamic import CreateResult, ReadResult
 
-from infra.pexip.protocol import PexipApiError
-from infra.pexip.providers import (
+from tests.doubles.pexip_api import BOOTSTRAP_PATH, RunningDouble
+from vardmote.platform.pexip.protocol import PexipApiError
+from vardmote.platform.pexip.providers import (
     ConferencingNodeRegistrationProvider,
     ConfigurationObjectProvider,
     GlobalSettingsProvider,
 )
-from tests.doubles.pexip_api import BOOTSTRAP_PATH, RunningDouble
 
 LOCATIONS = "/api/admin/configuration/v1/system_location/"
 

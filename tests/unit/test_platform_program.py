@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from pulumi.runtime import resource as resource_runtime
 
-from infra.address_plan import plan_addresses
-from infra.preview import Recording, Registration, run_offline
-from infra.program import ConfigError
-from infra.stack_files import load_stack_file
 from tests.conftest import REPO_ROOT, edit_stack
+from vardmote.platform.preview import Recording, Registration, run_offline
+from vardmote.platform.program import ConfigError
+from vardmote.platform.stack_files import load_stack_file
 
 VM = "vsphere:index/virtualMachine:VirtualMachine"
 REGISTRATION = "pulumi-python:dynamic/pexip:ConferencingNodeRegistration"
@@ -245,8 +244,8 @@ def test_every_run_records_the_same_resources_in_the_same_order_each_after_its_p
 
 def test_addresses_are_the_same_on_every_run() -> None:
     platform = load_stack_file(REPO_ROOT, "rvn-prod").platform()
-    assert plan_addresses(platform) == plan_addresses(platform)
-    addresses = [h.address for h in plan_addresses(platform).hosts]
+    assert platform.address_plan() == platform.address_plan()
+    addresses = [h.address for h in platform.address_plan().hosts]
     assert len(addresses) == len(set(addresses))
 
 

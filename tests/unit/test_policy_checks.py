@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from policies.catalogue import all_checks
-from policies.model import Check, Location, Target
-from policies.platform_graph import PlatformGraph, PlatformResource
-from policies.targets import KitCheckContext
-from provisioning.profiles.catalogue import load_catalogue
 from tests.conftest import FIXTURES
-from vardmote.sourced_yaml import load_sourced_yaml
+from vardmote.core.sourced_yaml import load_sourced_yaml
+from vardmote.policy.catalogue import all_checks
+from vardmote.policy.model import Check, Location, Target
+from vardmote.policy.platform_graph import PlatformGraph, PlatformResource
+from vardmote.policy.targets import KitCheckContext
+from vardmote.region.catalogue import load_catalogue
 
 POLICY_FIXTURES = FIXTURES / "policies"
 CHECKS = {check.id: check for check in all_checks()}

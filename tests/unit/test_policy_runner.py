@@ -20,20 +20,20 @@ from pulumi_policy import (
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from policies.catalogue import Waiver, all_checks, load_requirements
-from policies.crossguard import policies
-from policies.engine import evaluate
-from policies.model import Check, Location, Target
-from policies.reporters import junit, markdown, sarif
-from policies.runner import Selection, check
-from provisioning.kits.leases import run_owner
-from provisioning.kits.registry.database import open_engine
-from provisioning.kits.registry.registry import DeviceIds, KitRegistry
-from provisioning.profiles.catalogue import load_catalogue
 from tests.conftest import REPO_ROOT, edit_stack
-from vardmote.cli import app
+from vardmote.cli.app import app
+from vardmote.kits.leases import run_owner
+from vardmote.kits.registry.database import open_engine
+from vardmote.kits.registry.registry import DeviceIds, KitRegistry
+from vardmote.policy.catalogue import Waiver, all_checks, load_requirements
+from vardmote.policy.crossguard import policies
+from vardmote.policy.engine import evaluate
+from vardmote.policy.model import Check, Location, Target
+from vardmote.policy.reporters import junit, markdown, sarif
+from vardmote.policy.runner import Selection, check
+from vardmote.region.catalogue import load_catalogue
 
-SARIF_SCHEMA = REPO_ROOT.parent / "shared" / "reference" / "sarif" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = REPO_ROOT / "vardmote" / "third_party_schemas" / "sarif-2.1.0" / "sarif-schema-2.1.0.json"
 TODAY = date(2026, 11, 25)
 runner = CliRunner()
 

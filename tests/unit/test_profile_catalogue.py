@@ -8,10 +8,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from provisioning.profiles import layout
-from provisioning.profiles.catalogue import load_catalogue
-from provisioning.profiles.json_schema import render_schemas, stale_schema_files
-from vardmote.sourced_yaml import load_sourced_yaml
+from vardmote.core.sourced_yaml import load_sourced_yaml
+from vardmote.region import layout
+from vardmote.region.catalogue import load_catalogue
+from vardmote.region.json_schema import render_schemas, stale_schema_files
 
 EMBEDDED = layout.default_profiles_dir()
 PROFILE_FILES = sorted(p for p in EMBEDDED.rglob("*.yaml") if layout.kind_of(p.relative_to(EMBEDDED)))

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from provisioning.profiles.catalogue import load_catalogue
 from tests.conftest import BROKEN_PROFILES, overlay
-from vardmote.problems import ProblemsFound
+from vardmote.core.problems import ProblemsFound
+from vardmote.region.catalogue import load_catalogue
 
 EXPECTED = {
     "alternative_out_of_range": ["municipalities/timra.yaml:8: alternative: must be 1 or 2, got 3"],

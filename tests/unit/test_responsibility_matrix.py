@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from provisioning.profiles.catalogue import load_catalogue
-from provisioning.profiles.location import default_profiles_dir
-from provisioning.profiles.matrix import ResponsibilityMatrix
-from provisioning.profiles.schema import Municipality
-from provisioning.profiles.schema.common import Alternative
+from vardmote.region.catalogue import load_catalogue
+from vardmote.region.location import default_profiles_dir
+from vardmote.region.matrix import ResponsibilityMatrix
+from vardmote.region.schema import Municipality
+from vardmote.region.schema.common import Alternative
 
 PACKAGE_SERVICES = {
     "mobile_broadband",

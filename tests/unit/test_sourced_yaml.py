@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from vardmote.problems import ProblemsFound
-from vardmote.sourced_yaml import load_sourced_yaml
+from vardmote.core.problems import ProblemsFound
+from vardmote.core.sourced_yaml import load_sourced_yaml
 
 
 def write(tmp_path: Path, text: str) -> Path:

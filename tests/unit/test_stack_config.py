@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from infra.stack_files import load_stack_file
 from tests.conftest import edit_stack
-from vardmote.cli import app
-from vardmote.problems import ProblemsFound
+from vardmote.cli.app import app
+from vardmote.core.problems import ProblemsFound
+from vardmote.platform.stack_files import load_stack_file
 
 PLATFORM = "config.vardmote:platform"
 

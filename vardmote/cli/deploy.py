@@ -1,0 +1,97 @@
+"""`vardmote deploy`: configure a stack's Linux hosts (edge/TURN, portal, gateway, baseline) with site.yml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from vardmote.cli.console import console, fail
+
+if TYPE_CHECKING:
+    from vardmote.core.playbooks import PlaybookResult
+
+# One fork per host of a region's site is plenty; the lab has six.
+FORKS = 10
+
+Stack = Annotated[
+    str, typer.Option("--stack", "-s", help="The stack whose hosts to work on (lab, rvn-test, rvn-prod).")
+]
+InventoryOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--inventory",
+        "-i",
+        help="The stack's exported inventory (JSON or YAML file, or a folder). Default for the lab: the one "
+        "`vardmote lab up` wrote.",
+        show_default=False,
+    ),
+]
+
+
+def deploy(
+    stack: Stack,
+    inventory: InventoryOption = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Show what would change (Ansible check mode with diff); change nothing.")
+    ] = False,
+) -> None:
+    """Run `provisioning/site.yml` on the stack's hosts through ansible-runner, with progress and a recap.
+
+    Every host gets the baseline (SSH keys only, default-drop firewall with its role's allow list,
+    chrony, security updates, journald retention); then the edge (nginx reverse proxy and coturn),
+    portal, gateway (Kamailio on TLS 5061) and, in the lab, Janus as the conferencing stand-in.
+    A second run changes nothing (changed=0). Secrets come from the vault or the environment, e.g.
+    `VARDMOTE_TURN_SHARED_SECRET`; the lab makes its own.
+
+    Examples:
+
+        sudo vardmote deploy --stack lab
+
+        vardmote deploy --stack rvn-test --inventory rvn-test-inventory.json --check
+    """
+    from vardmote.core.playbooks import run_playbook
+    from vardmote.lab.stack_inventory import InventoryMissing, inventory_for
+
+    try:
+        inventory_path = inventory_for(stack, inventory)
+    except InventoryMissing as err:
+        fail(str(err))
+        raise typer.Exit(1) from None
+    with console.status("starting Ansible…") as status:
+        result = run_playbook(
+            "site.yml",
+            {},
+            on_task=lambda task: status.update(f"[bold]{task}[/]…"),
+            check=check,
+            inventory=inventory_path,
+            forks=FORKS,
+        )
+    _print_recap(result)
+    if not result.ok:
+        for host, task, message in result.failed_tasks:
+            fail(f"{host}: {task}: {message}")
+        if not result.failed_tasks:
+            for failure in result.failures:
+                fail(failure)
+        raise typer.Exit(1)
+    changed = sum(counts.get("changed", 0) for counts in result.stats.values())
+    verb = "would change" if check else "changed"
+    console.print(f"[bold green]✓[/] {stack}: {len(result.stats)} hosts configured, {verb}={changed}")
+
+
+def _print_recap(result: PlaybookResult) -> None:
+    if not result.stats:
+        return
+    table = Table("host", "ok", "changed", "failed", "unreachable", title="recap")
+    for host, counts in sorted(result.stats.items()):
+        table.add_row(
+            host,
+            str(counts.get("ok", 0)),
+            str(counts.get("changed", 0)),
+            str(counts.get("failures", 0)),
+            str(counts.get("dark", 0)),
+        )
+    console.print(table)

@@ -1,0 +1,470 @@
+"""`vardmote kit`: enroll, replace, retire, move and look up tablet kits (the technician's commands)."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from collections import Counter
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+from vardmote.cli.catalogue_option import ProfilesDir, load_or_exit
+from vardmote.cli.console import console, error_console, fail, print_json, print_problems
+from vardmote.core.problems import one_line
+
+if TYPE_CHECKING:
+    from vardmote.core.playbooks import PlaybookResult
+    from vardmote.kits.record import KitRecord
+    from vardmote.kits.registry.registry import KitRegistry
+    from vardmote.region.catalogue import ProfileCatalogue
+
+app = typer.Typer(
+    rich_markup_mode="markdown", help="Enroll, replace, retire and look up tablet kits.", no_args_is_help=True
+)
+
+ACTOR_ENV = "VARDMOTE_ACTOR"
+Ticket = Annotated[str | None, typer.Option("--ticket", help="The service ticket (kept in the audit log).")]
+DbUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--db-url",
+        envvar="VARDMOTE_DB_URL",
+        help="The registry (default: a SQLite file in your data folder).",
+        show_default=False,
+    ),
+]
+BundleDir = Annotated[
+    Path | None,
+    typer.Option("--bundle-dir", envvar="VARDMOTE_BUNDLE_DIR", help="Where enrollment bundles go.", show_default=False),
+]
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _actor() -> str:
+    return os.environ.get(ACTOR_ENV) or f"{getpass.getuser()}@{socket.gethostname()}"
+
+
+def _registry(db_url: str | None, catalogue: ProfileCatalogue) -> KitRegistry:
+    from vardmote.kits.registry.database import open_engine
+    from vardmote.kits.registry.registry import KitRegistry
+
+    try:
+        return KitRegistry(open_engine(db_url), catalogue, _actor())
+    except Exception as err:  # an unreachable database is one line, not a traceback
+        fail(f"cannot open the kit registry: {one_line(err)}")
+        raise typer.Exit(1) from None
+
+
+def _named_kit(registry: KitRegistry, kit: str) -> KitRecord:
+    """The kit a change names (asset tag or current serial), or one line saying why there is none."""
+    try:
+        return registry.show(kit)
+    except Exception as err:
+        fail(one_line(err))
+        raise typer.Exit(1) from None
+
+
+def _playbook(playbook: str, extravars: dict[str, Any], check: bool) -> PlaybookResult:
+    from vardmote.core.playbooks import run_playbook
+    from vardmote.kits.leases import run_owner
+
+    extravars = {
+        "vardmote_actor": _actor(),
+        "vardmote_run_owner": run_owner(),
+        **{k: v for k, v in extravars.items() if v is not None},
+    }
+    with console.status("starting Ansible…") as status:
+        result = run_playbook(playbook, extravars, on_task=lambda task: status.update(f"[bold]{task}[/]…"), check=check)
+    for failure in result.failures:
+        fail(failure)
+    return result
+
+
+def _show_kits(records: list[KitRecord], output_format: Format, title: str) -> None:
+    if output_format is Format.json:
+        print_json([r.model_dump() for r in records])
+        return
+    table = Table("Asset tag", "Serial", "Kommun", "Alt", "Model", "Status", "Support", "MDM", title=title)
+    for r in records:
+        table.add_row(
+            r.asset_tag,
+            r.serial,
+            r.municipality_code,
+            str(r.alternative),
+            r.model,
+            r.status,
+            r.support_party,
+            r.mdm_ref or "-",
+        )
+    console.print(table)
+
+
+def _where(db_url: str | None, bundle_dir: Path | None, profiles_dir: Path | None) -> dict[str, str | None]:
+    """The extra variables every kit playbook takes: where the registry, bundles and profiles are."""
+    return {
+        "vardmote_db_url": db_url,
+        "vardmote_bundle_dir": str(bundle_dir) if bundle_dir else None,
+        "vardmote_profiles_dir": str(profiles_dir) if profiles_dir else None,
+    }
+
+
+def _results_of(result: PlaybookResult, task: str) -> list[dict[str, Any]]:
+    return [kit for res in result.results.get(task, []) for kit in res.get("kits", [])]
+
+
+@app.command()
+def enroll(
+    serial: Annotated[str | None, typer.Option(help="The tablet's serial number.", show_default=False)] = None,
+    imei: Annotated[
+        str | None, typer.Option(help="The tablet's IMEI (15 digits, Luhn-checked).", show_default=False)
+    ] = None,
+    iccid: Annotated[
+        str | None, typer.Option(help="The SIM's ICCID (8946…, Luhn-checked).", show_default=False)
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="A model id from device_profiles/models/.", show_default=False)
+    ] = None,
+    municipality: Annotated[str | None, typer.Option(help="Name, file name or kommunkod.", show_default=False)] = None,
+    batch: Annotated[
+        Path | None,
+        typer.Option(
+            help="A CSV of kits (serial,imei,iccid,model,municipality), enrolled in one run.", show_default=False
+        ),
+    ] = None,
+    skip_invalid: Annotated[
+        bool, typer.Option(help="With --batch: enroll the valid rows even if some are bad.")
+    ] = False,
+    ticket: Ticket = None,
+    check: Annotated[bool, typer.Option("--check", help="Show what would change; change nothing.")] = False,
+    db_url: DbUrl = None,
+    bundle_dir: BundleDir = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """Enroll a kit (or a batch): register it, render its policy or profile and label, enroll it in its MDM.
+
+    Everything is validated before anything is written: IMEI and ICCID check digits, the ICCID's
+    Swedish prefix, the model and the municipality, duplicates. A batch with bad rows writes nothing
+    unless --skip-invalid. Running the same command again finishes an interrupted enrollment and
+    enrolls nothing twice.
+
+    Examples:
+
+        vardmote kit enroll --serial R52W700006 --imei 352099001760061 --iccid 8946010000000000061 \\
+            --model samsung-galaxy-tab-s10-plus-5g --municipality Ånge
+
+        vardmote kit enroll --batch device_profiles/examples/kits.csv
+    """
+    from vardmote.kits.intake import check_request, read_batch
+
+    catalogue = load_or_exit(profiles_dir)
+    if batch is not None:
+        requests, problems = read_batch(batch, catalogue)
+    elif serial is None or model is None or municipality is None:
+        fail("give --serial, --model and --municipality (and --imei/--iccid), or --batch FILE")
+        raise typer.Exit(2)
+    else:
+        row = {"serial": serial, "imei": imei or "", "iccid": iccid or "", "model": model, "municipality": municipality}
+        request, problems = check_request(row, 1, Path("--options"), catalogue)
+        requests = [request] if request else []
+    if problems:
+        print_problems(problems)
+        if not skip_invalid or not requests:
+            error_console.print(f"[bold red]✗[/] {len(problems)} problem(s); nothing was enrolled")
+            raise typer.Exit(1)
+        error_console.print(f"[yellow]skipping {len(problems)} bad row(s); enrolling {len(requests)} kit(s)[/]")
+    extravars = {
+        "vardmote_kits": [r.as_vars() for r in requests],
+        "vardmote_ticket": ticket,
+        **_where(db_url, bundle_dir, profiles_dir),
+    }
+    result = _playbook("enroll_batch.yml" if batch else "enroll_kit.yml", extravars, check)
+    _summarise(result, "Register the kits in the registry", bundle_dir)
+    if not result.ok:
+        error_console.print("[bold red]✗[/] not finished: fix the cause above and run the same command again")
+        raise typer.Exit(1)
+
+
+# A batch longer than this prints counts, and a table of only the kits that are not finished: a table of
+# hundreds of finished kits scrolls past unread (`vardmote kit list` shows them all).
+FULL_TABLE_UP_TO = 25
+
+
+def _summarise(result: PlaybookResult, register_task: str, bundle_dir: Path | None) -> None:
+    from vardmote.kits.bundle import default_bundle_dir
+
+    kits = [k for k in _results_of(result, register_task) if k.get("asset_tag")]
+    enrolled = {k["asset_tag"] for k in _results_of(result, "Enroll the kits in their MDM")}
+    folder = bundle_dir or default_bundle_dir()
+    states = {
+        kit["asset_tag"]: (
+            "enrolled"
+            if kit["asset_tag"] in enrolled
+            else ("already enrolled" if not kit.get("work_left") else "registered, not enrolled")
+        )
+        for kit in kits
+    }
+    unfinished = [k for k in kits if states[k["asset_tag"]] == "registered, not enrolled"]
+    shown = kits if len(kits) <= FULL_TABLE_UP_TO else unfinished
+    if shown:
+        table = Table("Asset tag", "Serial", "Kommun", "Result", "Bundle", title="Kits")
+        for kit in shown:
+            tag = kit["asset_tag"]
+            table.add_row(tag, kit.get("serial", ""), kit.get("municipality_code", ""), states[tag], str(folder / tag))
+        console.print(table)
+    if len(kits) > FULL_TABLE_UP_TO:
+        counts = ", ".join(f"{count} {state}" for state, count in Counter(states.values()).items())
+        console.print(f"{len(kits)} kits: {counts}; bundles in {folder}/<asset tag> (`vardmote kit list` lists them)")
+
+
+@app.command()
+def replace(
+    kit: Annotated[str, typer.Argument(help="The kit's asset tag or current serial.")],
+    serial: Annotated[str, typer.Option(help="The new tablet's serial number.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit log), e.g. 'cracked screen'.")],
+    imei: Annotated[str | None, typer.Option(help="The new tablet's IMEI.", show_default=False)] = None,
+    iccid: Annotated[
+        str | None, typer.Option(help="A new SIM's ICCID; without it the SIM moves along.", show_default=False)
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="The new tablet's model, if it differs.", show_default=False)
+    ] = None,
+    old_status: Annotated[str, typer.Option(help="What happens to the old tablet: in_repair or rma.")] = "in_repair",
+    ticket: Ticket = None,
+    db_url: DbUrl = None,
+    bundle_dir: BundleDir = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """Replace a kit's broken tablet: the kit keeps its asset tag, the old device is wiped, the new enrolled.
+
+    Whether the Region or the municipality does this follows the kit's alternative (see its label).
+
+    Example:
+
+        vardmote kit replace RVN-2260-00001 --serial R52W799999 --imei 352099001760996 \\
+            --reason "cracked screen" --ticket INC-42
+    """
+    from vardmote.kits.identifiers import iccid_problem, imei_problem
+
+    catalogue = load_or_exit(profiles_dir)
+    problems = [p for p in (imei and imei_problem(imei), iccid and iccid_problem(iccid)) if p]
+    if old_status not in ("in_repair", "rma"):
+        problems.append(f"--old-status must be in_repair or rma, got {old_status!r}")
+    if model and model not in catalogue.models:
+        problems.append(f"unknown model {model!r}")
+    for problem in problems:
+        fail(problem)
+    if problems:
+        raise typer.Exit(1)
+    tag = _named_kit(_registry(db_url, catalogue), kit).asset_tag
+    request = {
+        "asset_tag": tag,
+        "serial": serial,
+        "imei": imei,
+        "iccid": iccid,
+        "model": model,
+        "old_status": old_status,
+    }
+    extravars = {
+        "vardmote_replacements": [{k: v for k, v in request.items() if v is not None}],
+        "vardmote_reason": reason,
+        "vardmote_ticket": ticket,
+        **_where(db_url, bundle_dir, profiles_dir),
+    }
+    result = _playbook("replace_kit.yml", extravars, check=False)
+    _summarise(result, "Register the kits in the registry", bundle_dir)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def retire(
+    kit: Annotated[str, typer.Argument(help="The kit's asset tag or current serial.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")],
+    ticket: Ticket = None,
+    db_url: DbUrl = None,
+    bundle_dir: BundleDir = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """Retire a kit: wipe its tablet and free its SIM. The kit's history stays in the registry.
+
+    Example:
+
+        vardmote kit retire RVN-2262-00003 --reason "end of contract" --ticket RITM-7
+    """
+    registry = _registry(db_url, load_or_exit(profiles_dir))
+    tag = _named_kit(registry, kit).asset_tag
+    extravars = {
+        "vardmote_kits": [{"asset_tag": tag}],
+        "vardmote_reason": reason,
+        "vardmote_ticket": ticket,
+        **_where(db_url, bundle_dir, profiles_dir),
+    }
+    result = _playbook("retire_kit.yml", extravars, check=False)
+    if not result.ok:
+        raise typer.Exit(1)
+    _show_kits([registry.show(tag)], Format.table, "Retired")
+
+
+@app.command()
+def move(
+    kit: Annotated[str, typer.Argument(help="The kit's asset tag or current serial.")],
+    municipality: Annotated[str, typer.Option(help="The municipality it moves to (name, file name or kommunkod).")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")],
+    ticket: Ticket = None,
+    db_url: DbUrl = None,
+    bundle_dir: BundleDir = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """Move a kit to another municipality, or re-tag it after its municipality changed alternative.
+
+    The kit gets the new municipality's asset tag and the support party of its alternative; its label
+    is printed again (vardmote kit label).
+    """
+    catalogue = load_or_exit(profiles_dir)
+    try:
+        _, target = catalogue.find_municipality(municipality)
+        record = _registry(db_url, catalogue).retag(kit, target.code, reason, ticket)
+    except Exception as err:
+        fail(one_line(err))
+        raise typer.Exit(1) from None
+    _write_label(catalogue, record, bundle_dir)
+    _show_kits([record], Format.table, "Re-tagged")
+
+
+def _write_label(catalogue: ProfileCatalogue, record: KitRecord, bundle_dir: Path | None) -> list[Path]:
+    from vardmote.kits.artifacts import label
+    from vardmote.kits.bundle import BundleFile, default_bundle_dir, write_bundle
+    from vardmote.kits.steps import KitContext, label_content
+
+    folder = (bundle_dir or default_bundle_dir()) / record.asset_tag
+    content = label_content(KitContext(catalogue, folder.parent), record)
+    files = [BundleFile("label.svg", label.svg(content).encode()), BundleFile("label.pdf", label.pdf(content))]
+    write_bundle(folder, files)
+    return [folder / f.name for f in files]
+
+
+@app.command()
+def label(
+    kit: Annotated[str, typer.Argument(help="The kit's asset tag or current serial.")],
+    db_url: DbUrl = None,
+    bundle_dir: BundleDir = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """Print (write) the kit's support label: QR code of the asset tag, whom to call, the contents list.
+
+    The label is 62 × 100 mm, as SVG and PDF, in the kit's bundle folder.
+    """
+    catalogue = load_or_exit(profiles_dir)
+    record = _named_kit(_registry(db_url, catalogue), kit)
+    for path in _write_label(catalogue, record, bundle_dir):
+        console.print(f"wrote {path}")
+
+
+@app.command()
+def show(
+    kit: Annotated[str, typer.Argument(help="Asset tag, or the serial of a tablet it carries or once carried.")],
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    db_url: DbUrl = None,
+) -> None:
+    """Show one kit by asset tag or serial number."""
+    from vardmote.kits.registry.database import open_engine
+    from vardmote.kits.registry.queries import find_kit
+
+    try:
+        engine = open_engine(db_url)
+        record = find_kit(engine, kit)
+    except Exception as err:
+        fail(f"cannot read the kit registry: {one_line(err)}")
+        raise typer.Exit(1) from None
+    if record is None:
+        fail(f"no kit with asset tag or serial {kit!r}")
+        raise typer.Exit(1)
+    if output_format is Format.json:
+        print_json(record.model_dump())
+        return
+    _show_kits([record], output_format, record.asset_tag)
+
+
+@app.command("list")
+def list_command(
+    municipality: Annotated[str | None, typer.Option(help="Only this municipality.", show_default=False)] = None,
+    status: Annotated[
+        str | None, typer.Option(help="Only this status (registered, enrolled, retired…).", show_default=False)
+    ] = None,
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    db_url: DbUrl = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """List kits, optionally of one municipality or status."""
+    catalogue = load_or_exit(profiles_dir)
+    code = None
+    if municipality:
+        try:
+            code = catalogue.find_municipality(municipality)[1].code
+        except LookupError as err:
+            fail(one_line(err))
+            raise typer.Exit(2) from None
+    records = _registry(db_url, catalogue).list_kits(code, status)
+    _show_kits(records, output_format, f"{len(records)} kits")
+
+
+@app.command()
+def history(
+    kit: Annotated[str, typer.Argument(help="Asset tag, or the serial of a tablet it carries or once carried.")],
+    db_url: DbUrl = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """Show a kit's lifecycle: every audit entry (who, when, what, why, ticket) and every device it carried."""
+    registry = _registry(db_url, load_or_exit(profiles_dir))
+    try:
+        record, entries, devices = registry.history(kit)
+    except Exception as err:
+        fail(one_line(err))
+        raise typer.Exit(1) from None
+    table = Table("When (UTC)", "Who", "What", "Tag", "Why", "Ticket", title=f"History of {record.asset_tag}")
+    for e in entries:
+        table.add_row(e.at[:19], e.actor, e.action, e.asset_tag, e.reason, e.ticket or "")
+    console.print(table)
+    devices_table = Table("Serial", "IMEI", "ICCID", "Model", "Installed", "Removed", "As", title="Devices")
+    for d in devices:
+        removed = d.removed_at.isoformat()[:19] if d.removed_at else ""
+        devices_table.add_row(
+            d.serial,
+            d.imei or "",
+            d.iccid or "",
+            d.model,
+            d.installed_at.isoformat()[:19],
+            removed,
+            d.removal_status or "",
+        )
+    console.print(devices_table)
+
+
+@app.command()
+def audit(
+    verify: Annotated[bool, typer.Option("--verify", help="Check the audit log's hash chain.")] = False,
+    db_url: DbUrl = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """Verify that the registry's audit log is complete and unaltered (each entry carries the previous one's hash).
+
+    Exit status 1 if any entry was altered, removed or inserted.
+    """
+    if not verify:
+        fail("say --verify to check the audit log")
+        raise typer.Exit(2)
+    count, breaks = _registry(db_url, load_or_exit(profiles_dir)).verify_audit()
+    for broken in breaks:
+        fail(f"audit entry {broken.entry_id}: {broken.problem}")
+    if breaks:
+        raise typer.Exit(1)
+    console.print(f"[green]✓[/] the audit log's {count} entries are complete and unaltered")

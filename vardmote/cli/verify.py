@@ -1,0 +1,49 @@
+"""`vardmote verify`: prove a deployed stack's hosts against the port table, TLS, TURN, SIP and SSH rules."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from vardmote.cli.console import console, fail
+from vardmote.cli.deploy import InventoryOption, Stack
+
+
+def verify(
+    stack: Stack,
+    inventory: InventoryOption = None,
+    select: Annotated[
+        str | None,
+        typer.Option("--select", "-k", help="Run only the checks whose names match (pytest -k expression)."),
+    ] = None,
+) -> None:
+    """Check the stack's hosts end to end over SSH (testinfra with paramiko: no ssh client needed).
+
+    Services run and listen only on their ports (vardmote/verify/expectations.yml); the firewall
+    drops everything else when probed from another host; TLS 1.0 and 1.1 are refused and 1.2 and 1.3
+    accepted with certificates that verify; a TURN allocation succeeds with REST credentials and fails
+    without, and relays reach no internal range but the conferencing networks; the gateway answers SIP
+    OPTIONS over TLS and nothing on UDP 5060; sshd offers public keys only; the portal answers through
+    the reverse proxy with HSTS. Each failure names the host, the port and what is wrong.
+
+    Examples:
+
+        sudo vardmote verify --stack lab
+
+        sudo vardmote verify --stack lab --select tls
+    """
+    from vardmote.lab.stack_inventory import InventoryMissing, inventory_for
+    from vardmote.verify.runner import run_checks
+
+    try:
+        inventory_path = inventory_for(stack, inventory)
+    except InventoryMissing as err:
+        fail(str(err))
+        raise typer.Exit(1) from None
+    exit_code = run_checks(inventory_path, select)
+    if exit_code == 0:
+        console.print(f"[bold green]✓[/] {stack}: every check passed")
+        return
+    fail(f"{stack}: verification failed (see the FAILED lines above)")
+    raise typer.Exit(1)

@@ -1,0 +1,109 @@
+"""Running vardmote's playbooks (kits, platform) through ansible-runner, with progress for the person."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vardmote.core.project_files import project_folder
+
+PLAYBOOK_DIR = project_folder("provisioning")
+LOCALHOST_INVENTORY = PLAYBOOK_DIR / "inventory" / "localhost.yml"
+VAULT_PASSWORD_FILE_ENV = "VARDMOTE_VAULT_PASSWORD_FILE"
+
+
+@dataclass
+class PlaybookResult:
+    status: str
+    rc: int
+    results: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # task name → module results
+    failures: list[str] = field(default_factory=list)
+    failed_tasks: list[tuple[str, str, str]] = field(default_factory=list)  # (host, task, message)
+    # The play recap per host: {"ok": n, "changed": n, "failures": n, "dark": n (unreachable), ...}
+    stats: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.rc == 0 and not self.failures
+
+
+def run_playbook(
+    playbook: str,
+    extravars: dict[str, Any],
+    *,
+    on_task: Callable[[str], None] | None = None,
+    check: bool = False,
+    inventory: Path = LOCALHOST_INVENTORY,
+    forks: int | None = None,
+    limit: str | None = None,
+) -> PlaybookResult:
+    """Run `playbook` (in provisioning/) against `inventory` (a file or folder; default: the controller
+    itself); report each task's start to `on_task`."""
+    import ansible_runner  # noqa: PLC0415 - loaded only when a playbook runs
+
+    result = PlaybookResult("unknown", -1)
+
+    def handle(event: dict[str, Any]) -> bool:
+        data = event.get("event_data", {})
+        kind = event.get("event")
+        if kind == "playbook_on_task_start" and on_task is not None:
+            on_task(str(data.get("task", "")))
+        elif kind == "runner_on_ok":
+            result.results.setdefault(str(data.get("task")), []).append(data.get("res", {}))
+        elif kind in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
+            res = data.get("res", {})
+            message = str(res.get("msg", "failed")).strip()
+            said = [line.strip() for line in str(res.get("stderr") or "").splitlines() if line.strip()]
+            if said:  # e.g. a `validate:` command's complaint: the line that says what is wrong
+                errors = [line for line in said if "error" in line.lower()]
+                message = f"{message}: {(errors or said)[-1]}"
+            result.failures.append(message)
+            result.failed_tasks.append((str(data.get("host", "")), str(data.get("task", "")), message))
+            result.results.setdefault(str(data.get("task")), []).append(data.get("res", {}))
+        elif kind == "playbook_on_stats":
+            for counter in ("ok", "changed", "failures", "dark", "skipped", "rescued", "ignored"):
+                for host, count in (data.get(counter) or {}).items():
+                    result.stats.setdefault(host, {})[counter] = int(count)
+        return False  # nothing of the events is kept on disk
+
+    private = Path(tempfile.mkdtemp(prefix="vardmote-runner-"))
+    cmdline = ["--check", "--diff"] if check else []
+    if forks is not None:
+        cmdline += ["--forks", str(forks)]
+    if limit:
+        cmdline += ["--limit", limit]
+    vault_file = os.environ.get(VAULT_PASSWORD_FILE_ENV)
+    if vault_file:
+        cmdline += ["--vault-password-file", vault_file]
+    try:
+        runner = ansible_runner.run(
+            private_data_dir=str(private),
+            project_dir=str(PLAYBOOK_DIR),
+            playbook=playbook,
+            inventory=str(inventory),
+            extravars=extravars,
+            cmdline=" ".join(cmdline) or None,
+            envvars={
+                "ANSIBLE_CONFIG": str(PLAYBOOK_DIR / "ansible.cfg"),
+                "ANSIBLE_LIBRARY": str(PLAYBOOK_DIR / "library"),
+                "ANSIBLE_ACTION_PLUGINS": str(PLAYBOOK_DIR / "action_plugins"),
+                # ansible-playbook comes from the same virtualenv as vardmote, on PATH or not.
+                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            },
+            event_handler=handle,
+            quiet=True,
+            suppress_env_files=True,
+        )
+        result.status, result.rc = str(runner.status), int(runner.rc)
+        if result.rc != 0 and not result.failures:
+            result.failures.append(f"ansible-playbook ended {result.status} (exit {result.rc})")
+    finally:
+        # The runner's folder holds the extra variables and the run's output: nothing of it is kept.
+        shutil.rmtree(private, ignore_errors=True)
+    return result

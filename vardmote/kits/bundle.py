@@ -1,0 +1,50 @@
+"""A kit's enrollment bundle: the folder of files the technician needs, written safely.
+
+Files are replaced atomically (a killed run leaves the old file or the new one, never half of one);
+files holding credentials (APN password, enrollment token, the QR code that carries the token) are
+mode 0600. Writing the same content again changes nothing, so re-runs report no change.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from vardmote.core.file_writing import write_atomically
+
+BUNDLE_DIR_ENV = "VARDMOTE_BUNDLE_DIR"
+SECRET_MODE, PUBLIC_MODE = 0o600, 0o644
+
+
+def default_bundle_dir() -> Path:
+    configured = os.environ.get(BUNDLE_DIR_ENV)
+    if configured:
+        return Path(configured)
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data / "vardmote" / "bundles"
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    name: str
+    content: bytes
+    secret: bool = False
+
+
+def write_bundle(folder: Path, files: list[BundleFile], check_mode: bool = False) -> list[str]:
+    """Write `files` into `folder`; return the names that changed (or would, in check mode)."""
+    changed = []
+    for file in files:
+        path = folder / file.name
+        mode = SECRET_MODE if file.secret else PUBLIC_MODE
+        same = path.is_file() and path.read_bytes() == file.content and (path.stat().st_mode & 0o777) == mode
+        if same:
+            continue
+        changed.append(file.name)
+        if check_mode:
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+        write_atomically(path, file.content, mode)
+    return changed

@@ -1,0 +1,453 @@
+"""The registry's operations: register, enroll, replace, retire and re-tag kits, each in one transaction
+with its audit entry, so that a run killed at any point leaves a consistent, visible state."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, cast
+
+from sqlalchemy import Engine, Table, bindparam, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from vardmote.kits.leases import owner_alive
+from vardmote.kits.record import KitRecord
+from vardmote.kits.registry.audit import ChainBreak, canonical, entry_hash, verify_chain
+from vardmote.kits.registry.tables import KIT_IS_ACTIVE, AuditEntry, AuditHead, Kit, KitDevice, TagSequence
+from vardmote.region.catalogue import ProfileCatalogue
+from vardmote.region.matrix import SUPPORT_DUTY, ResponsibilityMatrix
+
+LEASE = timedelta(minutes=15)
+_AUDIT_FIELDS = ("at", "actor", "action", "asset_tag", "reason", "ticket", "details", "prev_hash", "hash")
+
+# The write paths that run once per kit and step are SQL statements built once, here, and run on the
+# session's connection with each kit's values: building a statement per call (and the ORM's unit of work
+# around added objects) cost more than the SQL itself, and a batch runs such steps hundreds of times.
+_KITS, _DEVICES, _SEQUENCES, _HEAD, _AUDIT_LOG = (
+    cast(Table, model.__table__) for model in (Kit, KitDevice, TagSequence, AuditHead, AuditEntry)
+)
+_INSERT_KIT = insert(_KITS).returning(_KITS.c.id)
+_INSERT_DEVICE = insert(_DEVICES)
+_INSERT_SEQUENCE = insert(_SEQUENCES)
+_ADVANCE_SEQUENCE = (
+    update(_SEQUENCES)
+    .where(_SEQUENCES.c.municipality_code == bindparam("code"))
+    .values(last_value=_SEQUENCES.c.last_value + 1)
+    .returning(_SEQUENCES.c.last_value)
+)
+_MARK_ENROLLED = (
+    update(_KITS)
+    .where(_KITS.c.id == bindparam("kit_id"))
+    .values(
+        status="enrolled", mdm_ref=bindparam("ref"), lock_owner=None, lock_expires=None, updated_at=bindparam("stamp")
+    )
+)
+# Read paths run once per kit and step, likewise built once. A missing IMEI or ICCID is bound as NULL,
+# which equals nothing. Each branch carries the active condition itself, so that each is a search of its
+# partial index.
+_HOLDERS = select(Kit).where(
+    or_(
+        (Kit.serial == bindparam("serial")) & KIT_IS_ACTIVE,
+        (Kit.imei == bindparam("imei")) & KIT_IS_ACTIVE,
+        (Kit.iccid == bindparam("iccid")) & KIT_IS_ACTIVE,
+    )
+)
+_KIT = (
+    select(Kit)
+    .where((Kit.asset_tag == bindparam("key")) | ((Kit.serial == bindparam("key")) & KIT_IS_ACTIVE))
+    .order_by(Kit.id.desc())
+)
+_KIT_FOR_CHANGE = _KIT.with_for_update()
+_HEAD_HASH = select(_HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
+_INSERT_AUDIT = insert(_AUDIT_LOG)
+_ADVANCE_HEAD = (
+    update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam("new_hash"), entries=_HEAD.c.entries + 1)
+)
+RemovedStatus = Literal["in_repair", "rma"]
+
+
+class RegistryError(Exception):
+    """Something a technician must know, in one line: a refused or impossible operation."""
+
+
+@dataclass(frozen=True)
+class DeviceIds:
+    serial: str
+    imei: str | None = None
+    iccid: str | None = None
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class KitRegistry:
+    def __init__(self, engine: Engine, catalogue: ProfileCatalogue, actor: str) -> None:
+        self.engine = engine
+        self.catalogue = catalogue
+        self.actor = actor
+        self.matrix = ResponsibilityMatrix(catalogue.responsibilities.model, catalogue.region.model)
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.municipalities = {m.model.code: m.model for m in catalogue.municipalities.values()}
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def _audit(
+        self, session: Session, action: str, tag: str, *, reason: str, ticket: str | None, details: dict[str, Any]
+    ) -> None:
+        connection = session.connection()
+        last_hash = connection.execute(_HEAD_HASH).scalar()
+        if last_hash is None:
+            raise RegistryError("the registry has no audit head; run its migrations")
+        entry = AuditEntry(
+            at=now().isoformat(timespec="microseconds"),
+            actor=self.actor,
+            action=action,
+            asset_tag=tag,
+            reason=reason,
+            ticket=ticket,
+            details=canonical(details),
+            prev_hash=last_hash,
+        )
+        entry.hash = entry_hash(entry)
+        connection.execute(_INSERT_AUDIT, {name: getattr(entry, name) for name in _AUDIT_FIELDS})
+        connection.execute(_ADVANCE_HEAD, {"new_hash": entry.hash})
+
+    def _next_tag(self, session: Session, code: str) -> str:
+        connection = session.connection()
+        value = connection.execute(_ADVANCE_SEQUENCE, {"code": code}).scalar()
+        if value is None:  # the municipality's first kit
+            value = 1
+            connection.execute(_INSERT_SEQUENCE, {"municipality_code": code, "last_value": value})
+        return f"{self.catalogue.region.model.short_name}-{code}-{value:05d}"
+
+    def _active_holding(self, session: Session, ids: DeviceIds) -> list[Kit]:
+        """The active kits that hold any of these identifiers (one statement for all three)."""
+        return list(session.scalars(_HOLDERS, {"serial": ids.serial, "imei": ids.imei, "iccid": ids.iccid}))
+
+    def _kit(self, session: Session, tag_or_serial: str, lock: bool = False, past_devices: bool = False) -> Kit:
+        """The kit by asset tag or its active serial. With `past_devices` (look-ups, never changes), also
+        the kit that last carried a tablet with this serial: a returned tablet still names its kit."""
+        kit = session.scalars(_KIT_FOR_CHANGE if lock else _KIT, {"key": tag_or_serial}).first()
+        if kit is None and past_devices:
+            carrier = select(KitDevice.kit_id).where(KitDevice.serial == tag_or_serial)
+            carrier_id = session.scalars(carrier.order_by(KitDevice.id.desc()).limit(1)).first()
+            kit = session.get(Kit, carrier_id) if carrier_id is not None else None
+        if kit is None:
+            raise RegistryError(f"no kit with asset tag or serial {tag_or_serial!r}")
+        return kit
+
+    def _support_party(self, alternative: int) -> str:
+        return self.matrix.responsible(SUPPORT_DUTY, alternative)  # type: ignore[arg-type]
+
+    def _check_free(
+        self, session: Session, ids: DeviceIds, except_kit: int | None = None, holders: list[Kit] | None = None
+    ) -> None:
+        """Refuse identifiers an active kit already holds (serial first, then IMEI, then ICCID). `holders`:
+        the kits `_active_holding` found for these ids, if the caller has already looked them up."""
+        holders = self._active_holding(session, ids) if holders is None else holders
+        for field, value, what in (
+            ("serial", ids.serial, "serial"),
+            ("imei", ids.imei, "IMEI"),
+            ("iccid", ids.iccid, "ICCID"),
+        ):
+            other = next((k for k in holders if value is not None and getattr(k, field) == value), None)
+            if other is not None and other.id != except_kit:
+                raise RegistryError(f"{what} {value} already belongs to kit {other.asset_tag} ({other.status})")
+
+    def _take_lease(self, kit: Kit, owner: str) -> None:
+        if kit.lock_owner and kit.lock_owner != owner:
+            live = (
+                kit.lock_expires is not None and kit.lock_expires.replace(tzinfo=kit.lock_expires.tzinfo or UTC) > now()
+            )
+            if live and owner_alive(kit.lock_owner):
+                raise RegistryError(
+                    f"kit {kit.asset_tag} is being enrolled by another run ({kit.lock_owner.split(':')[0]}); "
+                    "wait for it to finish, or run again after it has stopped"
+                )
+        kit.lock_owner = owner
+        kit.lock_expires = now() + LEASE
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def register(
+        self,
+        ids: DeviceIds,
+        *,
+        model: str,
+        municipality_code: str,
+        owner: str,
+        reason: str = "enrollment",
+        ticket: str | None = None,
+    ) -> tuple[KitRecord, bool]:
+        """Register a kit for enrollment, or pick up an interrupted one. Returns the kit and whether there
+        is enrollment work left (False when the same kit is already enrolled: a re-run)."""
+        municipality = self.municipalities.get(municipality_code)
+        if municipality is None:
+            raise RegistryError(f"unknown municipality {municipality_code!r}")
+        try:
+            with self._transaction() as session:
+                holders = self._active_holding(session, ids)
+                existing = next((k for k in holders if k.serial == ids.serial), None)
+                if existing is not None:
+                    if existing.municipality_code != municipality_code or existing.model != model:
+                        raise RegistryError(
+                            f"serial {ids.serial} already belongs to kit {existing.asset_tag} "
+                            f"({existing.municipality_code}, {existing.model})"
+                        )
+                    if existing.status == "enrolled":
+                        return self.record(existing), False
+                    self._take_lease(existing, owner)
+                    return self.record(existing), True
+                self._check_free(session, ids, holders=holders)
+                stamp = now()
+                alternative = municipality.alternative
+                kit: dict[str, Any] = {
+                    "asset_tag": self._next_tag(session, municipality_code),
+                    "municipality_code": municipality_code,
+                    "alternative": alternative,
+                    "model": model,
+                    "serial": ids.serial,
+                    "imei": ids.imei,
+                    "iccid": ids.iccid,
+                    "status": "registered",
+                    "support_party": self._support_party(alternative),
+                    "contents": [c.id for c in self.catalogue.kit.model.components],
+                    "mdm_driver": municipality.mdm_driver,
+                    "mdm_ref": None,
+                    "lock_owner": owner,
+                    "lock_expires": stamp + LEASE,
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
+                connection = session.connection()
+                kit_id = connection.execute(_INSERT_KIT, kit).scalar_one()
+                connection.execute(
+                    _INSERT_DEVICE,
+                    {
+                        "kit_id": kit_id,
+                        "serial": ids.serial,
+                        "imei": ids.imei,
+                        "iccid": ids.iccid,
+                        "model": model,
+                        "installed_at": stamp,
+                    },
+                )
+                self._audit(
+                    session,
+                    "register",
+                    kit["asset_tag"],
+                    reason=reason,
+                    ticket=ticket,
+                    details={
+                        "serial": ids.serial,
+                        "imei": ids.imei,
+                        "iccid": ids.iccid,
+                        "model": model,
+                        "municipality": municipality_code,
+                        "alternative": alternative,
+                    },
+                )
+                return KitRecord.from_fields(kit), True
+        except IntegrityError:
+            # Another run registered the same device between our check and our insert.
+            raise RegistryError(
+                f"serial {ids.serial} was registered by another run at the same moment; run again to see it"
+            ) from None
+
+    def complete_enrollment(self, tag: str, mdm_ref: str, owner: str) -> tuple[KitRecord, bool]:
+        """Mark the kit enrolled under `mdm_ref`; returns it and whether that changed anything (a re-run
+        of a finished enrollment does not)."""
+        with self._transaction() as session:
+            kit = self._kit(session, tag, lock=True)
+            if kit.status == "enrolled" and kit.mdm_ref == mdm_ref:
+                return self.record(kit), False
+            if kit.lock_owner not in (None, owner):
+                raise RegistryError(f"kit {tag} is held by another run ({kit.lock_owner})")
+            session.connection().execute(_MARK_ENROLLED, {"kit_id": kit.id, "ref": mdm_ref, "stamp": now()})
+            self._audit(
+                session,
+                "enroll",
+                kit.asset_tag,
+                reason="enrolled in MDM",
+                ticket=None,
+                details={"mdm_driver": kit.mdm_driver, "mdm_ref": mdm_ref, "serial": kit.serial},
+            )
+            return self.record(kit).model_copy(update={"status": "enrolled", "mdm_ref": mdm_ref}), True
+
+    def release(self, tag: str, owner: str) -> None:
+        """Give up a lease after a failed step, so that a re-run can continue at once."""
+        with self._transaction() as session:
+            kit = self._kit(session, tag, lock=True)
+            if kit.lock_owner == owner:
+                kit.lock_owner, kit.lock_expires = None, None
+
+    def replace(
+        self,
+        tag: str,
+        new: DeviceIds,
+        *,
+        old_status: RemovedStatus,
+        reason: str,
+        ticket: str | None,
+        owner: str,
+        new_model: str | None = None,
+    ) -> KitRecord:
+        """Swap the kit's device (keeping the asset tag); the SIM moves along unless a new one is given."""
+        with self._transaction() as session:
+            kit = self._kit(session, tag, lock=True)
+            if kit.status == "retired":
+                raise RegistryError(f"kit {kit.asset_tag} is retired; enroll a new kit instead")
+            if kit.serial == new.serial:
+                if kit.status == "registered":  # an interrupted replacement: continue it
+                    self._take_lease(kit, owner)
+                return self.record(kit)
+            iccid = new.iccid or kit.iccid
+            self._check_free(session, DeviceIds(new.serial, new.imei, iccid), except_kit=kit.id)
+            stamp = now()
+            current = session.scalars(
+                select(KitDevice).where(KitDevice.kit_id == kit.id, KitDevice.removed_at.is_(None))
+            ).first()
+            if current is not None:
+                current.removed_at, current.removal_status, current.removal_reason = stamp, old_status, reason
+            old = {"serial": kit.serial, "imei": kit.imei, "iccid": kit.iccid, "mdm_ref": kit.mdm_ref}
+            kit.serial, kit.imei, kit.iccid = new.serial, new.imei, iccid
+            kit.model = new_model or kit.model
+            kit.status, kit.mdm_ref, kit.updated_at = "registered", None, stamp
+            self._take_lease(kit, owner)
+            session.add(
+                KitDevice(
+                    kit_id=kit.id, serial=new.serial, imei=new.imei, iccid=iccid, model=kit.model, installed_at=stamp
+                )
+            )
+            self._audit(
+                session,
+                "replace",
+                kit.asset_tag,
+                reason=reason,
+                ticket=ticket,
+                details={
+                    "old": old,
+                    "old_device_status": old_status,
+                    "new": {"serial": new.serial, "imei": new.imei, "iccid": iccid},
+                    "sim": "swapped" if new.iccid else "kept",
+                    "handled_by": kit.support_party,
+                },
+            )
+            return self.record(kit)
+
+    def retire(self, tag: str, reason: str, ticket: str | None) -> KitRecord:
+        """Retire a kit: it leaves the fleet and frees its device and SIM for reuse."""
+        with self._transaction() as session:
+            kit = self._kit(session, tag, lock=True)
+            if kit.status == "retired":
+                return self.record(kit)
+            stamp = now()
+            current = session.scalars(
+                select(KitDevice).where(KitDevice.kit_id == kit.id, KitDevice.removed_at.is_(None))
+            ).first()
+            if current is not None:
+                current.removed_at, current.removal_status, current.removal_reason = stamp, "retired", reason
+            freed = kit.iccid
+            kit.status, kit.iccid, kit.lock_owner, kit.lock_expires, kit.updated_at = "retired", None, None, None, stamp
+            self._audit(
+                session,
+                "retire",
+                kit.asset_tag,
+                reason=reason,
+                ticket=ticket,
+                details={"serial": kit.serial, "freed_iccid": freed, "mdm_ref": kit.mdm_ref},
+            )
+            return self.record(kit)
+
+    def retag(self, tag: str, municipality_code: str, reason: str, ticket: str | None) -> KitRecord:
+        """Follow a move to another municipality, or a municipality's change of alternative: the kit gets
+        the new municipality's asset tag and the support party its alternative gives."""
+        municipality = self.municipalities.get(municipality_code)
+        if municipality is None:
+            raise RegistryError(f"unknown municipality {municipality_code!r}")
+        with self._transaction() as session:
+            kit = self._kit(session, tag, lock=True)
+            if kit.status == "retired":
+                raise RegistryError(f"kit {kit.asset_tag} is retired")
+            old = {
+                "asset_tag": kit.asset_tag,
+                "municipality": kit.municipality_code,
+                "alternative": kit.alternative,
+                "support_party": kit.support_party,
+            }
+            if kit.municipality_code != municipality_code:
+                kit.asset_tag = self._next_tag(session, municipality_code)
+            kit.municipality_code, kit.alternative = municipality_code, municipality.alternative
+            kit.support_party, kit.updated_at = self._support_party(municipality.alternative), now()
+            if old == {
+                "asset_tag": kit.asset_tag,
+                "municipality": kit.municipality_code,
+                "alternative": kit.alternative,
+                "support_party": kit.support_party,
+            }:
+                return self.record(kit)
+            self._audit(session, "retag", kit.asset_tag, reason=reason, ticket=ticket, details={"old": old})
+            return self.record(kit)
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def record(kit: Kit) -> KitRecord:
+        return KitRecord.model_validate({name: getattr(kit, name) for name in KitRecord.model_fields})
+
+    def show(self, tag_or_serial: str) -> KitRecord:
+        """The kit by asset tag or active serial: what a change may name (a past tablet's serial may not)."""
+        with self._sessions() as session:
+            return self.record(self._kit(session, tag_or_serial))
+
+    def list_kits(self, municipality_code: str | None = None, status: str | None = None) -> list[KitRecord]:
+        with self._sessions() as session:
+            query = select(Kit).order_by(Kit.asset_tag)
+            if municipality_code:
+                query = query.where(Kit.municipality_code == municipality_code)
+            if status:
+                query = query.where(Kit.status == status)
+            return [self.record(kit) for kit in session.scalars(query)]
+
+    def history(self, tag_or_serial: str) -> tuple[KitRecord, list[AuditEntry], list[KitDevice]]:
+        with self._sessions() as session:
+            kit = self._kit(session, tag_or_serial, past_devices=True)
+            tags = {kit.asset_tag}
+            entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+            # A re-tagged kit's earlier entries carry its earlier tags: follow them back.
+            for entry in reversed(entries):
+                if entry.asset_tag in tags and entry.action == "retag":
+                    tags.add(json_old_tag(entry))
+            mine = [e for e in entries if e.asset_tag in tags]
+            devices = list(session.scalars(select(KitDevice).where(KitDevice.kit_id == kit.id).order_by(KitDevice.id)))
+            return self.record(kit), mine, devices
+
+    def verify_audit(self) -> tuple[int, list[ChainBreak]]:
+        with self._sessions() as session:
+            entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+            head = session.get(AuditHead, 1)
+        breaks = verify_chain(entries)
+        if head is not None and entries and head.last_hash != entries[-1].hash:
+            breaks.append(
+                ChainBreak(
+                    entries[-1].id, "is not the newest entry the registry recorded (entries were removed from the end)"
+                )
+            )
+        if head is not None and head.entries != len(entries):
+            breaks.append(ChainBreak(0, f"the log has {len(entries)} entries, the registry recorded {head.entries}"))
+        return len(entries), breaks
+
+
+def json_old_tag(entry: AuditEntry) -> str:
+    """The asset tag a re-tag entry says the kit had before."""
+    return str(json.loads(entry.details)["old"]["asset_tag"])

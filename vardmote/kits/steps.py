@@ -1,0 +1,153 @@
+"""The steps of a kit's lifecycle that the Ansible modules run: render the kit's artifacts, enroll it in
+its MDM, wipe it. Each step is idempotent, so a playbook can be run again to finish an interrupted job."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vardmote.kits.artifacts import android, ipad, label, qr
+from vardmote.kits.artifacts.amapi_schema import schema_problems
+from vardmote.kits.artifacts.apple_schema import profile_problems
+from vardmote.kits.bundle import BundleFile, write_bundle
+from vardmote.kits.mdm.base import MdmDriver, MdmError
+from vardmote.kits.mdm.bundle import BundleDriver
+from vardmote.kits.record import KitRecord
+from vardmote.kits.secrets import resolve
+from vardmote.region.catalogue import ProfileCatalogue
+from vardmote.region.matrix import ResponsibilityMatrix
+from vardmote.region.schema import Municipality
+
+AMAPI_ENTERPRISE_ENV = "VARDMOTE_AMAPI_ENTERPRISE"
+SIGNING_CERT_ENV, SIGNING_KEY_ENV = "VARDMOTE_PROFILE_SIGNING_CERT", "VARDMOTE_PROFILE_SIGNING_KEY"
+
+
+class ArtifactError(Exception):
+    """A generated artifact does not validate against its schema: never hand it to a device."""
+
+
+@dataclass
+class KitContext:
+    """What every step needs: the region's data, where bundles go, and how to reach the MDMs."""
+
+    catalogue: ProfileCatalogue
+    bundle_dir: Path
+    vault_values: Mapping[str, str] = field(default_factory=dict)
+    amapi_http: Any = None  # tests hand in an HttpMock; production uses application default credentials
+
+    def __post_init__(self) -> None:
+        self.matrix = ResponsibilityMatrix(self.catalogue.responsibilities.model, self.catalogue.region.model)
+        self.by_code = {m.model.code: (key, m.model) for key, m in self.catalogue.municipalities.items()}
+
+    def municipality(self, code: str) -> Municipality:
+        return self.by_code[code][1]
+
+    def driver(self, municipality: Municipality) -> MdmDriver:
+        if municipality.mdm_driver == "amapi":
+            # google-api-python-client is large: loaded only for municipalities that use the API.
+            from vardmote.kits.mdm.amapi import AmapiDriver  # noqa: PLC0415
+
+            enterprise = os.environ.get(AMAPI_ENTERPRISE_ENV)
+            if not enterprise:
+                raise MdmError(
+                    f"{municipality.name} uses the amapi driver: set {AMAPI_ENTERPRISE_ENV}=enterprises/<id>"
+                )
+            return AmapiDriver(enterprise, http=self.amapi_http)
+        return BundleDriver(self.bundle_dir)
+
+
+def _json(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def label_content(context: KitContext, kit: KitRecord) -> label.LabelContent:
+    municipality = context.municipality(kit.municipality_code)
+    model = context.catalogue.models[kit.model].model
+    contact = context.matrix.contact(kit.support_party, municipality)
+    names = {c.id: c.name_sv for c in context.catalogue.kit.model.components}
+    return label.LabelContent(
+        asset_tag=kit.asset_tag,
+        municipality=f"{municipality.name} kommun",
+        model=f"{model.manufacturer} {model.model_name}",
+        serial=kit.serial,
+        support_name=contact.name,
+        support_phone=contact.phone,
+        support_hours=contact.hours,
+        contents=[names.get(item, item) for item in kit.contents],
+    )
+
+
+def render_artifacts(context: KitContext, kit: KitRecord, check_mode: bool = False) -> list[str]:
+    """The kit's policy or profile, the token request and the support label, validated, in its bundle."""
+    municipality = context.municipality(kit.municipality_code)
+    model = context.catalogue.models[kit.model].model
+    kiosk = context.catalogue.kiosk_profiles[municipality.kiosk_profile].model
+    broadband = context.catalogue.broadband_profiles[municipality.broadband_profile].model
+    password = resolve(
+        broadband.password_secret, context.vault_values, f"broadband profile {municipality.broadband_profile}"
+    )
+    content = label_content(context, kit)
+    files = [
+        BundleFile("kit.json", _json(kit.model_dump())),
+        BundleFile("label.svg", label.svg(content).encode()),
+        BundleFile("label.pdf", label.pdf(content)),
+    ]
+    if model.platform == "android":
+        policy = android.policy(kiosk, broadband, password, f"{content.support_name} {content.support_phone}")
+        token_request = android.enrollment_token_request(kit, municipality, "(set by the MDM driver)")
+        problems = schema_problems(policy, "Policy") + schema_problems(token_request, "EnrollmentToken")
+        if problems:
+            raise ArtifactError(f"{kit.asset_tag}: the AMAPI policy does not validate: {'; '.join(problems)}")
+        files += [
+            BundleFile("amapi-policy.json", _json(policy), secret=password is not None),
+            BundleFile("enrollment-token-request.json", _json(token_request)),
+        ]
+    else:
+        profile = ipad.mobileconfig(kit, kiosk, broadband, password)
+        problems = profile_problems(profile)
+        if problems:
+            raise ArtifactError(f"{kit.asset_tag}: the configuration profile does not validate: {'; '.join(problems)}")
+        data = ipad.render(profile)
+        cert, key = os.environ.get(SIGNING_CERT_ENV), os.environ.get(SIGNING_KEY_ENV)
+        if cert and key:
+            data = ipad.sign(data, Path(cert), Path(key))
+        files.append(BundleFile("vardmote.mobileconfig", data, secret=True))
+    return write_bundle(context.bundle_dir / kit.asset_tag, files, check_mode)
+
+
+def enroll(context: KitContext, kit: KitRecord, check_mode: bool = False) -> tuple[str, list[str]]:
+    """Apply the kit's policy in its MDM and create its enrollment (token and QR code). Returns the MDM
+    reference and the bundle files that changed."""
+    municipality = context.municipality(kit.municipality_code)
+    model = context.catalogue.models[kit.model].model
+    if check_mode:
+        return kit.mdm_ref or "(would enroll)", []
+    if model.platform != "android":
+        # iPads enroll by installing the signed profile (Apple Configurator or an ADE-capable MDM).
+        return f"bundle:{kit.asset_tag}:mobileconfig", []
+    driver = context.driver(municipality)
+    policy = json.loads((context.bundle_dir / kit.asset_tag / "amapi-policy.json").read_text(encoding="utf-8"))
+    policy_name = driver.apply_policy(f"kiosk-{municipality.code}-{municipality.kiosk_profile}", policy)
+    token_request = android.enrollment_token_request(kit, municipality, policy_name)
+    enrollment = driver.create_enrollment(policy_name, token_request, kit.asset_tag)
+    payload = android.provisioning_payload(enrollment.enrollment_token)
+    png, svg = qr.images(payload)
+    files = [
+        BundleFile("enrollment-token.txt", (enrollment.enrollment_token + "\n").encode(), secret=True),
+        BundleFile("provisioning-qr.json", _json(payload), secret=True),
+        BundleFile("provisioning-qr.png", png, secret=True),
+        BundleFile("provisioning-qr.svg", svg, secret=True),
+    ]
+    return enrollment.mdm_ref, write_bundle(context.bundle_dir / kit.asset_tag, files)
+
+
+def wipe(context: KitContext, kit: KitRecord, reason: str, check_mode: bool = False) -> bool:
+    """Wipe the kit's device in its MDM (a replaced or retired device). Returns whether anything was done."""
+    if check_mode or not kit.mdm_ref:
+        return False
+    context.driver(context.municipality(kit.municipality_code)).wipe(kit.mdm_ref, reason)
+    return True

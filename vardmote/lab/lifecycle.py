@@ -1,0 +1,207 @@
+"""`up`, `status` and `down`: the whole lab made, shown and removed, each safe to run again."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import secrets
+import shutil
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from vardmote.core.file_writing import write_atomically
+from vardmote.lab import containers, network
+from vardmote.lab.certificates import ensure_host_certificate
+from vardmote.lab.hosts import LabHost, hosts_from_outputs, lab_stack_outputs
+from vardmote.lab.image import ensure_base
+from vardmote.lab.layout import OWNER_FILE, LabLayout
+from vardmote.lab.ssh_access import SSH_USER, ensure_lab_key, host_key_of, wait_for_ssh, write_known_hosts
+from vardmote.lab.state import LabState, load_state, save_state
+from vardmote.lab.system import LabError, require_root, require_tools
+
+Say = Callable[[str], None]
+
+
+def up(layout: LabLayout, project: Path, ssh_timeout_s: float, say: Say) -> LabState:
+    """Make (or complete) the lab: image, network, every host booted and answering SSH."""
+    require_root("up")
+    require_tools()
+    _claim_machine(layout)
+    outputs = lab_stack_outputs(project)
+    hosts = hosts_from_outputs(outputs)
+    layout.lab_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    state = load_state(layout.state_file)
+
+    ensure_base(layout, say)
+    state.gateways = sorted(
+        {f"{host.gateway}/{ipaddress.ip_network(host.network).prefixlen}" for host in hosts},
+        key=ipaddress.ip_interface,
+    )
+    network.ensure_bridge(state.gateways)
+    forward_before = network.ensure_nat(sorted({host.network for host in hosts}))
+    if state.ip_forward_before is None:
+        state.ip_forward_before = forward_before  # only the first `up` saw the machine's own value
+    save_state(layout.state_file, state)
+
+    authorized_key = ensure_lab_key(layout)
+    host_keys: list[tuple[LabHost, str]] = []
+    for host in hosts:
+        current = state.host(host.name) or host
+        if current not in state.hosts:
+            state.hosts.append(current)
+        network.ensure_host_link(current)
+        root = containers.ensure_overlay(layout, current)
+        host_key = host_key_of(root, current)
+        containers.seed_files(root, current, authorized_key, host_key)
+        host_keys.append((current, host_key[1]))
+        running = containers.nspawn_pid(current.name)
+        if running is not None:
+            current.pid = running
+            say(f"{current.name} ({current.address}) is already running")
+        else:
+            current.pid = containers.boot(layout, current)
+            say(f"{current.name} ({current.address}) booting")
+        save_state(layout.state_file, state)  # a killed `up` leaves a state that names what it made
+
+    write_known_hosts(layout, host_keys)
+    _write_inventory(layout, outputs, state)
+    silent = wait_for_ssh(layout, state.hosts, ssh_timeout_s, lambda host: say(f"{host.name} answers SSH"))
+    if silent:
+        details = "; ".join(f"{name}: {why}" for name, why in sorted(silent.items()))
+        raise LabError(
+            f"no SSH answer within {ssh_timeout_s:.0f} s from {details} "
+            f"(console logs: {layout.lab_dir / 'hosts'}/<host>/console.log)"
+        )
+    return state
+
+
+def _claim_machine(layout: LabLayout) -> None:
+    """One lab per machine: refuse to build over a lab that another lab folder made."""
+    owner = OWNER_FILE.read_text(encoding="utf-8").strip() if OWNER_FILE.exists() else None
+    if owner and owner != str(layout.lab_dir) and network.network_present():
+        raise LabError(
+            f"the lab of {owner} is up on this machine; remove it first (VARDMOTE_LAB_DIR={owner} vardmote lab down)"
+        )
+    OWNER_FILE.write_text(f"{layout.lab_dir}\n", encoding="utf-8")
+
+
+def _write_inventory(layout: LabLayout, outputs: dict[str, Any], state: LabState) -> None:
+    """The stack's exported inventory as it is, beside the lab's connection and certificate variables."""
+    folder = layout.inventory_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "10-stack.json").write_text(json.dumps(outputs["ansible_inventory"], indent=2), encoding="utf-8")
+    domain = outputs["ansible_inventory"]["all"]["vars"]["vardmote_domain"]
+    public_names = _public_names(outputs)
+    lab_vars = {
+        "all": {
+            "vars": {
+                "ansible_user": SSH_USER,
+                "ansible_python_interpreter": "/usr/bin/python3",
+                "ansible_ssh_private_key_file": str(layout.private_key),
+                "ansible_ssh_common_args": (
+                    f"-o UserKnownHostsFile={layout.known_hosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes"
+                ),
+                # The controller reaches each subnet from the bridge's address in it: SSH is let in
+                # from those, and from no lab host.
+                "baseline_admin_sources": [gateway.split("/")[0] for gateway in state.gateways],
+            },
+            "hosts": {
+                host.name: ensure_host_certificate(
+                    layout.ca_dir,
+                    host.name,
+                    host.address,
+                    [f"{host.name}.{domain}", *public_names.get(host.role, [])],
+                )
+                for host in state.hosts
+            },
+        }
+    }
+    (folder / "20-lab.yml").write_text(yaml.safe_dump(lab_vars, sort_keys=False), encoding="utf-8")
+    _ensure_lab_secrets(folder / "30-secrets.yml")
+
+
+def _ensure_lab_secrets(path: Path) -> None:
+    """Secrets the roles need, made once per lab and readable by root only. Production keeps them in
+    the vault or the controller's environment instead."""
+    if path.exists():
+        return
+    secrets_vars = {"all": {"vars": {"edge_turn_shared_secret": secrets.token_urlsafe(32)}}}
+    write_atomically(path, yaml.safe_dump(secrets_vars).encode(), 0o600)
+
+
+def _public_names(outputs: dict[str, Any]) -> dict[str, list[str]]:
+    """Names clients use, by host role: the TLS certificates must carry them."""
+    inventory_vars = outputs["ansible_inventory"]["all"]["vars"]
+    portal_name = inventory_vars["vardmote_portal"]["public_name"]
+    return {"turn": [inventory_vars["vardmote_turn_realm"], portal_name], "portal": [portal_name]}
+
+
+@dataclass
+class HostStatus:
+    name: str
+    role: str
+    address: str
+    running: bool
+    ssh_port_open: bool
+
+
+def status(layout: LabLayout) -> tuple[list[HostStatus], list[str]]:
+    """Each host's state, and what of the lab's network exists on this machine."""
+    require_root("status")
+    state = load_state(layout.state_file)
+    hosts = [
+        HostStatus(
+            host.name,
+            host.role,
+            host.address,
+            containers.nspawn_pid(host.name) is not None,
+            _port_open(host.address, 22),
+        )
+        for host in state.hosts
+    ]
+    return hosts, network.network_present()
+
+
+def _port_open(address: str, port: int) -> bool:
+    try:
+        with socket.create_connection((address, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def down(layout: LabLayout, say: Say) -> list[str]:
+    """Stop and remove every host, mount, namespace, link, nft table and cgroup; return what is left
+    (nothing, unless removing something failed)."""
+    require_root("down")
+    state = load_state(layout.state_file)
+    names = {host.name for host in state.hosts} | containers.lab_cgroup_hosts()
+    hosts_dir = layout.lab_dir / "hosts"
+    if hosts_dir.is_dir():
+        names |= {child.name for child in hosts_dir.iterdir()}
+    for name in sorted(names):
+        containers.stop(name)
+        containers.remove_host_files(layout, name)
+        say(f"{name} stopped and removed")
+    containers.remove_cgroups()
+    network.remove_network(state.ip_forward_before)
+    shutil.rmtree(layout.lab_dir, ignore_errors=True)
+    OWNER_FILE.unlink(missing_ok=True)
+    return leftovers(layout)
+
+
+def leftovers(layout: LabLayout) -> list[str]:
+    """Anything of a lab on this machine: used by `down` to prove it left nothing behind."""
+    left = network.network_present()
+    left += [f"mount {path}" for path in containers.lab_mounts(layout)]
+    left += [f"cgroup of {name}" for name in sorted(containers.lab_cgroup_hosts())]
+    if layout.lab_dir.exists():
+        left.append(f"folder {layout.lab_dir}")
+    if OWNER_FILE.exists():
+        left.append(f"file {OWNER_FILE}")
+    return left

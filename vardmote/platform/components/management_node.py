@@ -1,0 +1,24 @@
+"""The Pexip Management Node: configuration UI and REST API for the whole platform."""
+
+from __future__ import annotations
+
+import pulumi
+
+from vardmote.platform.address_plan import host_name
+from vardmote.platform.components.context import TYPE_PREFIX, PlatformContext
+
+
+class ManagementNode(pulumi.ComponentResource):
+    address: str
+    url: str
+
+    def __init__(self, context: PlatformContext, opts: pulumi.ResourceOptions | None = None) -> None:
+        config = context.config.management_node
+        name = host_name(config.site, "management", 1)
+        super().__init__(f"{TYPE_PREFIX}:ManagementNode", name, context.host_facts(name), context.under_root(opts))
+        vm = context.vm(
+            name, image="pexip", vcpu=config.vcpu, memory_mb=config.memory_mb, disk_gb=config.disk_gb, parent=self
+        )
+        self.address = vm.address
+        self.url = f"https://{context.fqdn(name)}/"
+        self.register_outputs({"address": self.address, "url": self.url})

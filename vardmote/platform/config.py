@@ -1,0 +1,354 @@
+"""The platform's stack configuration: one structured key, `vardmote:platform`, validated by one model.
+
+Secrets are never part of this object: they are separate `secure:` keys (SECRET_KEYS) so that Pulumi
+encrypts them in the stack file and in state.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import netaddr
+from pydantic import AfterValidator, Field, model_validator
+
+from vardmote.core.validation import FieldError, StrictModel
+from vardmote.platform.address_plan import (
+    NETWORK_ROLES,
+    AddressPlan,
+    NetworkRole,
+    SiteLayout,
+    host_name,
+    plan_addresses,
+)
+
+CONFIG_NAMESPACE = "vardmote"
+PLATFORM_KEY = "platform"
+
+# Each is a `pulumi config set --secret vardmote:<key>` of its own; the model only says which are needed.
+# All three are needed only where the stack configures Pexip through its API (`pexip:` is set).
+SECRET_KEYS = {
+    "pexipPassword": "Pexip Management API password (HTTP Basic over TLS)",
+    "nodePassword": "password of the Conferencing Nodes' admin account",
+    "turnSharedSecret": "TURN REST API shared secret, known to coturn and to Pexip's turn_server",
+}
+
+# Pexip Infinity sizing bounds (Pexip's server design guidelines): 2–128 vCPU, about 1 GB RAM per vCPU,
+# vm_system_memory 2000–64000 MB; the Management Node needs at least 4 vCPU and 4 GB.
+NODE_MIN_VCPU, NODE_MAX_VCPU = 2, 128
+NODE_MIN_MEMORY_MB, NODE_MAX_MEMORY_MB = 2000, 64000
+MANAGEMENT_MIN_VCPU, MANAGEMENT_MIN_MEMORY_MB = 4, 4096
+
+
+def _cidr(value: str) -> str:
+    try:
+        network = netaddr.IPNetwork(value)
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        raise ValueError(f"not a CIDR network: {value!r}") from None
+    if str(network.cidr) != value:
+        raise ValueError(f"{value!r} has host bits set; did you mean {network.cidr}?")
+    return value
+
+
+def _ip(value: str) -> str:
+    try:
+        netaddr.IPAddress(value)
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        raise ValueError(f"not an IP address: {value!r}") from None
+    return value
+
+
+Cidr = Annotated[str, AfterValidator(_cidr)]
+IpAddress = Annotated[str, AfterValidator(_ip)]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,30}$", description="Lower-case name, ≤ 31 characters")]
+DnsName = Annotated[str, Field(pattern=r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")]
+
+
+class Network(StrictModel):
+    cidr: Cidr
+    port_group: str = Field(min_length=1, description="vSphere port group / Proxmox bridge of this network")
+    gateway: IpAddress | None = Field(default=None, description="Default: the first address of the network")
+    reserved: int = Field(default=9, ge=1, le=250, description="Addresses after the network address kept for infra")
+
+
+class SiteNetworks(StrictModel):
+    management: Network
+    transcoding: Network
+    dmz: Network
+    services: Network
+
+
+class NodeSize(StrictModel):
+    vcpu: int = Field(default=4)
+    memory_mb: int = Field(default=4096)
+
+    @model_validator(mode="after")
+    def _within_pexip_bounds(self) -> NodeSize:
+        if not NODE_MIN_VCPU <= self.vcpu <= NODE_MAX_VCPU:
+            raise FieldError(("vcpu",), f"must be {NODE_MIN_VCPU}–{NODE_MAX_VCPU} (Pexip), got {self.vcpu}")
+        if not NODE_MIN_MEMORY_MB <= self.memory_mb <= NODE_MAX_MEMORY_MB:
+            raise FieldError(
+                ("memory_mb",),
+                f"must be {NODE_MIN_MEMORY_MB}–{NODE_MAX_MEMORY_MB} MB (Pexip vm_system_memory), got {self.memory_mb}",
+            )
+        if self.memory_mb < self.vcpu * 1000:
+            raise FieldError(
+                ("memory_mb",), f"Pexip needs about 1 GB per vCPU: {self.vcpu} vCPU need ≥ {self.vcpu * 1000} MB"
+            )
+        return self
+
+
+class NodePool(NodeSize):
+    count: int = Field(ge=0, le=64)
+
+
+class Site(StrictModel):
+    """One datacenter of the region with its four networks and its conferencing nodes."""
+
+    name: Name
+    datacenter: str = Field(min_length=1, description="vSphere datacenter or Proxmox cluster name")
+    cluster: str = Field(min_length=1, description="vSphere compute cluster or Proxmox node")
+    datastore: str = Field(min_length=1)
+    networks: SiteNetworks
+    transcoding_nodes: NodePool
+    edge_nodes: NodePool
+
+
+class ManagementNodeConfig(StrictModel):
+    site: Name
+    vcpu: int = 4
+    memory_mb: int = 8192
+    disk_gb: int = Field(default=100, ge=100, description="Pexip: at least 100 GB")
+
+    @model_validator(mode="after")
+    def _management_minimum(self) -> ManagementNodeConfig:
+        if self.vcpu < MANAGEMENT_MIN_VCPU:
+            raise FieldError(("vcpu",), f"the Management Node needs at least {MANAGEMENT_MIN_VCPU}, got {self.vcpu}")
+        if self.memory_mb < MANAGEMENT_MIN_MEMORY_MB:
+            raise FieldError(
+                ("memory_mb",),
+                f"the Management Node needs at least {MANAGEMENT_MIN_MEMORY_MB} MB, got {self.memory_mb}",
+            )
+        return self
+
+
+class ServiceHost(StrictModel):
+    """A Linux host of the platform (portal, gateway, TURN) on a site's services or DMZ network."""
+
+    site: Name
+    vcpu: int = Field(default=2, ge=1, le=64)
+    memory_mb: int = Field(default=4096, ge=1024)
+    disk_gb: int = Field(default=40, ge=20)
+
+
+class SecuritySettings(StrictModel):
+    """Pexip `global` security settings (configuration API resource `global`, a singleton)."""
+
+    crypto_mode: Literal["on", "besteffort", "off"] = "on"
+    enable_h323: bool = False
+    enable_sip_udp: bool = False
+    min_pin_length: int = Field(default=6, ge=4, le=20)
+    enable_analytics: bool = False
+    error_reporting_enabled: bool = False
+    logs_max_age: int = Field(default=30, ge=1, le=3650, description="Days the platform keeps its logs")
+    waiting_for_chair_timeout: int = Field(default=900, ge=0)
+    bdpm_pin_checks_enabled: bool = True
+
+
+class PexipApi(StrictModel):
+    management_url: Annotated[str, Field(pattern=r"^https://[^\s/]+/?$")]
+    username: str = Field(min_length=1)
+    verify_tls: bool = True
+    ca_bundle: str | None = Field(default=None, description="PEM file of the CA that signed the Management Node")
+    bootstrap_timeout_s: int = Field(default=1800, ge=10, description="How long a new node may take to sync")
+    bootstrap_poll_interval_s: int = Field(default=15, ge=1)
+    node_bootstrap_port: int = Field(default=8443, ge=1, le=65535, description="The node's first-boot web port")
+    node_bootstrap_path: str = Field(default="/api/bootstrap/", pattern=r"^/\S*$")
+
+
+class IdentityProvider(StrictModel):
+    """A SAML or OIDC broker through which participants identify (BankID for citizens, SITHS for staff)."""
+
+    name: str = Field(min_length=1)
+    kind: Literal["saml", "oidc"]
+    method: Literal["bankid", "siths"]
+    level_of_assurance: Literal[2, 3, 4] = Field(description="eIDAS/Tillitsramverket LoA; 3 = substantial")
+    issuer_url: Annotated[str, Field(pattern=r"^https://\S+$")]
+    client_id: str = Field(min_length=1)
+
+
+class RoutingRule(StrictModel):
+    """A Pexip call routing rule: how a PC or phone participant's call reaches a room."""
+
+    name: str = Field(min_length=1)
+    priority: int = Field(ge=1, le=200)
+    match_string: str = Field(min_length=1, description="Regular expression on the dialled alias")
+    replace_string: str = ""
+    outgoing_protocol: Literal["sip", "h323", "mssip", "webrtc"] = "sip"
+    call_type: Literal["video", "audio", "video-only"] = "video"
+    participants: Literal["pc", "phone"]
+
+
+class SipTrunk(StrictModel):
+    name: str = Field(min_length=1)
+    proxy_address: DnsName
+    port: int = Field(default=5061, ge=1, le=65535)
+    transport: Literal["tls", "tcp"] = "tls"
+    username: str = Field(min_length=1)
+
+
+class GatewayConfig(StrictModel):
+    host: ServiceHost
+    sip_trunk: SipTrunk
+    routing_rules: list[RoutingRule] = Field(min_length=1)
+
+
+class RoomDefaults(StrictModel):
+    """Defaults for the virtual meeting rooms the portal books (routine 3.3, 4.2.3)."""
+
+    allow_guests: bool = True
+    guest_pin_required: bool = True
+    guests_wait_for_host: bool = Field(default=True, description="Waiting room: the organiser admits guests")
+    guest_identity_provider: str | None = Field(default=None, description="Name of an identity provider")
+    participant_limit: int = Field(default=10, ge=2, le=100)
+    enable_chat: bool = False
+    guests_can_present: bool = False
+
+
+class PortalConfig(StrictModel):
+    host: ServiceHost
+    public_name: DnsName = Field(description="Where staff book rooms, e.g. videoportal.rvn.example")
+    sender_hsa_id: Annotated[str, Field(pattern=r"^SE\d{10}-[A-Za-z0-9]+$", description="HSA-id sending to 1177")]
+    message_service_url: Annotated[str, Field(pattern=r"^https://\S+$")] = Field(
+        description="1177 AddMessage service endpoint"
+    )
+    room_defaults: RoomDefaults = RoomDefaults()
+
+
+class TurnConfig(StrictModel):
+    sites: list[Name] = Field(min_length=1, description="Sites that get a TURN relay on their DMZ network")
+    realm: DnsName
+    vcpu: int = Field(default=2, ge=1)
+    memory_mb: int = Field(default=2048, ge=1024)
+
+
+class StateBackend(StrictModel):
+    """Where Pulumi keeps this stack's state: on the region's own storage, never a SaaS backend."""
+
+    url: Annotated[str, Field(pattern=r"^(file://|s3://|azblob://|gs://|https://)\S+$")]
+    secrets_provider: Annotated[str, Field(pattern=r"^(passphrase|awskms://|azurekeyvault://|gcpkms://|hashivault://)")]
+
+
+class VsphereSettings(StrictModel):
+    pexip_ovf_url: Annotated[str, Field(pattern=r"^https://\S+\.ova$")] = Field(
+        description="Pexip Infinity Conferencing Node OVA on the region's own web server"
+    )
+    linux_template: str = Field(min_length=1, description="VM template for portal, gateway and TURN hosts")
+    folder: str = Field(default="vardmote", min_length=1)
+
+
+class ProxmoxSettings(StrictModel):
+    pexip_template_vm_id: int = Field(ge=100)
+    linux_template_vm_id: int = Field(ge=100)
+
+
+class ExistingSettings(StrictModel):
+    """Hosts that already run at the address plan's addresses (the lab): registered, nothing created."""
+
+    ssh_user: str = Field(default="root", min_length=1)
+
+
+class Hypervisor(StrictModel):
+    kind: Literal["vsphere", "proxmox", "existing"]
+    vsphere: VsphereSettings | None = None
+    proxmox: ProxmoxSettings | None = None
+    existing: ExistingSettings | None = None
+
+    @model_validator(mode="after")
+    def _settings_for_kind(self) -> Hypervisor:
+        settings = {"vsphere": self.vsphere, "proxmox": self.proxmox, "existing": self.existing}
+        if settings[self.kind] is None:
+            raise FieldError((self.kind,), f"required when kind is {self.kind}")
+        return self
+
+
+class PlatformConfig(StrictModel):
+    """Everything `vardmote:platform` holds for one stack."""
+
+    environment: Literal["lab", "test", "prod"]
+    domain: DnsName
+    state_backend: StateBackend
+    hypervisor: Hypervisor
+    allowed_locations: list[Name] = Field(
+        min_length=1, description="Sites on the region's own premises where nodes may run (routine 4.2.2)"
+    )
+    sites: list[Site] = Field(min_length=1)
+    dns_servers: list[IpAddress] = Field(min_length=1, description="The region's resolvers, for every node")
+    ntp_servers: list[str] = Field(min_length=1, description="The region's time servers, for every node")
+    syslog_servers: list[str] = Field(
+        default_factory=list, description="Where nodes send their logs (access logging, HSLF-FS 2016:40)"
+    )
+    management_node: ManagementNodeConfig
+    pexip: PexipApi | None = Field(default=None, description="Omit where no Management API exists (the lab)")
+    security: SecuritySettings = SecuritySettings()
+    identity_providers: list[IdentityProvider] = Field(default_factory=list)
+    portal: PortalConfig
+    gateway: GatewayConfig
+    turn: TurnConfig
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> PlatformConfig:
+        names = [site.name for site in self.sites]
+        for index, name in enumerate(names):
+            if names.index(name) != index:
+                raise FieldError(("sites", index, "name"), f"{name!r} is already used by sites[{names.index(name)}]")
+            if name not in self.allowed_locations:
+                raise FieldError(("sites", index, "name"), f"{name!r} is not in allowed_locations")
+        references: list[tuple[tuple[str | int, ...], str]] = [
+            (("management_node", "site"), self.management_node.site),
+            (("portal", "host", "site"), self.portal.host.site),
+            (("gateway", "host", "site"), self.gateway.host.site),
+        ]
+        references += [(("turn", "sites", i), site) for i, site in enumerate(self.turn.sites)]
+        for loc, site in references:
+            if site not in names:
+                raise FieldError(loc, f"no site {site!r}; sites: {', '.join(names)}")
+        idp_names = {idp.name for idp in self.identity_providers}
+        guest_idp = self.portal.room_defaults.guest_identity_provider
+        if guest_idp is not None and guest_idp not in idp_names:
+            raise FieldError(
+                ("portal", "room_defaults", "guest_identity_provider"), f"no identity provider {guest_idp!r}"
+            )
+        self.address_plan()  # overlapping networks and networks too small are config errors too
+        return self
+
+    def address_plan(self) -> AddressPlan:
+        """Which host gets which address: the same on every run (see address_plan)."""
+        return plan_addresses(
+            [
+                SiteLayout(
+                    site.name,
+                    {role: getattr(site.networks, role) for role in NETWORK_ROLES},
+                    self._hosts_of(site),
+                )
+                for site in self.sites
+            ]
+        )
+
+    def _hosts_of(self, site: Site) -> dict[NetworkRole, list[tuple[str, str]]]:
+        """network → [(host name, role)] of one site, in the plan's fixed order: management node,
+        transcoding nodes, edge nodes, TURN relays, portal, gateway."""
+        hosts: dict[NetworkRole, list[tuple[str, str]]] = {}
+
+        def add(network: NetworkRole, role: str, count: int) -> None:
+            hosts.setdefault(network, []).extend((host_name(site.name, role, i), role) for i in range(1, count + 1))
+
+        add("management", "management", 1 if self.management_node.site == site.name else 0)
+        add("transcoding", "transcoding", site.transcoding_nodes.count)
+        add("dmz", "edge", site.edge_nodes.count)
+        add("dmz", "turn", 1 if site.name in self.turn.sites else 0)
+        add("services", "portal", 1 if self.portal.host.site == site.name else 0)
+        add("services", "gateway", 1 if self.gateway.host.site == site.name else 0)
+        return hosts
+
+    def site(self, name: str) -> Site:
+        return next(site for site in self.sites if site.name == name)

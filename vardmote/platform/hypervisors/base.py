@@ -1,0 +1,49 @@
+"""The one interface every hypervisor back end implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import pulumi
+
+from vardmote.platform.address_plan import HostAddress
+from vardmote.platform.config import Site
+
+Image = Literal["pexip", "linux"]
+
+
+@dataclass(frozen=True)
+class VmSpec:
+    """A virtual machine the platform needs, independent of where it runs."""
+
+    host: HostAddress
+    site: Site
+    image: Image
+    vcpu: int
+    memory_mb: int
+    disk_gb: int
+    domain: str
+    # Non-secret facts the guest may read (role, site). Secrets never go here: hypervisor
+    # metadata such as vSphere extra_config/guestinfo is readable by anyone with VM read access.
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VirtualMachine:
+    """What a back end gives back: the resource (None where nothing is created) and the host's address."""
+
+    resource: pulumi.Resource | None
+    address: str
+
+
+class HypervisorBackend(Protocol):
+    kind: str
+
+    def virtual_machine(self, spec: VmSpec, parent: pulumi.Resource) -> VirtualMachine:
+        """Declare one VM as a child of `parent`."""
+        ...
+
+    def keep_apart(self, name: str, site: Site, vms: list[VirtualMachine], parent: pulumi.Resource) -> None:
+        """Ask the hypervisor to run `vms` on different physical hosts, so one host failure takes one node."""
+        ...

@@ -1,0 +1,119 @@
+"""The video platform: read the stack's config, lay out addresses, declare every component, export."""
+
+from __future__ import annotations
+
+import pulumi
+from pydantic import ValidationError
+
+from vardmote.core.problems import format_field_path
+from vardmote.core.validation import error_messages
+from vardmote.platform.address_plan import AddressPlan
+from vardmote.platform.components.context import PexipAccess, PlatformContext
+from vardmote.platform.components.gateway import Gateway
+from vardmote.platform.components.management_node import ManagementNode
+from vardmote.platform.components.platform_settings import PlatformSettings
+from vardmote.platform.components.portal import Portal
+from vardmote.platform.components.system_location import SystemLocation
+from vardmote.platform.components.turn_relay import TurnRelay
+from vardmote.platform.components.video_platform import VideoPlatform
+from vardmote.platform.config import CONFIG_NAMESPACE, PLATFORM_KEY, PlatformConfig
+from vardmote.platform.hypervisors import backend_for
+from vardmote.platform.inventory import ansible_inventory
+
+
+class ConfigError(Exception):
+    """The stack's configuration is wrong; each line names the config path to fix."""
+
+
+def load_platform_config() -> PlatformConfig:
+    """`vardmote:platform` from the stack, validated; ConfigError names each bad config path."""
+    raw = pulumi.Config(CONFIG_NAMESPACE).get_object(PLATFORM_KEY)
+    key = f"{CONFIG_NAMESPACE}:{PLATFORM_KEY}"
+    if raw is None:
+        raise ConfigError(f"{key}: missing; this stack has no platform configuration")
+    try:
+        return PlatformConfig.model_validate(raw)
+    except ValidationError as err:
+        lines = [
+            f"{key}.{format_field_path(loc)}: {message}" if loc else f"{key}: {message}"
+            for loc, message in error_messages(err, PlatformConfig)
+        ]
+        raise ConfigError("\n".join(lines)) from None
+
+
+def pexip_access(config: PlatformConfig) -> PexipAccess | None:
+    if config.pexip is None:
+        return None
+    secrets = pulumi.Config(CONFIG_NAMESPACE)
+    api = config.pexip
+    connection = pulumi.Output.secret(
+        {
+            "url": api.management_url,
+            "username": api.username,
+            "password": secrets.require_secret("pexipPassword"),
+            "verify_tls": api.verify_tls,
+            "ca_bundle": api.ca_bundle,
+        }
+    )
+    return PexipAccess(
+        connection=connection,
+        node_password=secrets.require_secret("nodePassword"),
+        turn_shared_secret=secrets.require_secret("turnSharedSecret"),
+    )
+
+
+def build_platform() -> None:
+    """The whole program, as `pulumi up` runs it (infra/__main__.py) and as `vardmote preview` does."""
+    config = load_platform_config()
+    plan = config.address_plan()
+    root = VideoPlatform(config)
+    context = PlatformContext(
+        config=config, plan=plan, backend=backend_for(config, root), pexip=pexip_access(config), root=root
+    )
+
+    management = ManagementNode(context)
+    settings = PlatformSettings(context) if context.pexip is not None else None
+    turn = {site: TurnRelay(context, site) for site in config.turn.sites}
+    transcoding = {
+        site.name: SystemLocation(
+            context,
+            site.name,
+            "transcoding",
+            turn_uri=turn[site.name].uri if site.name in turn else None,
+            settings=settings,
+        )
+        for site in config.sites
+    }
+    names = [site.name for site in config.sites]
+    edge = {}
+    for index, site in enumerate(config.sites):
+        # Overflow to the next site's transcoding nodes, so one datacenter can carry the other's calls.
+        overflow = transcoding[names[(index + 1) % len(names)]] if len(names) > 1 else None
+        edge[site.name] = SystemLocation(
+            context,
+            site.name,
+            "edge",
+            transcoding=transcoding[site.name],
+            overflow=overflow,
+            turn_uri=turn[site.name].uri if site.name in turn else None,
+            settings=settings,
+        )
+    portal = Portal(context)
+    Gateway(context)
+
+    pulumi.export("environment", config.environment)
+    web_client = portal.settings["web_client_url"]
+    pulumi.export("urls", {"management": management.url, "portal": portal.url, "web_client": web_client})
+    pulumi.export("nodes", _nodes(plan))
+    pulumi.export(
+        "locations",
+        {loc.location_name: [n.address for n in loc.nodes] for loc in [*transcoding.values(), *edge.values()]},
+    )
+    pulumi.export("address_plan", [network.__dict__ for network in plan.networks])
+    pulumi.export("ansible_inventory", ansible_inventory(config, plan, portal.settings))
+
+
+def _nodes(plan: AddressPlan) -> list[dict[str, str]]:
+    return [
+        {"name": h.name, "role": h.role, "site": h.site, "network": h.network, "address": h.address} for h in plan.hosts
+    ]

@@ -1,0 +1,96 @@
+"""The project's `Pulumi.<stack>.yaml` files, read the way the Pulumi engine would hand them to the program."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vardmote.core.problems import Problem, ProblemsFound
+from vardmote.core.project_files import project_root
+from vardmote.core.sourced_yaml import SourcedDocument, load_sourced_yaml
+from vardmote.core.validation import validate_document
+from vardmote.platform.config import CONFIG_NAMESPACE, PLATFORM_KEY, SECRET_KEYS, PlatformConfig
+
+PROJECT_DIR_ENV = "VARDMOTE_PROJECT_DIR"
+PLATFORM_CONFIG_KEY = f"{CONFIG_NAMESPACE}:{PLATFORM_KEY}"
+# What the offline preview stands in for a `secure:` value it never decrypts.
+SECRET_PLACEHOLDER = "[secret]"
+
+
+def project_dir() -> Path:
+    """The Pulumi project: $VARDMOTE_PROJECT_DIR, else the nearest folder up from here with a Pulumi.yaml,
+    else the project vardmote is installed from."""
+    configured = os.environ.get(PROJECT_DIR_ENV)
+    if configured:
+        return Path(configured)
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        if (folder / "Pulumi.yaml").is_file():
+            return folder
+    return project_root()
+
+
+def available_stacks(project: Path) -> list[str]:
+    return sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in project.glob("Pulumi.*.yaml"))
+
+
+@dataclass(frozen=True)
+class StackFile:
+    stack: str
+    document: SourcedDocument
+
+    @property
+    def path(self) -> Path:
+        return self.document.path
+
+    @property
+    def config(self) -> dict[str, Any]:
+        config = self.document.data.get("config") if isinstance(self.document.data, dict) else None
+        return config if isinstance(config, dict) else {}
+
+    def platform(self) -> PlatformConfig:
+        """`vardmote:platform` validated; ProblemsFound gives file:line: config path: problem."""
+        if PLATFORM_CONFIG_KEY not in self.config:
+            raise ProblemsFound([self.document.problem(("config",), f"{PLATFORM_CONFIG_KEY} is missing")])
+        return validate_document(self.document, PlatformConfig, prefix=("config", PLATFORM_CONFIG_KEY))
+
+    def offline_config(self, platform: PlatformConfig) -> tuple[dict[str, str], list[str], list[str]]:
+        """Config as the engine passes it (strings, objects as JSON), with secure values replaced by a
+        placeholder that is never decrypted; plus the secret keys, and the secrets the stack still lacks."""
+        values: dict[str, str] = {}
+        secret_keys: list[str] = []
+        problems: list[Problem] = []
+        for key, value in self.config.items():
+            if isinstance(value, dict) and set(value) == {"secure"}:
+                values[key] = SECRET_PLACEHOLDER
+                secret_keys.append(key)
+            elif key.startswith(f"{CONFIG_NAMESPACE}:") and key.split(":", 1)[1] in SECRET_KEYS:
+                problems.append(
+                    self.document.problem(
+                        ("config", key),
+                        f"must be a secure value, never plain text: run `pulumi config set --secret {key}`",
+                    )
+                )
+            else:
+                values[key] = value if isinstance(value, str) else json.dumps(value)
+        if problems:
+            raise ProblemsFound(problems)
+        missing = []
+        if platform.pexip is not None:
+            for name in SECRET_KEYS:
+                key = f"{CONFIG_NAMESPACE}:{name}"
+                if key not in values:
+                    missing.append(key)
+                    values[key] = SECRET_PLACEHOLDER
+                    secret_keys.append(key)
+        return values, secret_keys, missing
+
+
+def load_stack_file(project: Path, stack: str) -> StackFile:
+    path = project / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        known = ", ".join(available_stacks(project)) or "none"
+        raise ProblemsFound([Problem(path, 1, "", f"no stack {stack!r} in {project}; stacks: {known}")])
+    return StackFile(stack, load_sourced_yaml(path))

@@ -1,0 +1,34 @@
+"""VM-INV-002: invitations are filled only with the meeting's time, link and support number."""
+
+import re
+from collections.abc import Iterable
+
+from vardmote.policy.model import Check, Target, Violation
+from vardmote.policy.settings import policy_settings
+
+PLACEHOLDER = re.compile(r"{{\s*([^}]*?)\s*}}")
+
+
+class NoPatientDataFields(Check):
+    id = "VM-INV-002"
+    title = "Invitations have no patient name or free-text fields, only the meeting's time, link and help"
+    severity = "high"
+    remediation = (
+        "Remove the placeholder; an invitation may only use the placeholders listed in "
+        "policies/settings.yaml (invitation.allowed_placeholders)."
+    )
+    target_kind = "invitation"
+
+    def violations(self, target: Target) -> Iterable[Violation]:
+        allowed = set(policy_settings().invitation.allowed_placeholders)
+        for field in ("subject", "body"):
+            text = target.data.get(field)
+            if not isinstance(text, str):
+                yield Violation(f"{field} is missing", (field,))
+                continue
+            for name in PLACEHOLDER.findall(text):
+                if name not in allowed:
+                    yield Violation(f"{field} fills in {{{{ {name} }}}}, which is not an allowed field", (field,))
+
+
+CHECK = NoPatientDataFields()

@@ -1,0 +1,52 @@
+"""The checks' reference values (settings.yaml), validated once."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field
+
+from vardmote.core.project_files import project_folder
+from vardmote.core.sourced_yaml import load_sourced_yaml
+from vardmote.core.validation import StrictModel, validate_document
+
+SETTINGS_FILE = project_folder("policies") / "settings.yaml"
+
+
+class Range(StrictModel):
+    min: int = Field(ge=0)
+    max: int = Field(ge=1)
+
+
+class SelfHostedState(StrictModel):
+    backend_schemes: list[str]
+    forbidden_backend_hosts: list[str]
+    s3_requires_endpoint: bool
+    secrets_providers: list[str]
+
+
+class GuestIdentity(StrictModel):
+    min_level_of_assurance: int
+    methods: list[str]
+
+
+class InvitationRules(StrictModel):
+    allowed_placeholders: list[str]
+    neutral_subjects: list[str] = Field(min_length=1)
+    health_terms: list[str] = Field(min_length=1)
+
+
+class PolicySettings(StrictModel):
+    log_retention_days: Range
+    saas_video_domains: list[str]
+    self_hosted_state: SelfHostedState
+    guest_identity: GuestIdentity
+    min_pin_length: int = Field(ge=4)
+    invitation: InvitationRules
+    secret_variable_pattern: str
+
+
+@cache
+def policy_settings(path: Path = SETTINGS_FILE) -> PolicySettings:
+    return validate_document(load_sourced_yaml(path), PolicySettings)
