@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.doubles.pexip_api import RunningDouble, running_pexip
+from tests.doubles.pexip_api import RunningApi, running_pexip
 from tests.doubles.tls import TestPki, make_pki
 from vardmote.region.location import default_profiles_dir
 
@@ -40,8 +40,8 @@ def test_pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
 
 
 @pytest.fixture
-def pexip(test_pki: TestPki) -> Iterator[RunningDouble]:
-    """A running Management API double on loopback, over TLS signed by the test CA."""
+def pexip(test_pki: TestPki) -> Iterator[RunningApi]:
+    """The Management API stand-in running on loopback, over TLS signed by the test CA."""
     with running_pexip(test_pki) as double:
         yield double
 
