@@ -1,36 +1,55 @@
-"""The dynamic providers' create/diff/update/delete against the Management API double.
+"""The dynamic providers against the lab's strict Management API stand-in, called as the engine calls
+them: check, then create, diff, update, read and delete, through the real client over real HTTPS.
 
-Pulumi does not call dynamic providers under the mock runtime, so they are tested directly here,
-through the real client and real HTTPS to the double.
+Pulumi does not call dynamic providers under the mock runtime, so these sequences are where their
+behaviour is proven.
 """
 
 from __future__ import annotations
 
-import json
+import ssl
 from typing import Any
 
+import httpx
 import pytest
-from pulumi.dynamic import CreateResult, ReadResult
+from pulumi.dynamic import CheckResult, ConfigureRequest, CreateResult, ReadResult
+from pulumi.dynamic.config import Config
 
-from tests.doubles.pexip_api import BOOTSTRAP_PATH, RunningDouble
+from tests.doubles.pexip_api import NODE_UPLOAD_PATH, Fault, RunningApi
 from vardmote.platform.pexip.protocol import PexipApiError
 from vardmote.platform.pexip.providers import (
     ConferencingNodeRegistrationProvider,
     ConfigurationObjectProvider,
+    ExistingObjectError,
     GlobalSettingsProvider,
+    ManagementApiReadyProvider,
 )
 
-LOCATIONS = "/api/admin/configuration/v1/system_location/"
+CONFIG = "/api/admin/configuration/v1/"
+LOCATIONS = f"{CONFIG}system_location/"
 
 
-def location_props(pexip: RunningDouble, **fields: Any) -> dict[str, Any]:
+def configured(provider_class: type[Any], pexip: RunningApi) -> Any:
+    """A provider as the engine sets it up: configured with the stack's config, which holds the password."""
+    provider = provider_class()
+    provider.configure(ConfigureRequest(Config({"vardmote:pexipPassword": pexip.state.password}, "vardmote")))
+    return provider
+
+
+def props(pexip: RunningApi, resource: str, fields: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    identity = {"dns_server": ["address"], "ntp_server": ["address"]}.get(resource, ["name"])
     return {
         "connection": pexip.connection(),
-        "resource": "system_location",
-        "name": "Sundsvall transcoding",
-        "fields": {"name": "Sundsvall transcoding", "mtu": 1500, **fields},
+        "resource": resource,
+        "identity": identity,
+        "fields": fields,
         "secrets": {},
+        **extra,
     }
+
+
+def location(pexip: RunningApi, name: str = "Sundsvall transcoding", **fields: Any) -> dict[str, Any]:
+    return props(pexip, "system_location", {"name": name, "mtu": 1500, **fields})
 
 
 def outs_of(result: CreateResult | ReadResult) -> dict[str, Any]:
@@ -38,182 +57,388 @@ def outs_of(result: CreateResult | ReadResult) -> dict[str, Any]:
     return result.outs
 
 
-def writes(pexip: RunningDouble) -> list[tuple[str, str]]:
+def writes(pexip: RunningApi) -> list[tuple[str, str]]:
     return [(method, path.split("?")[0]) for method, path in pexip.state.requests if method != "GET"]
 
 
-class TestConfigurationObject:
-    provider = ConfigurationObjectProvider()
+def admin_client(pexip: RunningApi) -> httpx.Client:
+    """Requests straight to the API, as an administrator would make them."""
+    tls = ssl.create_default_context(cafile=str(pexip.ca_file))
+    return httpx.Client(base_url=pexip.url, verify=tls, auth=(pexip.state.username, pexip.state.password))
 
-    def test_create_posts_a_new_object_and_keeps_its_uri(self, pexip: RunningDouble) -> None:
-        result = self.provider.create(location_props(pexip))
-        assert result.id == "1"
-        assert outs_of(result)["uri"] == f"{LOCATIONS}1/"
+
+def checked(provider: Any, news: dict[str, Any]) -> dict[str, Any]:
+    result: CheckResult = provider.check({}, news)
+    assert result.failures == []
+    return dict(result.inputs)
+
+
+class TestCheck:
+    def test_inputs_the_api_would_refuse_fail_before_the_engine_plans(self, pexip: RunningApi) -> None:
+        provider = configured(ConfigurationObjectProvider, pexip)
+        news = props(
+            pexip,
+            "gateway_routing_rule",
+            {"name": "PC", "priority": 999, "match_string": ".*", "outgoing_protocol": "webrtc", "bogus": 1},
+        )
+        failures = {f.property: f.reason for f in provider.check({}, news).failures}
+        assert failures == {
+            "fields.priority": "999 is above the maximum 200",
+            "fields.outgoing_protocol": "'webrtc' is not one of: h323, mssip, sip, rtmp, gms, teams",
+            "fields.bogus": "'bogus' is not a field of gateway_routing_rule",
+        }
+        assert pexip.state.requests == []  # nothing reached the API
+
+    def test_a_missing_required_field_and_an_unknown_resource_fail(self, pexip: RunningApi) -> None:
+        provider = configured(ConfigurationObjectProvider, pexip)
+        failures = provider.check({}, props(pexip, "identity_provider", {"name": "BankID"})).failures
+        assert {f.property for f in failures} == {"fields.uuid", "fields.assertion_consumer_service_url"}
+        unknown = provider.check({}, props(pexip, "no_such_resource", {"name": "x"})).failures
+        assert [f.reason for f in unknown] == ["the Management API has no resource 'no_such_resource'"]
+
+    def test_the_engines_doubles_become_integers_the_strict_api_accepts(self, pexip: RunningApi) -> None:
+        provider = configured(ConfigurationObjectProvider, pexip)
+        engine_sent = location(pexip, mtu=1500.0)  # the engine sends every number as a double
+        inputs = checked(provider, engine_sent)
+        assert inputs["fields"]["mtu"] == 1500
+        assert isinstance(inputs["fields"]["mtu"], int)
+        provider.create(inputs)
         assert pexip.state.objects["system_location"][1]["mtu"] == 1500
+        # Sent as they came, the API refuses them.
+        with pytest.raises(PexipApiError, match="expected an integer, got float"):
+            provider.create(location(pexip, "Örnsköldsvik transcoding", mtu=1500.0))
+
+
+class TestConfigurationObject:
+    def test_create_posts_a_new_object_and_its_id_is_its_uri(self, pexip: RunningApi) -> None:
+        provider = configured(ConfigurationObjectProvider, pexip)
+        result = provider.create(checked(provider, location(pexip)))
+        assert result.id == f"{LOCATIONS}1/"
+        assert outs_of(result)["uri"] == f"{LOCATIONS}1/"
         assert writes(pexip) == [("POST", LOCATIONS)]
 
-    def test_create_adopts_an_object_of_the_same_name_and_patches_only_differences(self, pexip: RunningDouble) -> None:
+    def test_an_existing_object_of_the_same_identity_is_not_adopted(self, pexip: RunningApi) -> None:
         pexip.state.add("system_location", {"name": "Sundsvall transcoding", "mtu": 1400})
-        result = self.provider.create(location_props(pexip))
-        assert outs_of(result)["uri"] == f"{LOCATIONS}1/"
-        assert writes(pexip) == [("PATCH", f"{LOCATIONS}1/")]
-        assert pexip.state.bodies[-1][2] == {"mtu": 1500}
+        provider = configured(ConfigurationObjectProvider, pexip)
+        with pytest.raises(ExistingObjectError, match=r"already exists .* not managed by this stack: import it"):
+            provider.create(location(pexip))
+        assert writes(pexip) == []
+        assert pexip.state.objects["system_location"][1]["mtu"] == 1400
 
-    def test_the_same_inputs_are_a_no_op(self, pexip: RunningDouble) -> None:
-        olds = {**location_props(pexip), "uri": f"{LOCATIONS}1/"}
-        diff = self.provider.diff("1", olds, location_props(pexip))
-        assert diff.changes is False
-        assert not diff.replaces
-
-    def test_a_changed_field_is_updated_in_place_with_patch(self, pexip: RunningDouble) -> None:
-        created = self.provider.create(location_props(pexip))
-        news = location_props(pexip, mtu=1400)
-        diff = self.provider.diff(created.id, outs_of(created), news)
-        assert diff.changes is True
-        assert not diff.replaces
-        self.provider.update(created.id, outs_of(created), news)
-        assert pexip.state.bodies[-1] == ("PATCH", f"{LOCATIONS}1/", {"mtu": 1400})
-
-    def test_a_new_name_replaces_the_object(self, pexip: RunningDouble) -> None:
-        olds = {**location_props(pexip), "uri": f"{LOCATIONS}1/"}
-        news = {**location_props(pexip), "name": "Sundsvall internal"}
-        news["fields"]["name"] = "Sundsvall internal"
-        diff = self.provider.diff("1", olds, news)
-        assert diff.replaces == ["name"]
-        assert diff.delete_before_replace is True
-
-    def test_secrets_are_diffed_against_the_previous_inputs_never_the_api(self, pexip: RunningDouble) -> None:
-        props = {
-            "connection": pexip.connection(),
-            "resource": "turn_server",
-            "name": "turn",
-            "fields": {"name": "turn", "address": "turn.example"},
-            "secrets": {"secret_key": "one"},
+    def test_importing_reads_the_existing_object_as_the_program_declares_it(self, pexip: RunningApi) -> None:
+        dns = pexip.state.add("dns_server", {"address": "10.200.0.53", "description": "resolver"})
+        location_uri = pexip.state.add("system_location", {"name": "Sundsvall transcoding", "mtu": 1400})
+        pexip.state.update("system_location", 1, {"dns_servers": [dns["resource_uri"]]})
+        provider = configured(ConfigurationObjectProvider, pexip)
+        declared = location(pexip, mtu=1400, dns_servers=[dns["resource_uri"]])
+        result = provider.read(location_uri["resource_uri"], declared)  # the engine's Read for `import_`
+        assert result.id == f"{LOCATIONS}1/"
+        # The API nests the DNS servers on GET; the inputs hold their URIs as the program writes them.
+        assert outs_of(result)["fields"] == {
+            "name": "Sundsvall transcoding",
+            "mtu": 1400,
+            "dns_servers": [dns["resource_uri"]],
         }
-        created = self.provider.create(props)
-        assert pexip.state.objects["turn_server"][1]["secret_key"] == "one"
-        # The API reads the secret back as null; a refresh keeps the declared value, so no false change.
-        read = self.provider.read(created.id, outs_of(created))
-        assert True
-        assert self.provider.diff(created.id, outs_of(read), props).changes is False
-        rotated = {**props, "secrets": {"secret_key": "two"}}
-        assert self.provider.diff(created.id, outs_of(created), rotated).changes is True
-        self.provider.update(created.id, outs_of(created), rotated)
-        assert pexip.state.objects["turn_server"][1]["secret_key"] == "two"
+        assert result.inputs is not None
+        assert result.inputs["fields"] == declared["fields"]
+        assert writes(pexip) == []
 
-    def test_delete_removes_and_a_second_delete_is_harmless(self, pexip: RunningDouble) -> None:
-        created = self.provider.create(location_props(pexip))
-        self.provider.delete(created.id, outs_of(created))
-        self.provider.delete(created.id, outs_of(created))
+    def test_a_field_the_api_can_change_is_updated_in_place(self, pexip: RunningApi) -> None:
+        provider = configured(ConfigurationObjectProvider, pexip)
+        created = provider.create(checked(provider, location(pexip)))
+        news = checked(provider, location(pexip, mtu=1400))
+        diff = provider.diff(created.id, outs_of(created), news)
+        assert (diff.changes, diff.replaces) == (True, [])
+        updated = provider.update(created.id, outs_of(created), news)
+        assert pexip.state.bodies[-1] == ("PATCH", f"{LOCATIONS}1/", {"mtu": 1400})
+        assert updated.outs is not None
+        assert updated.outs["uri"] == f"{LOCATIONS}1/"
+        assert provider.diff(created.id, updated.outs, news).changes is False
+
+    def test_a_dns_server_is_known_by_its_address_and_keeps_it_across_updates(self, pexip: RunningApi) -> None:
+        provider = configured(ConfigurationObjectProvider, pexip)
+        declared = props(pexip, "dns_server", {"address": "10.200.0.53", "description": "one"})
+        created = provider.create(checked(provider, declared))
+        changed = props(pexip, "dns_server", {"address": "10.200.0.53", "description": "two"})
+        diff = provider.diff(created.id, outs_of(created), changed)
+        assert (diff.changes, diff.replaces) == (True, [])
+        provider.update(created.id, outs_of(created), changed)
+        assert pexip.state.objects["dns_server"][1]["description"] == "two"
+        # A second declaration of the same address is refused rather than duplicated or adopted.
+        with pytest.raises(ExistingObjectError, match=r"dns_server address '10\.200\.0\.53' already exists"):
+            provider.create(declared)
+
+    def test_a_field_removed_from_the_program_is_cleared_in_the_api(self, pexip: RunningApi) -> None:
+        provider = configured(ConfigurationObjectProvider, pexip)
+        overflow = pexip.state.add("system_location", {"name": "Örnsköldsvik transcoding"})
+        created = provider.create(location(pexip, "Sundsvall edge", overflow_location1=overflow["resource_uri"]))
+        provider.update(created.id, outs_of(created), location(pexip, "Sundsvall edge"))
+        assert pexip.state.objects["system_location"][2]["overflow_location1"] is None
+        assert pexip.state.bodies[-1] == ("PATCH", f"{LOCATIONS}2/", {"overflow_location1": None})
+
+    def test_a_renamed_location_is_created_before_the_old_is_deleted_and_its_nodes_move(
+        self, pexip: RunningApi
+    ) -> None:
+        """A new name is a new identity, so a new resource: the engine creates it, updates the
+        dependants to its URI, then deletes the old one, which the API allows only once it is unused."""
+        provider = configured(ConfigurationObjectProvider, pexip)
+        old = provider.create(location(pexip, "Sundsvall"))
+        node = pexip.state.add(
+            "worker_vm",
+            {
+                "name": "sundsvall-conf-01",
+                "hostname": "sundsvall-conf-01",
+                "domain": "video.rvn.example",
+                "address": "10.210.10.10",
+                "netmask": "255.255.255.0",
+                "gateway": "10.210.10.1",
+                "password": "x",
+                "system_location": old.id,
+            },
+        )
+        with pytest.raises(PexipApiError, match="is in use by worker_vm"):
+            provider.delete(old.id, outs_of(old))  # what delete-before-replace would do: refused
+        new = provider.create(location(pexip, "Sundsvall transcoding"))
+        pexip.state.update("worker_vm", node["id"], {"system_location": new.id})  # the dependant's update
+        provider.delete(old.id, outs_of(old))
+        assert [obj["name"] for obj in pexip.state.objects["system_location"].values()] == ["Sundsvall transcoding"]
+        assert pexip.state.objects["worker_vm"][node["id"]]["system_location"] == new.id
+
+    def test_a_rotated_password_still_deletes_what_the_old_one_created(self, pexip: RunningApi) -> None:
+        provider = configured(ConfigurationObjectProvider, pexip)
+        created = provider.create(location(pexip))
+        pexip.state.password = "rotated-password"  # regional IT changes it on the Management Node …
+        rotated = configured(ConfigurationObjectProvider, pexip)  # … and with `pulumi config set --secret`
+        rotated.delete(created.id, outs_of(created))  # the state's inputs hold no password
         assert pexip.state.objects["system_location"] == {}
 
-    def test_an_api_error_stops_the_create_with_its_message(self, pexip: RunningDouble) -> None:
-        props = location_props(pexip)
-        props["connection"] = pexip.connection(password="wrong")
-        with pytest.raises(PexipApiError, match="HTTP 401"):
-            self.provider.create(props)
+    def test_delete_removes_and_a_second_delete_is_harmless(self, pexip: RunningApi) -> None:
+        provider = configured(ConfigurationObjectProvider, pexip)
+        created = provider.create(location(pexip))
+        provider.delete(created.id, outs_of(created))
+        provider.delete(created.id, outs_of(created))
+        assert pexip.state.objects["system_location"] == {}
+
+    def test_a_refresh_of_an_object_deleted_outside_pulumi_drops_it(self, pexip: RunningApi) -> None:
+        provider = configured(ConfigurationObjectProvider, pexip)
+        created = provider.create(location(pexip))
+        pexip.state.delete("system_location", 1)
+        assert provider.read(created.id, outs_of(created)).id is None
+
+    def test_without_a_password_nothing_is_sent(self, pexip: RunningApi) -> None:
+        with pytest.raises(PexipApiError, match="no Management API password: set vardmote:pexipPassword"):
+            ConfigurationObjectProvider().create(location(pexip))
+        assert pexip.state.requests == []
 
 
 class TestGlobalSettings:
-    provider = GlobalSettingsProvider()
-
-    def props(self, pexip: RunningDouble) -> dict[str, Any]:
-        return {
+    def test_create_patches_the_singleton_and_delete_returns_it_to_the_defaults(self, pexip: RunningApi) -> None:
+        provider = configured(GlobalSettingsProvider, pexip)
+        declared = {
             "connection": pexip.connection(),
-            "fields": {"crypto_mode": "on", "enable_h323": False, "enable_sip_udp": False, "min_pin_length": 6},
+            "resource": "global",
+            "fields": {"enable_h323": False, "min_pin_length": 6.0, "crypto_mode": "on"},
             "secrets": {},
         }
-
-    def test_create_patches_the_singleton_and_never_posts(self, pexip: RunningDouble) -> None:
-        result = self.provider.create(self.props(pexip))
-        assert outs_of(result)["uri"] == "/api/admin/configuration/v1/global/1/"
-        assert writes(pexip) == [("PATCH", "/api/admin/configuration/v1/global/1/")]
+        created = provider.create(checked(provider, declared))
+        assert [method for method, _ in writes(pexip)] == ["PATCH"]
         current = pexip.state.objects["global"][1]
-        assert (current["crypto_mode"], current["enable_h323"], current["min_pin_length"]) == ("on", False, 6)
+        assert (current["enable_h323"], current["min_pin_length"], current["crypto_mode"]) == (False, 6, "on")
+        provider.delete(created.id, outs_of(created))
+        reset = pexip.state.objects["global"][1]
+        assert (reset["enable_h323"], reset["crypto_mode"]) == (True, "besteffort")  # Pexip's defaults
 
-    def test_delete_leaves_the_platforms_settings_alone(self, pexip: RunningDouble) -> None:
-        result = self.provider.create(self.props(pexip))
-        before = len(pexip.state.requests)
-        self.provider.delete(result.id, outs_of(result))
-        assert len(pexip.state.requests) == before
+    def test_the_api_refuses_creating_or_deleting_the_singleton(self, pexip: RunningApi) -> None:
+        with admin_client(pexip) as client:
+            assert client.post(f"{CONFIG}global/", json={}).status_code == 405
+            assert client.delete(f"{CONFIG}global/1/").status_code == 405
+
+
+class FastReady(ManagementApiReadyProvider):
+    sleep = staticmethod(lambda _: None)
+
+
+class TestManagementApiReady:
+    def ready_props(self, pexip: RunningApi, timeout_s: float = 30) -> dict[str, Any]:
+        return {"connection": pexip.connection(), "node": "vm-1", "timeout_s": timeout_s}
+
+    def test_waits_with_backoff_until_the_api_answers(self, pexip: RunningApi) -> None:
+        pexip.state.faults.append(Fault("GET", f"{CONFIG}global/", 503, times=3))
+        configured(FastReady, pexip).create(self.ready_props(pexip))
+        assert len([p for m, p in pexip.state.requests if m == "GET"]) == 4
+
+    def test_gives_up_after_its_timeout_with_the_last_reason(self, pexip: RunningApi) -> None:
+        pexip.state.faults.append(Fault("GET", f"{CONFIG}global/", 503, times=10**6))
+        with pytest.raises(PexipApiError, match=r"did not answer within 3 s .*HTTP 503"):
+            configured(FastReady, pexip).create(self.ready_props(pexip, timeout_s=3))
+
+    def test_wrong_credentials_stop_at_once(self, pexip: RunningApi) -> None:
+        provider = configured(FastReady, pexip)
+        provider.password = "wrong"
+        with pytest.raises(PexipApiError, match="HTTP 401"):
+            provider.create(self.ready_props(pexip))
+        assert len(pexip.state.requests) == 1
+
+    def test_a_new_management_node_vm_is_waited_for_again(self, pexip: RunningApi) -> None:
+        provider = configured(FastReady, pexip)
+        diff = provider.diff("ready", self.ready_props(pexip), {**self.ready_props(pexip), "node": "vm-2"})
+        assert diff.replaces == ["node"]
 
 
 class FastRegistration(ConferencingNodeRegistrationProvider):
     sleep = staticmethod(lambda _: None)
 
 
-def node_props(pexip: RunningDouble, timeout_s: float = 5) -> dict[str, Any]:
-    return {
-        "connection": pexip.connection(),
-        "fields": {
+class BootingNode(httpx.BaseTransport):
+    """A freshly deployed generic VM's upload page: refuses connections while it boots, then hands
+    what it is given to the Management API stand-in, as a node that took its configuration would."""
+
+    def __init__(self, pexip: RunningApi, boots_after: int = 0) -> None:
+        self.pexip, self.refusals_left = pexip, boots_after
+        self.received: list[tuple[str, str, bytes]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.refusals_left > 0:
+            self.refusals_left -= 1
+            raise httpx.ConnectError("connection refused", request=request)
+        body = request.read()
+        self.received.append((request.url.path, request.headers["content-type"], body))
+        accepted = self.pexip.state.node_received(body)
+        return httpx.Response(200 if accepted else 400)
+
+
+def node(pexip: RunningApi, timeout_s: float = 5, **fields: Any) -> dict[str, Any]:
+    location_uri = pexip.state.find("system_location", name="Sundsvall transcoding") or [
+        pexip.state.add("system_location", {"name": "Sundsvall transcoding"})
+    ]
+    return props(
+        pexip,
+        "worker_vm",
+        {
             "name": "sundsvall-conf-01",
             "hostname": "sundsvall-conf-01",
             "domain": "video.rvn.example",
-            "address": "127.0.0.1",
+            "address": "10.210.10.10",
             "netmask": "255.255.255.0",
-            "gateway": "127.0.0.254",
-            "system_location": f"{LOCATIONS}1/",
+            "gateway": "10.210.10.1",
+            "system_location": location_uri[0]["resource_uri"],
             "node_type": "CONFERENCING",
+            "vm_cpu_count": 4,
+            "vm_system_memory": 4096,
+            **fields,
         },
-        "secrets": {"password": "node-secret"},
-        "bootstrap": {
-            "node_address": "127.0.0.1",
-            "upload_port": pexip.port,
-            "upload_path": BOOTSTRAP_PATH,
+        secrets={"password": "node-secret"},
+        bootstrap={
+            "vm": "vm-1",
+            "node_address": "10.210.10.10",
+            "upload_port": 8443,
+            "upload_path": NODE_UPLOAD_PATH,
             "verify_tls": False,
             "timeout_s": timeout_s,
             "poll_interval_s": 0.01,
         },
-    }
+    )
+
+
+@pytest.fixture
+def registration(pexip: RunningApi, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, BootingNode]:
+    booting = BootingNode(pexip, boots_after=3)
+    monkeypatch.setattr(FastRegistration, "upload_transport", booting)
+    return configured(FastRegistration, pexip), booting
 
 
 class TestConferencingNodeRegistration:
-    provider = FastRegistration()
-
-    def test_create_registers_hands_over_the_bootstrap_and_waits_until_synced(self, pexip: RunningDouble) -> None:
-        result = self.provider.create(node_props(pexip))
+    def test_registers_hands_the_xml_to_the_booting_vm_and_waits_until_synced(
+        self, pexip: RunningApi, registration: tuple[Any, BootingNode]
+    ) -> None:
+        provider, booting = registration
+        result = provider.create(checked(provider, node(pexip)))
         assert outs_of(result)["sync_status"] == "SYNCED"
-        assert outs_of(result)["uri"] == "/api/admin/configuration/v1/worker_vm/1/"
-        assert writes(pexip) == [("POST", "/api/admin/configuration/v1/worker_vm/"), ("POST", BOOTSTRAP_PATH)]
-        # The bootstrap configuration is not kept: only its fingerprint is in the outputs.
+        assert result.id == f"{CONFIG}worker_vm/1/"
+        # Refused three times while the VM booted, then taken: the bootstrap is the API's XML document.
+        ((path, content_type, body),) = booting.received
+        assert path == NODE_UPLOAD_PATH
+        assert content_type.startswith("multipart/form-data")
+        assert b"<?xml" in body
+        assert b"<conferencing_node_config>" in body
+        # The document is not kept: only its fingerprint is in the outputs.
         token = next(iter(pexip.state.bootstrap_tokens))
-        assert token not in json.dumps(outs_of(result))
+        assert token not in str(outs_of(result))
         assert len(outs_of(result)["bootstrap_sha256"]) == 64
         assert pexip.state.objects["worker_vm"][1]["password"] == "node-secret"
 
-    def test_a_rerun_adopts_a_node_that_already_synced(self, pexip: RunningDouble) -> None:
-        self.provider.create(node_props(pexip))
-        pexip.state.requests.clear()
-        result = self.provider.create(node_props(pexip))
-        assert outs_of(result)["uri"] == "/api/admin/configuration/v1/worker_vm/1/"
-        assert ("POST", "/api/admin/configuration/v1/worker_vm/") not in writes(pexip)
-        assert len(pexip.state.objects["worker_vm"]) == 1
-
-    def test_a_node_that_never_synced_is_redeployed_on_the_next_run(self, pexip: RunningDouble) -> None:
+    def test_a_node_that_never_syncs_leaves_no_orphan_and_the_next_run_starts_afresh(
+        self, pexip: RunningApi, registration: tuple[Any, BootingNode]
+    ) -> None:
+        provider, _ = registration
         pexip.state.polls_until_synced = 10**6  # the node never comes up
-        with pytest.raises(PexipApiError, match=r"did not reach SYNCED within 0\.2 s"):
-            self.provider.create(node_props(pexip, timeout_s=0.2))
-        assert list(pexip.state.objects["worker_vm"]) == [1]
-        # The VM was rebuilt in the meantime: its bootstrap configuration is gone with the failed run.
-        pexip.state.uploaded.clear()
+        with pytest.raises(PexipApiError, match=r"did not reach SYNCED within 0\.3 s .*worker_vm was removed"):
+            provider.create(node(pexip, timeout_s=0.3))
+        assert pexip.state.objects["worker_vm"] == {}
         pexip.state.polls_until_synced = 1
-        result = self.provider.create(node_props(pexip))
-        assert outs_of(result)["uri"] == "/api/admin/configuration/v1/worker_vm/2/"
+        result = provider.create(node(pexip))
+        assert result.id == f"{CONFIG}worker_vm/2/"
         assert list(pexip.state.objects["worker_vm"]) == [2]
-        assert ("DELETE", "/api/admin/configuration/v1/worker_vm/1/") in writes(pexip)
 
-    def test_moving_a_node_to_a_new_address_replaces_it(self, pexip: RunningDouble) -> None:
-        olds = {**node_props(pexip), "uri": "/api/admin/configuration/v1/worker_vm/1/"}
-        news = node_props(pexip)
-        news["fields"] = {**news["fields"], "address": "127.0.0.2"}
-        diff = self.provider.diff("1", olds, news)
+    def test_a_vm_that_never_takes_its_configuration_leaves_no_orphan(
+        self, pexip: RunningApi, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(FastRegistration, "upload_transport", BootingNode(pexip, boots_after=10**6))
+        provider = configured(FastRegistration, pexip)
+        with pytest.raises(PexipApiError, match=r"did not take its bootstrap configuration in time .*ConnectError"):
+            provider.create(node(pexip, timeout_s=0.5))
+        assert pexip.state.objects["worker_vm"] == {}
+
+    def test_an_existing_node_of_the_same_name_is_not_taken_over(
+        self, pexip: RunningApi, registration: tuple[Any, BootingNode]
+    ) -> None:
+        provider, _ = registration
+        pexip.state.add("worker_vm", {**node(pexip)["fields"], "password": "someone-elses"})
+        with pytest.raises(ExistingObjectError, match="worker_vm name 'sundsvall-conf-01' already exists"):
+            provider.create(node(pexip))
+
+    def test_a_new_address_replaces_the_node_deleting_first_because_its_name_is_unique(
+        self, pexip: RunningApi, registration: tuple[Any, BootingNode]
+    ) -> None:
+        provider, _ = registration
+        created = provider.create(node(pexip))
+        diff = provider.diff(created.id, outs_of(created), node(pexip, address="10.210.10.20"))
         assert diff.replaces == ["fields.address"]
+        assert diff.delete_before_replace is True
 
-    def test_resizing_a_node_is_an_update(self, pexip: RunningDouble) -> None:
-        created = self.provider.create(node_props(pexip))
-        news = node_props(pexip)
-        news["fields"] = {**news["fields"], "vm_cpu_count": 8}
-        diff = self.provider.diff(created.id, outs_of(created), news)
+    def test_a_new_vm_gets_a_new_registration(self, pexip: RunningApi, registration: tuple[Any, BootingNode]) -> None:
+        provider, _ = registration
+        created = provider.create(node(pexip))
+        news = node(pexip)
+        news["bootstrap"]["vm"] = "vm-2"
+        assert provider.diff(created.id, outs_of(created), news).replaces == ["bootstrap.vm"]
+
+    def test_resizing_a_node_is_an_update_in_place(
+        self, pexip: RunningApi, registration: tuple[Any, BootingNode]
+    ) -> None:
+        provider, _ = registration
+        created = provider.create(node(pexip))
+        news = node(pexip, vm_cpu_count=8, vm_system_memory=8192)
+        diff = provider.diff(created.id, outs_of(created), news)
         assert (diff.changes, diff.replaces) == (True, [])
-        self.provider.update(created.id, outs_of(created), news)
-        assert pexip.state.objects["worker_vm"][1]["vm_cpu_count"] == 8
+        provider.update(created.id, outs_of(created), news)
+        stored = pexip.state.objects["worker_vm"][1]
+        assert (stored["vm_cpu_count"], stored["vm_system_memory"]) == (8, 8192)
+
+
+class TestLicence:
+    def test_activating_and_returning_the_licence(self, pexip: RunningApi) -> None:
+        provider = configured(ConfigurationObjectProvider, pexip)
+        declared = {
+            **props(pexip, "licence", {"offline_mode": False}),
+            "identity": ["entitlement_id"],
+            "secrets": {"entitlement_id": "ABCD-1234"},
+        }
+        created = provider.create(checked(provider, declared))
+        assert created.id.startswith(f"{CONFIG}licence/")
+        with admin_client(pexip) as client:
+            licensing = client.get("/api/admin/status/v1/licensing/").json()["objects"][0]
+            assert licensing["port_total"] > 0
+            provider.delete(created.id, outs_of(created))
+            licensing = client.get("/api/admin/status/v1/licensing/").json()["objects"][0]
+        assert licensing["port_total"] == 0

@@ -68,7 +68,9 @@ def test_a_node_is_registered_after_its_vm_exists_and_in_its_location(prod: Reco
     assert (fields["node_type"], fields["address"], fields["netmask"]) == ("PROXYING", "10.211.20.11", "255.255.255.0")
     assert (fields["vm_cpu_count"], fields["vm_system_memory"]) == (8, 8192)
     assert registration.inputs["secrets"] == {"password": "[secret]"}
-    assert registration.inputs["connection"] == "[secret]"
+    # The connection carries no password (the providers read it from the stack config), so it is not secret.
+    assert "password" not in registration.inputs["connection"]
+    assert registration.inputs["connection"]["url"] == "https://sundsvall-pexmgr-01.video.rvn.example/"
     assert registration.inputs["bootstrap"]["node_address"] == "10.211.20.11"
 
 
@@ -165,7 +167,7 @@ def test_a_secure_value_is_never_decrypted_or_shown(project_copy: Path) -> None:
     )
     recording = run_stack("rvn-test", project_copy)
     assert "NEVERSHOWN" not in json.dumps([r.inputs for r in recording.resources] + [recording.outputs])
-    assert by_name(recording, "global").inputs["connection"] == "[secret]"
+    assert "password" not in by_name(recording, "global").inputs["connection"]
 
 
 def test_the_lab_registers_existing_hosts_and_creates_nothing() -> None:
@@ -275,8 +277,10 @@ def test_locations_use_the_regions_dns_ntp_and_syslog_servers(prod: Recording) -
     assert location["dns_servers"] == ["[unknown]", "[unknown]"]
     assert location["ntp_servers"] == ["[unknown]", "[unknown]"]
     assert location["syslog_servers"] == ["[unknown]"]
-    syslog = by_name(prod, "syslog-1").inputs["fields"]
+    syslog = by_name(prod, "syslog-logs.rvn.example-6514-tls").inputs["fields"]
     assert (syslog["address"], syslog["port"], syslog["transport"]) == ("logs.rvn.example", 6514, "tls")
+    # The logs the policies cite leave the nodes: audit, support (who joined what) and web.
+    assert (syslog["audit_log"], syslog["support_log"], syslog["web_log"]) == (True, True, True)
 
 
 def test_the_platform_root_carries_the_facts_policies_check(prod: Recording) -> None:
@@ -293,6 +297,7 @@ def test_the_platform_root_carries_the_facts_policies_check(prod: Recording) -> 
         "SystemLocation",
         "Portal",
         "Gateway",
+        "MeetingRooms",
     }
 
 

@@ -20,40 +20,40 @@ CASES = {
         "rvn-prod",
         "management: {cidr: 10.210.0.0/24,",
         "management: {cidr: 10.210.0.0/33,",
-        f"Pulumi.rvn-prod.yaml:31: {PLATFORM}.sites[0].networks.management.cidr: not a CIDR network: '10.210.0.0/33'",
+        f"Pulumi.rvn-prod.yaml:32: {PLATFORM}.sites[0].networks.management.cidr: not a CIDR network: '10.210.0.0/33'",
     ),
     "host_bits_set": (
         "rvn-prod",
         "dmz: {cidr: 10.210.20.0/24,",
         "dmz: {cidr: 10.210.20.7/24,",
-        f"Pulumi.rvn-prod.yaml:33: {PLATFORM}.sites[0].networks.dmz.cidr: '10.210.20.7/24' has host bits set; "
+        f"Pulumi.rvn-prod.yaml:34: {PLATFORM}.sites[0].networks.dmz.cidr: '10.210.20.7/24' has host bits set; "
         "did you mean 10.210.20.0/24?",
     ),
     "overlapping_subnets": (
         "rvn-prod",
         "services: {cidr: 10.211.30.0/24,",
         "services: {cidr: 10.210.0.0/16,",
-        f"Pulumi.rvn-prod.yaml:45: {PLATFORM}.sites[1].networks.services.cidr: 10.210.0.0/16 overlaps "
+        f"Pulumi.rvn-prod.yaml:46: {PLATFORM}.sites[1].networks.services.cidr: 10.210.0.0/16 overlaps "
         "sites[0].networks.management.cidr (10.210.0.0/24)",
     ),
     "subnet_too_small": (
         "rvn-prod",
         "dmz: {cidr: 10.210.20.0/24,",
         "dmz: {cidr: 10.210.20.0/29,",
-        f"Pulumi.rvn-prod.yaml:33: {PLATFORM}.sites[0].networks.dmz.cidr: 10.210.20.0/29 has room for 0 hosts "
+        f"Pulumi.rvn-prod.yaml:34: {PLATFORM}.sites[0].networks.dmz.cidr: 10.210.20.0/29 has room for 0 hosts "
         "after 9 reserved addresses, but 4 are needed (3 edge, 1 turn)",
     ),
     "node_below_pexip_minimum": (
         "rvn-prod",
         "edge_nodes: {count: 3, vcpu: 8, memory_mb: 8192}",
         "edge_nodes: {count: 3, vcpu: 1, memory_mb: 8192}",
-        f"Pulumi.rvn-prod.yaml:36: {PLATFORM}.sites[0].edge_nodes.vcpu: must be 2–128 (Pexip), got 1",
+        f"Pulumi.rvn-prod.yaml:37: {PLATFORM}.sites[0].edge_nodes.vcpu: must be 2–128 (Pexip), got 1",
     ),
     "too_little_memory_per_vcpu": (
         "rvn-prod",
         "transcoding_nodes: {count: 6, vcpu: 24, memory_mb: 24576}",
         "transcoding_nodes: {count: 6, vcpu: 24, memory_mb: 8192}",
-        f"Pulumi.rvn-prod.yaml:35: {PLATFORM}.sites[0].transcoding_nodes.memory_mb: "
+        f"Pulumi.rvn-prod.yaml:36: {PLATFORM}.sites[0].transcoding_nodes.memory_mb: "
         "Pexip needs about 1 GB per vCPU: 24 vCPU need ≥ 24000 MB",
     ),
     "management_node_too_small": (
@@ -66,7 +66,7 @@ CASES = {
         "rvn-prod",
         "host: {site: ornskoldsvik, vcpu: 4, memory_mb: 4096}",
         "host: {site: harnosand, vcpu: 4, memory_mb: 4096}",
-        f"Pulumi.rvn-prod.yaml:92: {PLATFORM}.gateway.host.site: no site 'harnosand'; sites: sundsvall, ornskoldsvik",
+        f"Pulumi.rvn-prod.yaml:95: {PLATFORM}.gateway.host.site: no site 'harnosand'; sites: sundsvall, ornskoldsvik",
     ),
     "typo_in_a_key": (
         "lab",
@@ -79,7 +79,7 @@ CASES = {
         "rvn-test",
         "config:\n",
         "config:\n  vardmote:nodePassword: hunter2\n",
-        "Pulumi.rvn-test.yaml:9: config.vardmote:nodePassword: must be a secure value, never plain text: "
+        "Pulumi.rvn-test.yaml:10: config.vardmote:nodePassword: must be a secure value, never plain text: "
         "run `pulumi config set --secret vardmote:nodePassword`",
     ),
 }

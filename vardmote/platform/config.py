@@ -25,11 +25,12 @@ CONFIG_NAMESPACE = "vardmote"
 PLATFORM_KEY = "platform"
 
 # Each is a `pulumi config set --secret vardmote:<key>` of its own; the model only says which are needed.
-# All three are needed only where the stack configures Pexip through its API (`pexip:` is set).
+# All of them are needed only where the stack configures Pexip through its API (`pexip:` is set).
 SECRET_KEYS = {
     "pexipPassword": "Pexip Management API password (HTTP Basic over TLS)",
     "nodePassword": "password of the Conferencing Nodes' admin account",
     "turnSharedSecret": "TURN REST API shared secret, known to coturn and to Pexip's turn_server",
+    "pexipLicenceKey": "the Pexip licence's entitlement key, activated on the Management Node",
 }
 
 # Pexip Infinity sizing bounds (Pexip's server design guidelines): 2–128 vCPU, about 1 GB RAM per vCPU,
@@ -159,10 +160,17 @@ class PexipApi(StrictModel):
     username: str = Field(min_length=1)
     verify_tls: bool = True
     ca_bundle: str | None = Field(default=None, description="PEM file of the CA that signed the Management Node")
-    bootstrap_timeout_s: int = Field(default=1800, ge=10, description="How long a new node may take to sync")
+    api_timeout_s: int = Field(
+        default=1800, ge=10, description="How long a new Management Node may take until its API answers"
+    )
+    bootstrap_timeout_s: int = Field(
+        default=1800, ge=10, description="How long a new node may take to boot, take its configuration and sync"
+    )
     bootstrap_poll_interval_s: int = Field(default=15, ge=1)
-    node_bootstrap_port: int = Field(default=8443, ge=1, le=65535, description="The node's first-boot web port")
-    node_bootstrap_path: str = Field(default="/api/bootstrap/", pattern=r"^/\S*$")
+    node_bootstrap_port: int = Field(
+        default=8443, ge=1, le=65535, description="The port of a new node's configuration upload page"
+    )
+    node_bootstrap_path: str = Field(default="/", pattern=r"^/\S*$")
 
 
 class IdentityProvider(StrictModel):
@@ -183,7 +191,9 @@ class RoutingRule(StrictModel):
     priority: int = Field(ge=1, le=200)
     match_string: str = Field(min_length=1, description="Regular expression on the dialled alias")
     replace_string: str = ""
-    outgoing_protocol: Literal["sip", "h323", "mssip", "webrtc"] = "sip"
+    # The API's own values (management_api.yaml, gateway_routing_rule.outgoing_protocol), less those
+    # the region has no use for (rtmp streaming, Google Meet); WebRTC is a way in, never a way out.
+    outgoing_protocol: Literal["sip", "h323", "mssip", "teams"] = "sip"
     call_type: Literal["video", "audio", "video-only"] = "video"
     participants: Literal["pc", "phone"]
 
@@ -209,6 +219,13 @@ class RoomDefaults(StrictModel):
     guest_pin_required: bool = True
     guests_wait_for_host: bool = Field(default=True, description="Waiting room: the organiser admits guests")
     guest_identity_provider: str | None = Field(default=None, description="Name of an identity provider")
+    host_identity_provider: str | None = Field(
+        default=None, description="Name of the identity provider staff sign in with to host (SITHS)"
+    )
+    phone_dial_in_prefix: Annotated[str, Field(pattern=r"^\+\d{4,12}$")] | None = Field(
+        default=None,
+        description="E.164 number range of the rooms: each booked room gets <prefix><room number> as an alias",
+    )
     participant_limit: int = Field(default=10, ge=2, le=100)
     enable_chat: bool = False
     guests_can_present: bool = False
@@ -313,11 +330,13 @@ class PlatformConfig(StrictModel):
             if site not in names:
                 raise FieldError(loc, f"no site {site!r}; sites: {', '.join(names)}")
         idp_names = {idp.name for idp in self.identity_providers}
-        guest_idp = self.portal.room_defaults.guest_identity_provider
-        if guest_idp is not None and guest_idp not in idp_names:
-            raise FieldError(
-                ("portal", "room_defaults", "guest_identity_provider"), f"no identity provider {guest_idp!r}"
-            )
+        defaults = self.portal.room_defaults
+        for key, idp_name in (
+            ("guest_identity_provider", defaults.guest_identity_provider),
+            ("host_identity_provider", defaults.host_identity_provider),
+        ):
+            if idp_name is not None and idp_name not in idp_names:
+                raise FieldError(("portal", "room_defaults", key), f"no identity provider {idp_name!r}")
         self.address_plan()  # overlapping networks and networks too small are config errors too
         return self
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pulumi
 from pydantic import ValidationError
 
@@ -11,6 +13,7 @@ from vardmote.platform.address_plan import AddressPlan
 from vardmote.platform.components.context import PexipAccess, PlatformContext
 from vardmote.platform.components.gateway import Gateway
 from vardmote.platform.components.management_node import ManagementNode
+from vardmote.platform.components.meeting_rooms import MeetingRooms
 from vardmote.platform.components.platform_settings import PlatformSettings
 from vardmote.platform.components.portal import Portal
 from vardmote.platform.components.system_location import SystemLocation
@@ -19,6 +22,7 @@ from vardmote.platform.components.video_platform import VideoPlatform
 from vardmote.platform.config import CONFIG_NAMESPACE, PLATFORM_KEY, PlatformConfig
 from vardmote.platform.hypervisors import backend_for
 from vardmote.platform.inventory import ansible_inventory
+from vardmote.platform.pexip.resources import Licence, ManagementApiReady
 
 
 class ConfigError(Exception):
@@ -41,24 +45,40 @@ def load_platform_config() -> PlatformConfig:
         raise ConfigError("\n".join(lines)) from None
 
 
-def pexip_access(config: PlatformConfig) -> PexipAccess | None:
+def pexip_access(config: PlatformConfig, management: ManagementNode) -> PexipAccess | None:
+    """How the providers reach the Management API, once its node is up and licensed. The password is
+    not among the inputs: the providers read `vardmote:pexipPassword` from the stack's config."""
     if config.pexip is None:
         return None
     secrets = pulumi.Config(CONFIG_NAMESPACE)
     api = config.pexip
-    connection = pulumi.Output.secret(
-        {
-            "url": api.management_url,
-            "username": api.username,
-            "password": secrets.require_secret("pexipPassword"),
-            "verify_tls": api.verify_tls,
-            "ca_bundle": api.ca_bundle,
-        }
+    # Required here, so a stack that lacks it fails before anything is created.
+    secrets.require_secret("pexipPassword")
+    connection = {
+        "url": api.management_url,
+        "username": api.username,
+        "verify_tls": api.verify_tls,
+        "ca_bundle": api.ca_bundle,
+    }
+    ready = ManagementApiReady(
+        "management-api-ready",
+        connection,
+        node=management.node_id,
+        timeout_s=api.api_timeout_s,
+        opts=pulumi.ResourceOptions(parent=management),
+    )
+    licence = Licence(
+        "licence",
+        connection,
+        fields={"offline_mode": False},
+        secrets={"entitlement_id": secrets.require_secret("pexipLicenceKey")},
+        opts=pulumi.ResourceOptions(parent=management, depends_on=[ready]),
     )
     return PexipAccess(
         connection=connection,
         node_password=secrets.require_secret("nodePassword"),
         turn_shared_secret=secrets.require_secret("turnSharedSecret"),
+        ready=(ready, licence),
     )
 
 
@@ -67,12 +87,11 @@ def build_platform() -> None:
     config = load_platform_config()
     plan = config.address_plan()
     root = VideoPlatform(config)
-    context = PlatformContext(
-        config=config, plan=plan, backend=backend_for(config, root), pexip=pexip_access(config), root=root
-    )
-
+    context = PlatformContext(config=config, plan=plan, backend=backend_for(config, root), pexip=None, root=root)
     management = ManagementNode(context)
+    context = replace(context, pexip=pexip_access(config, management))
     settings = PlatformSettings(context) if context.pexip is not None else None
+    rooms = MeetingRooms(context, settings) if settings is not None else None
     turn = {site: TurnRelay(context, site) for site in config.turn.sites}
     transcoding = {
         site.name: SystemLocation(
@@ -111,6 +130,8 @@ def build_platform() -> None:
     )
     pulumi.export("address_plan", [network.__dict__ for network in plan.networks])
     pulumi.export("ansible_inventory", ansible_inventory(config, plan, portal.settings))
+    if rooms is not None:
+        pulumi.export("room_template", rooms.template)
 
 
 def _nodes(plan: AddressPlan) -> list[dict[str, str]]:

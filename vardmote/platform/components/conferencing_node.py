@@ -69,13 +69,15 @@ class _PexipNode(pulumi.ComponentResource):
                 },
                 secrets={"password": context.pexip.node_password},
                 bootstrap={
+                    # The registration belongs to this VM: a new VM needs a new bootstrap.
+                    "vm": vm.identity(name),
                     "node_address": host.address,
                     "upload_port": pexip.node_bootstrap_port,
                     "upload_path": pexip.node_bootstrap_path,
                     "timeout_s": pexip.bootstrap_timeout_s,
                     "poll_interval_s": pexip.bootstrap_poll_interval_s,
                 },
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[vm.resource] if vm.resource else []),
+                opts=context.pexip.options(self, *([vm.resource] if vm.resource else [])),
             )
         self.register_outputs({"address": self.address, "node_type": node_type})
 

@@ -14,13 +14,26 @@ from vardmote.platform.hypervisors.base import HypervisorBackend, Image, Virtual
 TYPE_PREFIX = "vardmote:platform"
 
 
+def resource_name(prefix: str, value: object) -> str:
+    """A Pulumi resource name from what identifies an object in the API (an address, a name): the
+    characters a URN cannot carry (`:` of IPv6, `/`, spaces) become `-`."""
+    text = "".join(c if c.isalnum() or c in "._-" else "-" for c in str(value))
+    return f"{prefix}-{text}"
+
+
 @dataclass(frozen=True)
 class PexipAccess:
-    """The Management API connection (a secret input: it holds the password) and the node secrets."""
+    """How the providers reach the Management API (no password: they read it from the stack's config),
+    the node secrets, and what every Pexip object waits for: the Management Node up and licensed."""
 
-    connection: pulumi.Input[dict[str, Any]]
+    connection: dict[str, Any]
     node_password: pulumi.Input[str]
     turn_shared_secret: pulumi.Input[str]
+    ready: tuple[pulumi.Resource, ...] = ()
+
+    def options(self, parent: pulumi.Resource, *extra: pulumi.Resource) -> pulumi.ResourceOptions:
+        """Options for a Pexip object under `parent`: created once the Management Node is licensed."""
+        return pulumi.ResourceOptions(parent=parent, depends_on=[*self.ready, *extra])
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pulumi
 
 from vardmote.platform.address_plan import host_name
-from vardmote.platform.components.context import TYPE_PREFIX, PlatformContext
+from vardmote.platform.components.context import TYPE_PREFIX, PlatformContext, resource_name
 from vardmote.platform.pexip.resources import GatewayRoutingRule, SipProxy
 
 SIP_TLS_PORT = 5061
@@ -46,7 +46,7 @@ class Gateway(pulumi.ComponentResource):
                     "port": SIP_TLS_PORT,
                     "transport": "tls",
                 },
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=context.pexip.options(self),
             )
             crypto = context.config.security.crypto_mode
             for rule in gateway.routing_rules:
@@ -65,9 +65,9 @@ class Gateway(pulumi.ComponentResource):
                 if rule.participants == "phone":
                     fields["sip_proxy"] = proxy.uri
                 GatewayRoutingRule(
-                    f"{name}-rule-{rule.priority}",
+                    resource_name("rule", rule.name),  # a rule is known by its name, not its priority
                     connection=context.pexip.connection,
                     fields=fields,
-                    opts=pulumi.ResourceOptions(parent=self),
+                    opts=context.pexip.options(self),
                 )
         self.register_outputs({"address": self.address, "trunk": self.trunk["name"]})

@@ -11,6 +11,7 @@ from vardmote.platform.components.context import TYPE_PREFIX, PlatformContext
 class ManagementNode(pulumi.ComponentResource):
     address: str
     url: str
+    node_id: pulumi.Output[str]
 
     def __init__(self, context: PlatformContext, opts: pulumi.ResourceOptions | None = None) -> None:
         config = context.config.management_node
@@ -21,4 +22,6 @@ class ManagementNode(pulumi.ComponentResource):
         )
         self.address = vm.address
         self.url = f"https://{context.fqdn(name)}/"
+        # What the wait for its API is tied to: a new VM (a new id) is waited for again.
+        self.node_id = pulumi.Output.from_input(vm.identity(name))
         self.register_outputs({"address": self.address, "url": self.url})

@@ -63,7 +63,7 @@ class SystemLocation(pulumi.ComponentResource):
                 f"{site}-{kind}-location",
                 connection=context.pexip.connection,
                 fields=fields,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=context.pexip.options(self),
             ).uri
         if kind == "transcoding":
             self.nodes = [

@@ -40,7 +40,7 @@ class TurnRelay(pulumi.ComponentResource):
                     "transport_type": "udp",
                 },
                 secrets={"secret_key": context.pexip.turn_shared_secret},
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=context.pexip.options(self),
             )
             self.uri = server.uri
         self.register_outputs({"address": self.address, "realm": turn.realm})

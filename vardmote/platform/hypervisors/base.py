@@ -36,6 +36,13 @@ class VirtualMachine:
     resource: pulumi.Resource | None
     address: str
 
+    def identity(self, host_name: str) -> pulumi.Input[str]:
+        """What names this VM across runs: the hypervisor's id of it, or the host where nothing is created.
+        Resources tied to one VM (a node's bootstrap) carry it, so a new VM renews them."""
+        if isinstance(self.resource, pulumi.CustomResource):
+            return self.resource.id
+        return f"existing:{host_name}"
+
 
 class HypervisorBackend(Protocol):
     kind: str

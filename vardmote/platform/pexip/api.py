@@ -4,7 +4,8 @@
   every path ends with a slash.
 - Lists come as {"meta": {limit, offset, total_count, next, previous}, "objects": [...]}; follow meta.next.
 - POST answers 201 Created with a Location header naming the new object; PATCH changes some fields;
-  DELETE removes an object. There is no upsert: look an object up by its unique name first.
+  DELETE removes an object. There is no upsert: look an object up by what identifies it first (its
+  unique name, or for a DNS server its address).
 - Foreign keys are resource URIs; write-only secrets (passwords, PINs) read back as null.
 - `global` is a singleton at /global/1/, updated only.
 - Authentication is HTTP Basic over TLS.
@@ -28,7 +29,8 @@ RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
 @dataclass(frozen=True)
 class Connection:
-    """Where and how to reach the Management Node. The password comes from a `secure:` config value."""
+    """Where and how to reach the Management Node. The password comes from a `secure:` config value,
+    given apart from the other inputs (see providers.py)."""
 
     url: str
     username: str
@@ -41,9 +43,13 @@ class Connection:
     max_backoff_s: float = 30.0
 
     @classmethod
-    def from_inputs(cls, inputs: dict[str, Any]) -> Connection:
-        known = set(cls.__dataclass_fields__)
-        return cls(**{key: value for key, value in inputs.items() if key in known})
+    def from_inputs(cls, inputs: dict[str, Any], password: str) -> Connection:
+        known = set(cls.__dataclass_fields__) - {"password"}
+        given = {key: value for key, value in inputs.items() if key in known}
+        for key in ("retries",):  # the engine sends every number as a double
+            if isinstance(given.get(key), float):
+                given[key] = int(given[key])
+        return cls(password=password, **given)
 
     def ssl_context(self) -> ssl.SSLContext | bool:
         if not self.verify_tls:
@@ -123,16 +129,20 @@ class ManagementApi:
             # meta.next already carries the query string (limit, offset and filters).
             url, params = (urljoin(CONFIG_PATH, following), None) if following else (None, None)
 
-    def find(self, resource: str, name: str) -> dict[str, Any] | None:
-        """The object whose unique `name` is `name`, or None."""
-        matches = [obj for obj in self.list(resource, name=name) if obj.get("name") == name]
+    def find(self, resource: str, identity: dict[str, Any]) -> dict[str, Any] | None:
+        """The object whose identifying fields have these values (e.g. {"name": …}), or None."""
+        filters = {key: _as_filter(value) for key, value in identity.items()}
+        matches = [obj for obj in self.list(resource, **filters) if all(obj.get(k) == v for k, v in identity.items())]
         return matches[0] if matches else None
 
-    def create(self, resource: str, fields: dict[str, Any]) -> tuple[str, httpx.Response]:
+    def create(
+        self, resource: str, fields: dict[str, Any], *, identity: dict[str, Any] | None = None
+    ) -> tuple[str, httpx.Response]:
         """POST a new object; return its URI (from Location) and the response.
 
         A POST is not idempotent: after a 5xx or a lost connection the object may exist anyway,
-        so before trying again the object is looked up by name and adopted if it is there.
+        so before trying again the object is looked up by its identity and taken as the one this
+        POST made, if it is there.
         """
         attempts = self.connection.retries + 1
         for attempt in range(attempts):
@@ -143,7 +153,7 @@ class ManagementApi:
                 if not retryable or attempt + 1 == attempts:
                     raise
                 self._sleep(self._backoff(attempt, None))
-                if err.status != 429 and "name" in fields and (found := self.find(resource, fields["name"])):
+                if err.status != 429 and identity and (found := self.find(resource, identity)):
                     return str(found["resource_uri"]), response_of(found)
                 continue
             location = response.headers.get("Location")
@@ -171,6 +181,12 @@ class ManagementApi:
     def status(self, resource: str, object_id: int) -> dict[str, Any]:
         result: dict[str, Any] = self.request("GET", resource_path(resource, object_id, status=True)).json()
         return result
+
+
+def _as_filter(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def response_of(found: dict[str, Any]) -> httpx.Response:

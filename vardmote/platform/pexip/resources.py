@@ -1,8 +1,13 @@
-"""The Pexip configuration objects as Pulumi resources, each backed by a provider in providers.py."""
+"""The Pexip configuration objects as Pulumi resources, each backed by a provider in providers.py.
+
+Each class names its Management API resource and the fields that identify an object of it; the
+components name each Pulumi resource after those fields, so the Pulumi identity of an object is
+what identifies it in the API (providers.py says why).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pulumi
 from pulumi.dynamic import Resource
@@ -11,13 +16,15 @@ from vardmote.platform.pexip.providers import (
     ConferencingNodeRegistrationProvider,
     ConfigurationObjectProvider,
     GlobalSettingsProvider,
+    ManagementApiReadyProvider,
 )
 
 
 class _ConfigurationObject(Resource):
-    """A named object of one configuration resource; subclasses fix the resource name."""
+    """An object of one configuration resource; subclasses fix the resource and its identity."""
 
-    resource: str = ""
+    resource: ClassVar[str] = ""
+    identity: ClassVar[tuple[str, ...]] = ("name",)
     uri: pulumi.Output[str]
 
     def __init__(
@@ -31,12 +38,19 @@ class _ConfigurationObject(Resource):
         props = {
             "connection": connection,
             "resource": self.resource,
-            "name": fields["name"],
+            "identity": list(self.identity),
             "fields": fields,
             "secrets": secrets or {},
             "uri": None,
         }
         super().__init__(ConfigurationObjectProvider(), name, props, opts)
+
+
+class Licence(_ConfigurationObject, module="pexip", name="Licence"):
+    """The platform's licence, activated from its entitlement key (a secret)."""
+
+    resource = "licence"
+    identity = ("entitlement_id",)
 
 
 class SystemLocation(_ConfigurationObject, module="pexip", name="SystemLocation"):
@@ -47,12 +61,48 @@ class IdentityProvider(_ConfigurationObject, module="pexip", name="IdentityProvi
     resource = "identity_provider"
 
 
+class IdentityProviderGroup(_ConfigurationObject, module="pexip", name="IdentityProviderGroup"):
+    resource = "identity_provider_group"
+
+
 class GatewayRoutingRule(_ConfigurationObject, module="pexip", name="GatewayRoutingRule"):
     resource = "gateway_routing_rule"
 
 
 class SipProxy(_ConfigurationObject, module="pexip", name="SipProxy"):
     resource = "sip_proxy"
+
+
+class TurnServer(_ConfigurationObject, module="pexip", name="TurnServer"):
+    resource = "turn_server"
+
+
+class DnsServer(_ConfigurationObject, module="pexip", name="DnsServer"):
+    resource = "dns_server"
+    identity = ("address",)
+
+
+class NtpServer(_ConfigurationObject, module="pexip", name="NtpServer"):
+    resource = "ntp_server"
+    identity = ("address",)
+
+
+class SyslogServer(_ConfigurationObject, module="pexip", name="SyslogServer"):
+    resource = "syslog_server"
+    identity = ("address", "port", "transport")
+
+
+class Conference(_ConfigurationObject, module="pexip", name="Conference"):
+    """A virtual meeting room (VMR)."""
+
+    resource = "conference"
+
+
+class ConferenceAlias(_ConfigurationObject, module="pexip", name="ConferenceAlias"):
+    """An alias a room is dialled by: a SIP URI, a phone number, the web client's name."""
+
+    resource = "conference_alias"
+    identity = ("alias",)
 
 
 class GlobalSettings(Resource, module="pexip", name="GlobalSettings"):
@@ -65,8 +115,24 @@ class GlobalSettings(Resource, module="pexip", name="GlobalSettings"):
         fields: dict[str, Any],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {"connection": connection, "fields": fields, "secrets": {}, "uri": None}
+        props = {"connection": connection, "resource": "global", "fields": fields, "secrets": {}, "uri": None}
         super().__init__(GlobalSettingsProvider(), name, props, opts)
+
+
+class ManagementApiReady(Resource, module="pexip", name="ManagementApiReady"):
+    """Done once the Management Node's API answers; every Pexip object depends on it."""
+
+    def __init__(
+        self,
+        name: str,
+        connection: pulumi.Input[dict[str, Any]],
+        *,
+        node: pulumi.Input[str],
+        timeout_s: float,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {"connection": connection, "node": node, "timeout_s": timeout_s}
+        super().__init__(ManagementApiReadyProvider(), name, props, opts)
 
 
 class ConferencingNodeRegistration(Resource, module="pexip", name="ConferencingNodeRegistration"):
@@ -85,6 +151,8 @@ class ConferencingNodeRegistration(Resource, module="pexip", name="ConferencingN
     ) -> None:
         props = {
             "connection": connection,
+            "resource": "worker_vm",
+            "identity": ["name"],
             "fields": fields,
             "secrets": secrets,
             "bootstrap": bootstrap,
@@ -93,19 +161,3 @@ class ConferencingNodeRegistration(Resource, module="pexip", name="ConferencingN
             "bootstrap_sha256": None,
         }
         super().__init__(ConferencingNodeRegistrationProvider(), name, props, opts)
-
-
-class TurnServer(_ConfigurationObject, module="pexip", name="TurnServer"):
-    resource = "turn_server"
-
-
-class DnsServer(_ConfigurationObject, module="pexip", name="DnsServer"):
-    resource = "dns_server"
-
-
-class NtpServer(_ConfigurationObject, module="pexip", name="NtpServer"):
-    resource = "ntp_server"
-
-
-class SyslogServer(_ConfigurationObject, module="pexip", name="SyslogServer"):
-    resource = "syslog_server"

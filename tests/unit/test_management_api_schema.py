@@ -1,0 +1,115 @@
+"""The Management API schema (management_api.yaml) is complete enough to trust, and every Pexip object
+that any stack declares is valid against it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.unit.test_platform_program import run_stack
+from vardmote.platform.pexip.api_schema import UNKNOWN, api_schema, field_errors, from_engine
+from vardmote.platform.pexip.providers import payload_of
+from vardmote.platform.preview import Recording
+
+STACKS = ["lab", "rvn-test", "rvn-prod"]
+
+
+def test_every_resource_names_both_sources_and_every_field_its_facts() -> None:
+    schema = api_schema()
+    assert set(schema.root) >= {
+        "system_location",
+        "dns_server",
+        "ntp_server",
+        "syslog_server",
+        "worker_vm",
+        "turn_server",
+        "sip_proxy",
+        "gateway_routing_rule",
+        "identity_provider",
+        "identity_provider_group",
+        "conference",
+        "conference_alias",
+        "global",
+        "licence",
+    }
+    for name, resource in schema.root.items():
+        assert set(resource.sources) == {"sdk", "terraform"}, name
+        for field_name, field in resource.fields.items():
+            assert field.source.startswith("sdk "), (name, field_name)
+            if field.type in ("reference", "reference_list"):
+                assert field.references, (name, field_name)
+
+
+def test_the_facts_the_program_depends_on_are_the_vendors() -> None:
+    schema = api_schema()
+    rule = schema.resource("gateway_routing_rule").fields
+    assert (rule["priority"].minimum, rule["priority"].maximum) == (1, 200)
+    assert rule["outgoing_protocol"].enum == ["h323", "mssip", "sip", "rtmp", "gms", "teams"]
+    assert "name" not in schema.resource("dns_server").fields  # a DNS server has only an address
+    worker = schema.resource("worker_vm").fields
+    assert worker["name"].max_length == 32
+    assert worker["password"].write_only
+    assert {n for n, f in worker.items() if f.immutable} >= {"address", "netmask", "gateway", "hostname", "domain"}
+    assert schema.resource("system_location").fields["dns_servers"].nested_on_get
+    assert schema.resource("global").kind == "singleton"
+
+
+def test_values_from_the_engine_become_the_apis_types() -> None:
+    assert from_engine("system_location", {"mtu": 1500.0, "name": "x"}) == {"mtu": 1500, "name": "x"}
+    assert field_errors("system_location", {"name": "x", "mtu": 1500.0}, creating=True) == {
+        "mtu": ["expected an integer, got float"]
+    }
+
+
+def _as_engine_sees_it(value: Any) -> Any:
+    """The preview shows values not known until `pulumi up` as [unknown] and secrets as [secret]."""
+    if value == "[unknown]":
+        return UNKNOWN
+    if value == "[secret]":
+        return "a-secret-value"
+    if isinstance(value, list):
+        return [_as_engine_sees_it(item) for item in value]
+    return value
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def recording(request: pytest.FixtureRequest) -> Recording:
+    return run_stack(request.param)
+
+
+def test_every_pexip_object_a_stack_declares_is_valid_against_the_schema(recording: Recording) -> None:
+    by_urn = {r.urn: r for r in recording.resources}
+    checked = 0
+    for resource in recording.resources:
+        if not resource.type.startswith("pulumi-python:dynamic/pexip:") or "resource" not in resource.inputs:
+            continue
+        kind = resource.inputs["resource"]
+        payload = {key: _as_engine_sees_it(value) for key, value in payload_of(resource.inputs).items()}
+        assert field_errors(kind, payload, creating=kind != "global") == {}, resource.name
+        # A reference not yet known must come from a resource of the kind it names.
+        fields = api_schema().resource(kind).fields
+        for name, value in payload.items():
+            target = fields[name].references
+            if target and UNKNOWN in (value if isinstance(value, list) else [value]):
+                kinds = {by_urn[d].inputs.get("resource") for d in resource.dependencies if d in by_urn}
+                assert target in kinds, (resource.name, name, kinds)
+        for name in resource.inputs.get("identity") or []:
+            assert name in payload, (resource.name, name)
+        checked += 1
+    expected = {"lab": 0, "rvn-test": 27, "rvn-prod": 41}[recording.stack]
+    assert checked == expected
+
+
+def test_every_pexip_object_waits_for_the_licensed_management_node(recording: Recording) -> None:
+    pexip = [r for r in recording.resources if r.type.startswith("pulumi-python:dynamic/pexip:")]
+    licence = [r for r in pexip if r.name == "licence"]
+    if recording.stack == "lab":
+        assert pexip == []  # no Management API in the lab stack's program
+        return
+    (licence_resource,) = licence
+    ready = next(r for r in pexip if r.name == "management-api-ready")
+    assert ready.urn in licence_resource.dependencies
+    for resource in pexip:
+        if resource not in (licence_resource, ready):
+            assert licence_resource.urn in resource.dependencies, resource.name
