@@ -75,6 +75,55 @@ CASES = {
         f"Pulumi.lab.yaml:54: {PLATFORM}.turn.sites: required field is missing\n"
         f"Pulumi.lab.yaml:55: {PLATFORM}.turn.sitez: unknown field; did you mean 'sites'?",
     ),
+    "plain_text_provider_secret": (
+        "rvn-prod",
+        "  vsphere:user: svc-vardmote-pulumi@vsphere.local\n",
+        "  vsphere:user: svc-vardmote-pulumi@vsphere.local\n  vsphere:password: Sommar2026!\n",
+        "Pulumi.rvn-prod.yaml:12: config.vsphere:password: must be a secure value, never plain text: "
+        "run `pulumi config set --secret vsphere:password`",
+    ),
+    "regex_that_does_not_compile": (
+        "rvn-prod",
+        "match_string: '^\\+46(\\d{7,10})$'",
+        "match_string: '^\\+46(\\d{7,10}$'",
+        f"Pulumi.rvn-prod.yaml:105: {PLATFORM}.gateway.routing_rules[1].match_string: "
+        "not a regular expression: missing ), unterminated subpattern at position 5",
+    ),
+    "replace_refers_to_a_missing_group": (
+        "rvn-prod",
+        "replace_string: '0\\1', participants: phone",
+        "replace_string: '0\\2', participants: phone",
+        f"Pulumi.rvn-prod.yaml:106: {PLATFORM}.gateway.routing_rules[1].replace_string: "
+        "refers to group 2, but match_string has 1 group(s)",
+    ),
+    "two_rules_one_priority": (
+        "rvn-prod",
+        "priority: 20,",
+        "priority: 10,",
+        f"Pulumi.rvn-prod.yaml:105: {PLATFORM}.gateway.routing_rules[1].priority: "
+        "10 is already the priority of routing_rules[0]",
+    ),
+    "two_rules_one_resource_name": (
+        "rvn-prod",
+        "name: Phone participants (PSTN)",
+        "name: PC participants (SIP/TLS)",
+        f"Pulumi.rvn-prod.yaml:105: {PLATFORM}.gateway.routing_rules[1].name: "
+        "'PC participants (SIP/TLS)' names the same resource as routing_rules[0] ('PC participants (SIP/TLS)')",
+    ),
+    "ipv6_network": (
+        "rvn-prod",
+        "services: {cidr: 10.211.30.0/24",
+        "services: {cidr: 2001:db8::/64",
+        f"Pulumi.rvn-prod.yaml:46: {PLATFORM}.sites[1].networks.services.cidr: "
+        "2001:db8::/64 is IPv6: the platform's networks are IPv4 (Pexip's address and netmask)",
+    ),
+    "gateway_is_the_broadcast_address": (
+        "rvn-prod",
+        "dmz: {cidr: 10.210.20.0/24, port_group: pg-video-dmz-sdl}",
+        "dmz: {cidr: 10.210.20.0/24, port_group: pg-video-dmz-sdl, gateway: 10.210.20.255}",
+        f"Pulumi.rvn-prod.yaml:34: {PLATFORM}.sites[0].networks.dmz.gateway: "
+        "10.210.20.255 is the broadcast address of 10.210.20.0/24: no host may hold it",
+    ),
     "plain_text_secret": (
         "rvn-test",
         "config:\n",
@@ -100,6 +149,32 @@ def test_a_broken_stack_config_gives_its_exact_problem(project_copy: Path, case:
     stack, old, new, expected = CASES[case]
     edit_stack(project_copy, stack, old, new)
     assert problems_of(project_copy, stack) == expected.split("\n")
+
+
+def test_a_site_name_that_makes_node_names_too_long_for_the_api_is_refused(project_copy: Path) -> None:
+    long_name = "ornskoldsvik-datacenter-north"  # within the site-name rule, not within Pexip's 32 characters
+    edit_stack(
+        project_copy,
+        "rvn-prod",
+        "allowed_locations: [sundsvall, ornskoldsvik]",
+        f"allowed_locations: [sundsvall, {long_name}]",
+    )
+    edit_stack(project_copy, "rvn-prod", "- name: ornskoldsvik", f"- name: {long_name}")
+    edit_stack(project_copy, "rvn-prod", "sites: [sundsvall, ornskoldsvik]", f"sites: [sundsvall, {long_name}]")
+    edit_stack(project_copy, "rvn-prod", "host: {site: ornskoldsvik,", f"host: {{site: {long_name},")
+    assert problems_of(project_copy, "rvn-prod") == [
+        f"Pulumi.rvn-prod.yaml:38: {PLATFORM}.sites[1].name: node names such as "
+        f"'{long_name}-conf-06' would be longer than the API's 32 characters"
+    ]
+
+
+def test_edge_nodes_with_no_transcoding_node_behind_them_cannot_carry_a_call(project_copy: Path) -> None:
+    full = "transcoding_nodes: {count: 6, vcpu: 24, memory_mb: 24576}"
+    for _ in range(2):  # both sites
+        edit_stack(project_copy, "rvn-prod", full, full.replace("count: 6", "count: 0"))
+    assert problems_of(project_copy, "rvn-prod") == [
+        f"Pulumi.rvn-prod.yaml:26: {PLATFORM}.sites: no site has transcoding nodes: no call could be carried"
+    ]
 
 
 def test_the_preview_command_prints_the_problem_without_a_traceback(project_copy: Path) -> None:

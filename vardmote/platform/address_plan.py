@@ -102,8 +102,13 @@ def _gateway_of(
     if network.gateway is None:
         return ip_network[1]
     gateway = netaddr.IPAddress(network.gateway)
+    if gateway.version != ip_network.version:
+        raise FieldError((*loc, "gateway"), f"{gateway} is IPv{gateway.version}, the network IPv{ip_network.version}")
     if gateway not in ip_network:
         raise FieldError((*loc, "gateway"), f"{gateway} is outside {ip_network}")
+    if gateway in (ip_network.network, ip_network.broadcast):
+        which = "network" if gateway == ip_network.network else "broadcast"
+        raise FieldError((*loc, "gateway"), f"{gateway} is the {which} address of {ip_network}: no host may hold it")
     return gateway
 
 

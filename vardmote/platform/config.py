@@ -6,6 +6,7 @@ encrypts them in the stack file and in state.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 import netaddr
@@ -20,6 +21,8 @@ from vardmote.platform.address_plan import (
     host_name,
     plan_addresses,
 )
+from vardmote.platform.names import resource_name
+from vardmote.platform.pexip.api_schema import api_schema
 
 CONFIG_NAMESPACE = "vardmote"
 PLATFORM_KEY = "platform"
@@ -47,7 +50,23 @@ def _cidr(value: str) -> str:
         raise ValueError(f"not a CIDR network: {value!r}") from None
     if str(network.cidr) != value:
         raise ValueError(f"{value!r} has host bits set; did you mean {network.cidr}?")
+    # Pexip's node address, netmask and gateway are IPv4 (IPv6 has fields of its own); and no host
+    # can live on a loopback, link-local, multicast or reserved range.
+    if network.version != 4:
+        raise ValueError(f"{value} is IPv6: the platform's networks are IPv4 (Pexip's address and netmask)")
+    for special, what in _SPECIAL_RANGES:
+        if network in special or special in network:
+            raise ValueError(f"{value} is in {special} ({what}): no host can have an address there")
     return value
+
+
+_SPECIAL_RANGES = [
+    (netaddr.IPNetwork("0.0.0.0/8"), "'this network'"),
+    (netaddr.IPNetwork("127.0.0.0/8"), "loopback"),
+    (netaddr.IPNetwork("169.254.0.0/16"), "link-local"),
+    (netaddr.IPNetwork("224.0.0.0/4"), "multicast"),
+    (netaddr.IPNetwork("240.0.0.0/4"), "reserved"),
+]
 
 
 def _ip(value: str) -> str:
@@ -197,6 +216,25 @@ class RoutingRule(StrictModel):
     call_type: Literal["video", "audio", "video-only"] = "video"
     participants: Literal["pc", "phone"]
 
+    @model_validator(mode="after")
+    def _an_expression_that_compiles(self) -> RoutingRule:
+        try:
+            pattern = re.compile(self.match_string)
+        except re.error as err:
+            raise FieldError(("match_string",), f"not a regular expression: {err}") from None
+        for reference in re.findall(r"\\(\d+)", self.replace_string):
+            if int(reference) > pattern.groups:
+                raise FieldError(
+                    ("replace_string",),
+                    f"refers to group {reference}, but match_string has {pattern.groups} group(s)",
+                )
+        limits = api_schema().resource("gateway_routing_rule").fields
+        for key in ("name", "match_string", "replace_string"):
+            limit = limits[key].max_length
+            if limit is not None and len(getattr(self, key)) > limit:
+                raise FieldError((key,), f"longer than the API's {limit} characters")
+        return self
+
 
 class SipTrunk(StrictModel):
     name: str = Field(min_length=1)
@@ -210,6 +248,28 @@ class GatewayConfig(StrictModel):
     host: ServiceHost
     sip_trunk: SipTrunk
     routing_rules: list[RoutingRule] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _rules_told_apart(self) -> GatewayConfig:
+        """Each rule becomes the resource named after it, and Pexip tries rules in priority order:
+        two rules with one resource name, or one priority, would be one object or no order."""
+        seen: dict[str, int] = {}
+        priorities: dict[int, int] = {}
+        for index, rule in enumerate(self.routing_rules):
+            name = resource_name("rule", rule.name)
+            if name in seen:
+                first = self.routing_rules[seen[name]].name
+                raise FieldError(
+                    ("routing_rules", index, "name"),
+                    f"{rule.name!r} names the same resource as routing_rules[{seen[name]}] ({first!r})",
+                )
+            if rule.priority in priorities:
+                raise FieldError(
+                    ("routing_rules", index, "priority"),
+                    f"{rule.priority} is already the priority of routing_rules[{priorities[rule.priority]}]",
+                )
+            seen[name], priorities[rule.priority] = index, index
+        return self
 
 
 class RoomDefaults(StrictModel):
@@ -338,7 +398,65 @@ class PlatformConfig(StrictModel):
             if idp_name is not None and idp_name not in idp_names:
                 raise FieldError(("portal", "room_defaults", key), f"no identity provider {idp_name!r}")
         self.address_plan()  # overlapping networks and networks too small are config errors too
+        self._fits_the_api()
+        self._carries_calls()
+        self._one_resource_each()
         return self
+
+    def _fits_the_api(self) -> None:
+        """Names the program derives from this config stay within the Management API's limits."""
+        schema = api_schema()
+        worker = schema.resource("worker_vm").fields
+        name_limit, domain_limit = worker["name"].max_length or 0, worker["domain"].max_length or 0
+        if len(self.domain) > domain_limit:
+            raise FieldError(("domain",), f"longer than the API's {domain_limit} characters for a node's domain")
+        for index, site in enumerate(self.sites):
+            for role, pool in (("transcoding", site.transcoding_nodes), ("edge", site.edge_nodes)):
+                longest = host_name(site.name, role, max(pool.count, 1))
+                if len(longest) > name_limit:
+                    raise FieldError(
+                        ("sites", index, "name"),
+                        f"node names such as {longest!r} would be longer than the API's {name_limit} characters",
+                    )
+        idp_limit = schema.resource("identity_provider").fields["name"].max_length or 0
+        for index, idp in enumerate(self.identity_providers):
+            if len(idp.name) > idp_limit:
+                raise FieldError(("identity_providers", index, "name"), f"longer than the API's {idp_limit} characters")
+
+    def _carries_calls(self) -> None:
+        """Edge nodes only proxy: each site's edge nodes need transcoding nodes at their own site or at
+        the site they overflow to (the next one in `sites`)."""
+        if not any(site.transcoding_nodes.count for site in self.sites):
+            raise FieldError(("sites",), "no site has transcoding nodes: no call could be carried")
+        for index, site in enumerate(self.sites):
+            overflow = self.sites[(index + 1) % len(self.sites)]
+            if site.edge_nodes.count and not (site.transcoding_nodes.count or overflow.transcoding_nodes.count):
+                raise FieldError(
+                    ("sites", index, "edge_nodes", "count"),
+                    f"{site.name} has edge nodes but neither it nor {overflow.name} has transcoding nodes "
+                    "to carry their calls",
+                )
+
+    def _one_resource_each(self) -> None:
+        """Servers and identity providers are resources named after what identifies them: a repeat
+        would be two declarations of one resource."""
+        for key, values in (
+            ("dns_servers", self.dns_servers),
+            ("ntp_servers", self.ntp_servers),
+            ("syslog_servers", self.syslog_servers),
+        ):
+            for index, value in enumerate(values):
+                if values.index(value) != index:
+                    raise FieldError((key, index), f"{value} is already {key}[{values.index(value)}]")
+        names: dict[str, int] = {}
+        for index, idp in enumerate(self.identity_providers):
+            name = resource_name("idp", idp.name)
+            if name in names:
+                raise FieldError(
+                    ("identity_providers", index, "name"),
+                    f"{idp.name!r} names the same resource as identity_providers[{names[name]}]",
+                )
+            names[name] = index
 
     def address_plan(self) -> AddressPlan:
         """Which host gets which address: the same on every run (see address_plan)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from vardmote.core.validation import validate_document
 from vardmote.platform.config import CONFIG_NAMESPACE, PLATFORM_KEY, SECRET_KEYS, PlatformConfig
 
 PROJECT_DIR_ENV = "VARDMOTE_PROJECT_DIR"
+SECRET_NAME = re.compile(r"(password|secret|passphrase|token)$", re.IGNORECASE)
 PLATFORM_CONFIG_KEY = f"{CONFIG_NAMESPACE}:{PLATFORM_KEY}"
 # What the offline preview stands in for a `secure:` value it never decrypts.
 SECRET_PLACEHOLDER = "[secret]"
@@ -66,7 +68,7 @@ class StackFile:
             if isinstance(value, dict) and set(value) == {"secure"}:
                 values[key] = SECRET_PLACEHOLDER
                 secret_keys.append(key)
-            elif key.startswith(f"{CONFIG_NAMESPACE}:") and key.split(":", 1)[1] in SECRET_KEYS:
+            elif _holds_a_secret(key):
                 problems.append(
                     self.document.problem(
                         ("config", key),
@@ -86,6 +88,15 @@ class StackFile:
                     values[key] = SECRET_PLACEHOLDER
                     secret_keys.append(key)
         return values, secret_keys, missing
+
+
+def _holds_a_secret(key: str) -> bool:
+    """vardmote's own secrets, and any provider's `*Password`/`*Secret` key (`vsphere:password`):
+    Pulumi encrypts only what is set with --secret, so each must be a secure value."""
+    namespace, _, name = key.partition(":")
+    if namespace == CONFIG_NAMESPACE and name in SECRET_KEYS:
+        return True
+    return SECRET_NAME.search(name) is not None
 
 
 def load_stack_file(project: Path, stack: str) -> StackFile:

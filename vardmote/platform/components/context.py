@@ -10,15 +10,10 @@ import pulumi
 from vardmote.platform.address_plan import AddressPlan
 from vardmote.platform.config import PlatformConfig, Site
 from vardmote.platform.hypervisors.base import HypervisorBackend, Image, VirtualMachine, VmSpec
+from vardmote.platform.names import resource_name
 
 TYPE_PREFIX = "vardmote:platform"
-
-
-def resource_name(prefix: str, value: object) -> str:
-    """A Pulumi resource name from what identifies an object in the API (an address, a name): the
-    characters a URN cannot carry (`:` of IPv6, `/`, spaces) become `-`."""
-    text = "".join(c if c.isalnum() or c in "._-" else "-" for c in str(value))
-    return f"{prefix}-{text}"
+__all__ = ["TYPE_PREFIX", "PexipAccess", "PlatformContext", "resource_name"]
 
 
 @dataclass(frozen=True)
