@@ -101,12 +101,26 @@ def test_pexip_nodes_come_from_the_ova_and_linux_hosts_are_cloned_with_their_add
 
 
 def test_vm_metadata_carries_no_secrets(prod: Recording) -> None:
-    for vm in of_type(prod, VM):
+    linux = [vm for vm in of_type(prod, VM) if "clone" in vm.inputs]
+    assert len(linux) == 4  # portal, gateway, two TURN relays: nothing of Pexip's
+    for vm in linux:
         assert set(vm.inputs["extraConfig"]) == {
             "guestinfo.vardmote.role",
             "guestinfo.vardmote.site",
             "guestinfo.vardmote.environment",
         }
+
+
+def test_pexip_appliances_come_from_their_own_ovas_with_the_ovas_own_hardware(prod: Recording) -> None:
+    """vSphere: an OVF deploy takes no extra_config and must match the OVF (SCSI controller, firmware),
+    so those are read from the OVA on the site's ESXi host."""
+    management = by_name(prod, "sundsvall-pexmgr-01", "VirtualMachine").inputs
+    node = by_name(prod, "sundsvall-conf-01", "VirtualMachine").inputs
+    assert management["ovfDeploy"]["remoteOvfUrl"].endswith("_pxMgr.ova")
+    assert node["ovfDeploy"]["remoteOvfUrl"].endswith("_generic_ConfNode.ova")
+    for vm in (management, node):
+        assert "extraConfig" not in vm
+        assert "clone" not in vm
 
 
 def test_nodes_of_a_location_are_kept_on_different_hosts(prod: Recording) -> None:
@@ -148,7 +162,9 @@ def test_outputs_give_urls_nodes_and_an_inventory_without_secrets(prod: Recordin
     inventory = outputs["ansible_inventory"]["all"]
     assert set(inventory["children"]) == {"edge", "portal", "gateway"}
     assert inventory["children"]["gateway"]["hosts"]["ornskoldsvik-gateway-01"]["ansible_host"] == "10.211.30.10"
-    assert "[secret]" not in json.dumps(outputs)
+    # The one secret output is the Management Node's installer configuration (its passwords).
+    assert outputs["management_installer_config"] == "[secret]"
+    assert "[secret]" not in json.dumps({k: v for k, v in outputs.items() if k != "management_installer_config"})
     # What the roles draw their firewalls, relays and dispatch lists from.
     variables = inventory["vars"]
     management = [net["cidr"] for net in outputs["address_plan"] if net["role"] == "management"]
@@ -178,17 +194,11 @@ def test_the_lab_registers_existing_hosts_and_creates_nothing() -> None:
     assert children["portal"]["hosts"]["lab-portal-01"]["ansible_host"] == "10.231.0.202"
 
 
-def test_the_proxmox_back_end_clones_templates_with_cloud_init_addresses(project_copy: Path) -> None:
-    stack = project_copy / "Pulumi.rvn-test.yaml"
-    text = stack.read_text(encoding="utf-8")
-    start = text.index("    hypervisor:")
-    end = text.index("    allowed_locations:")
-    proxmox = (
-        "    hypervisor:\n      kind: proxmox\n"
-        "      proxmox: {pexip_template_vm_id: 9000, linux_template_vm_id: 9001}\n"
-    )
-    stack.write_text(text[:start] + proxmox + text[end:], encoding="utf-8")
-    recording = run_stack("rvn-test", project_copy)
+def test_the_proxmox_example_stack_clones_templates_spread_over_each_sites_nodes(project_copy: Path) -> None:
+    """docs/examples/Pulumi.proxmox-example.yaml, copied in as a new stack the way the runbook says."""
+    example = REPO_ROOT / "docs" / "examples" / "Pulumi.proxmox-example.yaml"
+    (project_copy / "Pulumi.proxmox-test.yaml").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    recording = run_stack("proxmox-test", project_copy)
     vms = [r for r in recording.resources if r.type == "proxmoxve:index/vmLegacy:VmLegacy"]
     assert len(vms) == 9  # management, 2 + 2 nodes, 2 TURN, portal, gateway
     gateway = by_name(recording, "ornskoldsvik-gateway-01", "VmLegacy").inputs
@@ -196,7 +206,25 @@ def test_the_proxmox_back_end_clones_templates_with_cloud_init_addresses(project
     assert gateway["initialization"]["ipConfigs"] == [
         {"ipv4": {"address": "10.213.30.10/24", "gateway": "10.213.30.1"}}
     ]
+    assert by_name(recording, "sundsvall-pexmgr-01", "VmLegacy").inputs["clone"]["vmId"] == 9002
+    assert by_name(recording, "sundsvall-conf-01", "VmLegacy").inputs["clone"]["vmId"] == 9000
     assert of_type(recording, VM) == []
+
+
+def test_proxmox_spreads_the_vms_of_one_kind_over_the_sites_nodes_in_turn(project_copy: Path) -> None:
+    example = REPO_ROOT / "docs" / "examples" / "Pulumi.proxmox-example.yaml"
+    text = example.read_text(encoding="utf-8").replace(
+        "{count: 1, vcpu: 8, memory_mb: 8192}", "{count: 4, vcpu: 8, memory_mb: 8192}"
+    )
+    (project_copy / "Pulumi.proxmox-test.yaml").write_text(text, encoding="utf-8")
+    recording = run_stack("proxmox-test", project_copy)
+    placed = {
+        r.name: r.inputs["nodeName"]
+        for r in recording.resources
+        if r.type == "proxmoxve:index/vmLegacy:VmLegacy" and r.name.startswith("sundsvall-")
+    }
+    nodes = [placed[f"sundsvall-conf-{i:02d}"] for i in range(1, 5)]
+    assert nodes == ["pve-sdl-01", "pve-sdl-02", "pve-sdl-03", "pve-sdl-01"]
 
 
 def test_the_program_itself_names_the_config_path_when_run_by_the_engine() -> None:

@@ -20,40 +20,40 @@ CASES = {
         "rvn-prod",
         "management: {cidr: 10.210.0.0/24,",
         "management: {cidr: 10.210.0.0/33,",
-        f"Pulumi.rvn-prod.yaml:32: {PLATFORM}.sites[0].networks.management.cidr: not a CIDR network: '10.210.0.0/33'",
+        f"Pulumi.rvn-prod.yaml:34: {PLATFORM}.sites[0].networks.management.cidr: not a CIDR network: '10.210.0.0/33'",
     ),
     "host_bits_set": (
         "rvn-prod",
         "dmz: {cidr: 10.210.20.0/24,",
         "dmz: {cidr: 10.210.20.7/24,",
-        f"Pulumi.rvn-prod.yaml:34: {PLATFORM}.sites[0].networks.dmz.cidr: '10.210.20.7/24' has host bits set; "
+        f"Pulumi.rvn-prod.yaml:36: {PLATFORM}.sites[0].networks.dmz.cidr: '10.210.20.7/24' has host bits set; "
         "did you mean 10.210.20.0/24?",
     ),
     "overlapping_subnets": (
         "rvn-prod",
         "services: {cidr: 10.211.30.0/24,",
         "services: {cidr: 10.210.0.0/16,",
-        f"Pulumi.rvn-prod.yaml:46: {PLATFORM}.sites[1].networks.services.cidr: 10.210.0.0/16 overlaps "
+        f"Pulumi.rvn-prod.yaml:48: {PLATFORM}.sites[1].networks.services.cidr: 10.210.0.0/16 overlaps "
         "sites[0].networks.management.cidr (10.210.0.0/24)",
     ),
     "subnet_too_small": (
         "rvn-prod",
         "dmz: {cidr: 10.210.20.0/24,",
         "dmz: {cidr: 10.210.20.0/29,",
-        f"Pulumi.rvn-prod.yaml:34: {PLATFORM}.sites[0].networks.dmz.cidr: 10.210.20.0/29 has room for 0 hosts "
+        f"Pulumi.rvn-prod.yaml:36: {PLATFORM}.sites[0].networks.dmz.cidr: 10.210.20.0/29 has room for 0 hosts "
         "after 9 reserved addresses, but 4 are needed (3 edge, 1 turn)",
     ),
     "node_below_pexip_minimum": (
         "rvn-prod",
         "edge_nodes: {count: 3, vcpu: 8, memory_mb: 8192}",
         "edge_nodes: {count: 3, vcpu: 1, memory_mb: 8192}",
-        f"Pulumi.rvn-prod.yaml:37: {PLATFORM}.sites[0].edge_nodes.vcpu: must be 2–128 (Pexip), got 1",
+        f"Pulumi.rvn-prod.yaml:39: {PLATFORM}.sites[0].edge_nodes.vcpu: must be 2–128 (Pexip), got 1",
     ),
     "too_little_memory_per_vcpu": (
         "rvn-prod",
         "transcoding_nodes: {count: 6, vcpu: 24, memory_mb: 24576}",
         "transcoding_nodes: {count: 6, vcpu: 24, memory_mb: 8192}",
-        f"Pulumi.rvn-prod.yaml:36: {PLATFORM}.sites[0].transcoding_nodes.memory_mb: "
+        f"Pulumi.rvn-prod.yaml:38: {PLATFORM}.sites[0].transcoding_nodes.memory_mb: "
         "Pexip needs about 1 GB per vCPU: 24 vCPU need ≥ 24000 MB",
     ),
     "management_node_too_small": (
@@ -66,7 +66,7 @@ CASES = {
         "rvn-prod",
         "host: {site: ornskoldsvik, vcpu: 4, memory_mb: 4096}",
         "host: {site: harnosand, vcpu: 4, memory_mb: 4096}",
-        f"Pulumi.rvn-prod.yaml:95: {PLATFORM}.gateway.host.site: no site 'harnosand'; sites: sundsvall, ornskoldsvik",
+        f"Pulumi.rvn-prod.yaml:97: {PLATFORM}.gateway.host.site: no site 'harnosand'; sites: sundsvall, ornskoldsvik",
     ),
     "typo_in_a_key": (
         "lab",
@@ -86,42 +86,42 @@ CASES = {
         "rvn-prod",
         "match_string: '^\\+46(\\d{7,10})$'",
         "match_string: '^\\+46(\\d{7,10}$'",
-        f"Pulumi.rvn-prod.yaml:105: {PLATFORM}.gateway.routing_rules[1].match_string: "
+        f"Pulumi.rvn-prod.yaml:107: {PLATFORM}.gateway.routing_rules[1].match_string: "
         "not a regular expression: missing ), unterminated subpattern at position 5",
     ),
     "replace_refers_to_a_missing_group": (
         "rvn-prod",
         "replace_string: '0\\1', participants: phone",
         "replace_string: '0\\2', participants: phone",
-        f"Pulumi.rvn-prod.yaml:106: {PLATFORM}.gateway.routing_rules[1].replace_string: "
+        f"Pulumi.rvn-prod.yaml:108: {PLATFORM}.gateway.routing_rules[1].replace_string: "
         "refers to group 2, but match_string has 1 group(s)",
     ),
     "two_rules_one_priority": (
         "rvn-prod",
         "priority: 20,",
         "priority: 10,",
-        f"Pulumi.rvn-prod.yaml:105: {PLATFORM}.gateway.routing_rules[1].priority: "
+        f"Pulumi.rvn-prod.yaml:107: {PLATFORM}.gateway.routing_rules[1].priority: "
         "10 is already the priority of routing_rules[0]",
     ),
     "two_rules_one_resource_name": (
         "rvn-prod",
         "name: Phone participants (PSTN)",
         "name: PC participants (SIP/TLS)",
-        f"Pulumi.rvn-prod.yaml:105: {PLATFORM}.gateway.routing_rules[1].name: "
+        f"Pulumi.rvn-prod.yaml:107: {PLATFORM}.gateway.routing_rules[1].name: "
         "'PC participants (SIP/TLS)' names the same resource as routing_rules[0] ('PC participants (SIP/TLS)')",
     ),
     "ipv6_network": (
         "rvn-prod",
         "services: {cidr: 10.211.30.0/24",
         "services: {cidr: 2001:db8::/64",
-        f"Pulumi.rvn-prod.yaml:46: {PLATFORM}.sites[1].networks.services.cidr: "
+        f"Pulumi.rvn-prod.yaml:48: {PLATFORM}.sites[1].networks.services.cidr: "
         "2001:db8::/64 is IPv6: the platform's networks are IPv4 (Pexip's address and netmask)",
     ),
     "gateway_is_the_broadcast_address": (
         "rvn-prod",
         "dmz: {cidr: 10.210.20.0/24, port_group: pg-video-dmz-sdl}",
         "dmz: {cidr: 10.210.20.0/24, port_group: pg-video-dmz-sdl, gateway: 10.210.20.255}",
-        f"Pulumi.rvn-prod.yaml:34: {PLATFORM}.sites[0].networks.dmz.gateway: "
+        f"Pulumi.rvn-prod.yaml:36: {PLATFORM}.sites[0].networks.dmz.gateway: "
         "10.210.20.255 is the broadcast address of 10.210.20.0/24: no host may hold it",
     ),
     "plain_text_secret": (
@@ -162,8 +162,9 @@ def test_a_site_name_that_makes_node_names_too_long_for_the_api_is_refused(proje
     edit_stack(project_copy, "rvn-prod", "- name: ornskoldsvik", f"- name: {long_name}")
     edit_stack(project_copy, "rvn-prod", "sites: [sundsvall, ornskoldsvik]", f"sites: [sundsvall, {long_name}]")
     edit_stack(project_copy, "rvn-prod", "host: {site: ornskoldsvik,", f"host: {{site: {long_name},")
+    edit_stack(project_copy, "rvn-prod", "ornskoldsvik: esx01", f"{long_name}: esx01")
     assert problems_of(project_copy, "rvn-prod") == [
-        f"Pulumi.rvn-prod.yaml:38: {PLATFORM}.sites[1].name: node names such as "
+        f"Pulumi.rvn-prod.yaml:40: {PLATFORM}.sites[1].name: node names such as "
         f"'{long_name}-conf-06' would be longer than the API's 32 characters"
     ]
 
@@ -173,7 +174,7 @@ def test_edge_nodes_with_no_transcoding_node_behind_them_cannot_carry_a_call(pro
     for _ in range(2):  # both sites
         edit_stack(project_copy, "rvn-prod", full, full.replace("count: 6", "count: 0"))
     assert problems_of(project_copy, "rvn-prod") == [
-        f"Pulumi.rvn-prod.yaml:26: {PLATFORM}.sites: no site has transcoding nodes: no call could be carried"
+        f"Pulumi.rvn-prod.yaml:28: {PLATFORM}.sites: no site has transcoding nodes: no call could be carried"
     ]
 
 

@@ -319,13 +319,23 @@ class VsphereSettings(StrictModel):
     pexip_ovf_url: Annotated[str, Field(pattern=r"^https://\S+\.ova$")] = Field(
         description="Pexip Infinity Conferencing Node OVA on the region's own web server"
     )
+    pexip_management_ovf_url: Annotated[str, Field(pattern=r"^https://\S+\.ova$")] = Field(
+        description="Pexip Infinity Management Node OVA on the region's own web server"
+    )
+    ovf_hosts: dict[Name, str] = Field(
+        description="Per site, the ESXi host vCenter reads the OVAs on (their SCSI controller, firmware, guest OS)"
+    )
     linux_template: str = Field(min_length=1, description="VM template for portal, gateway and TURN hosts")
     folder: str = Field(default="vardmote", min_length=1)
 
 
 class ProxmoxSettings(StrictModel):
-    pexip_template_vm_id: int = Field(ge=100)
+    pexip_template_vm_id: int = Field(ge=100, description="Template of Pexip's Conferencing Node appliance")
+    pexip_management_template_vm_id: int = Field(ge=100, description="Template of Pexip's Management Node")
     linux_template_vm_id: int = Field(ge=100)
+    nodes: dict[Name, list[Annotated[str, Field(min_length=1)]]] = Field(
+        description="Per site, the Proxmox VE nodes its VMs are spread over (one node's failure takes one of each)"
+    )
 
 
 class ExistingSettings(StrictModel):
@@ -398,10 +408,32 @@ class PlatformConfig(StrictModel):
             if idp_name is not None and idp_name not in idp_names:
                 raise FieldError(("portal", "room_defaults", key), f"no identity provider {idp_name!r}")
         self.address_plan()  # overlapping networks and networks too small are config errors too
+        self._every_site_placed()
         self._fits_the_api()
         self._carries_calls()
         self._one_resource_each()
         return self
+
+    def _every_site_placed(self) -> None:
+        """The hypervisor settings name where each site's VMs go, and only the stack's sites."""
+        hypervisor = self.hypervisor
+        placements: dict[str, object] = {}
+        key = ""
+        if hypervisor.vsphere is not None:
+            placements, key = dict(hypervisor.vsphere.ovf_hosts), "ovf_hosts"
+        elif hypervisor.proxmox is not None:
+            placements, key = dict(hypervisor.proxmox.nodes), "nodes"
+        if not key:
+            return
+        names = [site.name for site in self.sites]
+        for name in placements:
+            if name not in names:
+                raise FieldError(
+                    ("hypervisor", hypervisor.kind, key, name), f"no site {name!r}; sites: {', '.join(names)}"
+                )
+        for name in names:
+            if not placements.get(name):
+                raise FieldError(("hypervisor", hypervisor.kind, key), f"says nothing of site {name!r}")
 
     def _fits_the_api(self) -> None:
         """Names the program derives from this config stay within the Management API's limits."""

@@ -12,7 +12,7 @@ from vardmote.core.validation import error_messages
 from vardmote.platform.address_plan import AddressPlan
 from vardmote.platform.components.context import PexipAccess, PlatformContext
 from vardmote.platform.components.gateway import Gateway
-from vardmote.platform.components.management_node import ManagementNode
+from vardmote.platform.components.management_node import ManagementNode, installer_config
 from vardmote.platform.components.meeting_rooms import MeetingRooms
 from vardmote.platform.components.platform_settings import PlatformSettings
 from vardmote.platform.components.portal import Portal
@@ -132,6 +132,12 @@ def build_platform() -> None:
     pulumi.export("ansible_inventory", ansible_inventory(config, plan, portal.settings))
     if rooms is not None:
         pulumi.export("room_template", rooms.template)
+    if context.pexip is not None:
+        secrets = pulumi.Config(CONFIG_NAMESPACE)
+        pulumi.export(
+            "management_installer_config",
+            installer_config(context, secrets.require_secret("pexipPassword"), context.pexip.node_password),
+        )
 
 
 def _nodes(plan: AddressPlan) -> list[dict[str, str]]:

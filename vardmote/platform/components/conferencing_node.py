@@ -43,7 +43,7 @@ class _PexipNode(pulumi.ComponentResource):
         super().__init__(f"{TYPE_PREFIX}:{self.type_name}", name, facts, opts)
         host = context.plan.host(name)
         vm = context.vm(
-            name, image="pexip", vcpu=size.vcpu, memory_mb=size.memory_mb, disk_gb=NODE_DISK_GB, parent=self
+            name, image="pexip-node", vcpu=size.vcpu, memory_mb=size.memory_mb, disk_gb=NODE_DISK_GB, parent=self
         )
         self.vm = vm
         self.address = vm.address

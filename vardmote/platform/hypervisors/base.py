@@ -10,7 +10,9 @@ import pulumi
 from vardmote.platform.address_plan import HostAddress
 from vardmote.platform.config import Site
 
-Image = Literal["pexip", "linux"]
+# Pexip ships the Management Node and the Conferencing Node as two appliances; portal, gateway and
+# TURN hosts are the region's own Linux template.
+Image = Literal["pexip-management", "pexip-node", "linux"]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
-"""Proxmox VE (KVM): every VM is a full clone of a template, configured through cloud-init."""
+"""Proxmox VE (KVM): every VM is a full clone of a template, configured through cloud-init, and the
+VMs of one kind at a site are spread over the site's Proxmox nodes in turn, so that one node's
+failure takes one of each kind, not all of them."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 import pulumi
 import pulumi_proxmoxve as proxmox
@@ -15,14 +19,27 @@ class ProxmoxBackend:
     def __init__(self, settings: ProxmoxSettings, config: PlatformConfig) -> None:
         self.settings = settings
         self.config = config
+        self._placed: Counter[tuple[str, str]] = Counter()  # (site, role) → VMs placed so far
+
+    def node_for(self, spec: VmSpec) -> str:
+        """The Proxmox node a VM goes to: the site's nodes in turn, per kind of VM."""
+        nodes = self.settings.nodes[spec.site.name]
+        key = (spec.site.name, spec.host.role)
+        node = nodes[self._placed[key] % len(nodes)]
+        self._placed[key] += 1
+        return node
 
     def virtual_machine(self, spec: VmSpec, parent: pulumi.Resource) -> VirtualMachine:
         host = spec.host
-        template = self.settings.pexip_template_vm_id if spec.image == "pexip" else self.settings.linux_template_vm_id
+        template = {
+            "pexip-node": self.settings.pexip_template_vm_id,
+            "pexip-management": self.settings.pexip_management_template_vm_id,
+            "linux": self.settings.linux_template_vm_id,
+        }[spec.image]
         resource = proxmox.VmLegacy(
             host.name,
             name=host.name,
-            node_name=spec.site.cluster,
+            node_name=self.node_for(spec),
             description=f"vardmote {host.role} node, site {spec.site.name}; managed by Pulumi",
             tags=["vardmote", host.role, spec.site.name],
             clone=proxmox.VmLegacyCloneArgs(vm_id=template, full=True, datastore_id=spec.site.datastore),
@@ -45,4 +62,6 @@ class ProxmoxBackend:
         return VirtualMachine(resource=resource, address=host.address)
 
     def keep_apart(self, name: str, site: Site, vms: list[VirtualMachine], parent: pulumi.Resource) -> None:
-        """Proxmox HA groups are managed outside this program; placement follows `site.cluster`."""
+        """Done at placement: `node_for` puts the VMs of one kind on the site's nodes in turn, so no two
+        share a node while there are nodes enough. An HA group, if the region wants failover, is kept
+        in the Proxmox cluster's own configuration."""

@@ -1,4 +1,11 @@
-"""VMware vSphere: Pexip nodes from Pexip's OVA, Linux hosts cloned from a template, one NIC per network."""
+"""VMware vSphere: Pexip's Management and Conferencing Nodes each from Pexip's own OVA, Linux hosts
+cloned from a template, one NIC per network.
+
+What vSphere documents for OVF/OVA deploys, and is done here: the VM's hardware is read from the OVA
+itself (`get_ovf_vm_template`), because a VM that does not match its OVF may not boot (the SCSI
+controller otherwise defaults to pvscsi); OVF deploys take no extra_config, and an OVA's settings can
+only be its own predefined vApp properties, so nothing of ours is added to Pexip's appliances.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +17,8 @@ import pulumi_vsphere as vsphere
 from vardmote.platform.config import PlatformConfig, Site, VsphereSettings
 from vardmote.platform.hypervisors.base import VirtualMachine, VmSpec
 
-# The guest OS identifiers VMware uses for Pexip's appliance (Debian-based) and our Linux hosts.
-GUEST_IDS = {"pexip": "debian11_64Guest", "linux": "debian12_64Guest"}
+# The guest OS of the region's Linux template; Pexip's appliances say their own in their OVA.
+LINUX_GUEST_ID = "debian12_64Guest"
 
 
 class VsphereBackend:
@@ -85,6 +92,22 @@ class VsphereBackend:
         return vsphere.get_network_output(name=port_group, datacenter_id=self._datacenter_id(datacenter)).id
 
     @cache  # noqa: B019
+    def _ovf(self, site: Site, url: str, port_group: str) -> pulumi.Output[vsphere.GetOvfVmTemplateResult]:
+        """What the OVA says of its VM: SCSI controller, firmware, guest OS, as vCenter reads it."""
+        datacenter_id = self._datacenter_id(site.datacenter)
+        network_id = self._network_id(site.datacenter, port_group)
+        host = vsphere.get_host_output(name=self.settings.ovf_hosts[site.name], datacenter_id=datacenter_id)
+        return vsphere.get_ovf_vm_template_output(
+            name=url.rsplit("/", 1)[-1],
+            remote_ovf_url=url,
+            disk_provisioning="thin",
+            host_system_id=host.id,
+            resource_pool_id=self._cluster(site.datacenter, site.cluster).resource_pool_id,
+            datastore_id=self._datastore_id(site.datacenter, site.datastore),
+            ovf_network_map=network_id.apply(lambda network: {"VM Network": network}),
+        )
+
+    @cache  # noqa: B019
     def _template_id(self, datacenter: str) -> pulumi.Output[str]:
         template = self.settings.linux_template
         return vsphere.get_virtual_machine_output(name=template, datacenter_id=self._datacenter_id(datacenter)).id
@@ -93,15 +116,25 @@ class VsphereBackend:
         datacenter_id = self._datacenter_id(spec.site.datacenter)
         host = spec.host
         network_id = self._network_id(spec.site.datacenter, host.port_group)
-        ovf_deploy = clone = None
-        if spec.image == "pexip":
-            # Pexip nodes are never cloned from each other: each is a fresh generic VM from the OVA,
-            # configured afterwards through the Management API (ConferencingNodeRegistration).
-            ovf_deploy = vsphere.VirtualMachineOvfDeployArgs(
-                remote_ovf_url=self.settings.pexip_ovf_url,
-                disk_provisioning="thin",
-                ovf_network_map={"VM Network": network_id},
+        ovf_deploy = clone = ovf = None
+        guest_id: pulumi.Input[str] = LINUX_GUEST_ID
+        extra_config: dict[str, str] | None = {
+            f"guestinfo.vardmote.{key}": value for key, value in sorted(spec.labels.items())
+        }
+        if spec.image != "linux":
+            # Pexip nodes are never cloned from each other: each is a fresh VM from Pexip's OVA, a
+            # Conferencing Node configured afterwards through the Management API
+            # (ConferencingNodeRegistration), the Management Node by its installer.
+            url = (
+                self.settings.pexip_management_ovf_url
+                if spec.image == "pexip-management"
+                else self.settings.pexip_ovf_url
             )
+            ovf = self._ovf(spec.site, url, host.port_group)
+            ovf_deploy = vsphere.VirtualMachineOvfDeployArgs(
+                remote_ovf_url=url, disk_provisioning="thin", ovf_network_map={"VM Network": network_id}
+            )
+            guest_id, extra_config = ovf.guest_id, None
         else:
             clone = vsphere.VirtualMachineCloneArgs(
                 template_uuid=self._template_id(spec.site.datacenter),
@@ -129,10 +162,12 @@ class VsphereBackend:
                 tags=[self._role_tag(host.role).id],
                 num_cpus=spec.vcpu,
                 memory=spec.memory_mb,
-                guest_id=GUEST_IDS[spec.image],
+                guest_id=guest_id,
+                scsi_type=ovf.scsi_type if ovf is not None else None,
+                firmware=ovf.firmware if ovf is not None else None,
                 network_interfaces=[vsphere.VirtualMachineNetworkInterfaceArgs(network_id=network_id)],
                 disks=[vsphere.VirtualMachineDiskArgs(label="disk0", size=spec.disk_gb, thin_provisioned=True)],
-                extra_config={f"guestinfo.vardmote.{key}": value for key, value in sorted(spec.labels.items())},
+                extra_config=extra_config,
                 annotation=f"vardmote {host.role} node, site {spec.site.name}; managed by Pulumi",
                 wait_for_guest_net_timeout=0,
                 ovf_deploy=ovf_deploy,
