@@ -334,3 +334,14 @@ def test_node_components_say_where_they_sit(prod: Recording) -> None:
     assert (edge["network"], edge["node_type"], edge["site"]) == ("dmz", "PROXYING", "sundsvall")
     conf = by_name(prod, "sundsvall-conf-01", "ConferencingNode").inputs
     assert (conf["network"], conf["node_type"]) == ("transcoding", "CONFERENCING")
+
+
+def test_the_stack_can_import_an_existing_object_explicitly_by_resource_name() -> None:
+    """`vardmote:import` maps a resource to an existing object's URI: the program gives it `import_`."""
+    stack_file = load_stack_file(REPO_ROOT, "rvn-test")
+    values, secret_keys, _ = stack_file.offline_config(stack_file.platform())
+    uri = "/api/admin/configuration/v1/system_location/3/"
+    values["vardmote:import"] = json.dumps({"sundsvall-transcoding-location": uri})
+    recording = run_offline("rvn-test", values, secret_keys)
+    assert by_name(recording, "sundsvall-transcoding-location").import_id == uri
+    assert [r.name for r in recording.resources if r.import_id] == ["sundsvall-transcoding-location"]

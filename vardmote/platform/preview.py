@@ -74,6 +74,7 @@ class Registration:
     provider: str
     dependencies: list[str]
     inputs: dict[str, Any]
+    import_id: str = ""  # the existing object the resource takes over (Pulumi's `import_` option)
 
 
 @dataclass
@@ -109,6 +110,7 @@ class _RecordingMonitor(mocks.MockMonitor):
                 provider=provider,
                 dependencies=sorted(request.dependencies),
                 inputs=displayable(json_format.MessageToDict(request.object)),
+                import_id=request.importId,
             )
         )
         return super().RegisterResource(request)  # type: ignore[no-untyped-call]

@@ -19,6 +19,18 @@ from vardmote.platform.pexip.providers import (
     ManagementApiReadyProvider,
 )
 
+IMPORT_CONFIG_KEY = "import"
+
+
+def with_import(name: str, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions | None:
+    """`opts`, plus Pulumi's `import_` option where the stack asks this resource to take over an object
+    that already exists: `vardmote:import` maps resource names to the objects' URIs (runbook §7)."""
+    wanted = pulumi.Config("vardmote").get_object(IMPORT_CONFIG_KEY) or {}
+    uri = wanted.get(name) if isinstance(wanted, dict) else None
+    if not uri:
+        return opts
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(import_=str(uri)))
+
 
 class _ConfigurationObject(Resource):
     """An object of one configuration resource; subclasses fix the resource and its identity."""
@@ -43,7 +55,7 @@ class _ConfigurationObject(Resource):
             "secrets": secrets or {},
             "uri": None,
         }
-        super().__init__(ConfigurationObjectProvider(), name, props, opts)
+        super().__init__(ConfigurationObjectProvider(), name, props, with_import(name, opts))
 
 
 class Licence(_ConfigurationObject, module="pexip", name="Licence"):
@@ -160,4 +172,4 @@ class ConferencingNodeRegistration(Resource, module="pexip", name="ConferencingN
             "sync_status": None,
             "bootstrap_sha256": None,
         }
-        super().__init__(ConferencingNodeRegistrationProvider(), name, props, opts)
+        super().__init__(ConferencingNodeRegistrationProvider(), name, props, with_import(name, opts))
