@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.unit.test_platform_program import run_stack
+from vardmote.platform.config import API_MAX_LENGTH
 from vardmote.platform.pexip.api_schema import UNKNOWN, api_schema, field_errors, from_engine
 from vardmote.platform.pexip.providers import payload_of
 from vardmote.platform.preview import Recording
@@ -53,6 +54,11 @@ def test_the_facts_the_program_depends_on_are_the_vendors() -> None:
     assert {n for n, f in worker.items() if f.immutable} >= {"address", "netmask", "gateway", "hostname", "domain"}
     assert schema.resource("system_location").fields["dns_servers"].nested_on_get
     assert schema.resource("global").kind == "singleton"
+
+
+def test_the_limits_the_config_checks_are_the_apis() -> None:
+    for (resource, field), limit in API_MAX_LENGTH.items():
+        assert api_schema().resource(resource).fields[field].max_length == limit, (resource, field)
 
 
 def test_values_from_the_engine_become_the_apis_types() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import edit_stack
+from tests.conftest import REPO_ROOT, edit_stack
 from vardmote.cli.app import app
 from vardmote.core.problems import ProblemsFound
 from vardmote.platform.stack_files import load_stack_file
@@ -234,3 +234,40 @@ def test_preview_without_a_stack_shows_every_stack(project_copy: Path) -> None:
     result = CliRunner().invoke(app, ["preview", "--format", "json"], env={"VARDMOTE_PROJECT_DIR": str(project_copy)})
     assert result.exit_code == 0
     assert [d["stack"] for d in json.loads(result.stdout)["stacks"]] == ["lab", "rvn-prod", "rvn-test"]
+
+
+NEW_STACK_MISTAKES = {
+    "a site left out of the Proxmox nodes": (
+        "          ornskoldsvik: [pve-ovik-01, pve-ovik-02]\n",
+        "",
+        "Pulumi.new.yaml:22: config.vardmote:platform.hypervisor.proxmox.nodes: says nothing of site 'ornskoldsvik'",
+    ),
+    "a misspelt key": (
+        "    turn:\n      sites:",
+        "    turn:\n      site:",
+        "Pulumi.new.yaml:107: config.vardmote:platform.turn.sites: required field is missing\n"
+        "Pulumi.new.yaml:108: config.vardmote:platform.turn.site: unknown field; did you mean 'sites'?",
+    ),
+    "a routing rule going out over WebRTC": (
+        "participants: pc}",
+        "participants: pc, outgoing_protocol: webrtc}",
+        "Pulumi.new.yaml:104: config.vardmote:platform.gateway.routing_rules[0].outgoing_protocol: "
+        "must be 'sip', 'h323', 'mssip' or 'teams', got 'webrtc'",
+    ),
+    "a password pasted in plain text": (
+        "config:\n",
+        "config:\n  proxmoxve:password: Vinter2026\n",
+        "Pulumi.new.yaml:9: config.proxmoxve:password: must be a secure value, never plain text: "
+        "run `pulumi config set --secret proxmoxve:password`",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(NEW_STACK_MISTAKES))
+def test_a_new_stack_from_the_example_with_one_mistake_gets_one_clear_answer(project_copy: Path, mistake: str) -> None:
+    """A new stack as the runbook says to start one: the shipped example, copied in, one realistic mistake."""
+    old, new, expected = NEW_STACK_MISTAKES[mistake]
+    example = (REPO_ROOT / "docs" / "examples" / "Pulumi.proxmox-example.yaml").read_text(encoding="utf-8")
+    assert old in example
+    (project_copy / "Pulumi.new.yaml").write_text(example.replace(old, new, 1), encoding="utf-8")
+    assert problems_of(project_copy, "new") == expected.split("\n")

@@ -22,7 +22,6 @@ from vardmote.platform.address_plan import (
     plan_addresses,
 )
 from vardmote.platform.names import resource_name
-from vardmote.platform.pexip.api_schema import api_schema
 
 CONFIG_NAMESPACE = "vardmote"
 PLATFORM_KEY = "platform"
@@ -41,6 +40,17 @@ SECRET_KEYS = {
 NODE_MIN_VCPU, NODE_MAX_VCPU = 2, 128
 NODE_MIN_MEMORY_MB, NODE_MAX_MEMORY_MB = 2000, 64000
 MANAGEMENT_MIN_VCPU, MANAGEMENT_MIN_MEMORY_MB = 4, 4096
+# The Management API's limits on what the program derives from this config (management_api.yaml, which
+# the providers check every object against; a test keeps these equal to it). Kept here as numbers so
+# that validating a stack does not read the whole API schema.
+API_MAX_LENGTH = {
+    ("gateway_routing_rule", "name"): 250,
+    ("gateway_routing_rule", "match_string"): 250,
+    ("gateway_routing_rule", "replace_string"): 250,
+    ("worker_vm", "name"): 32,
+    ("worker_vm", "domain"): 192,
+    ("identity_provider", "name"): 250,
+}
 
 
 def _cidr(value: str) -> str:
@@ -228,10 +238,9 @@ class RoutingRule(StrictModel):
                     ("replace_string",),
                     f"refers to group {reference}, but match_string has {pattern.groups} group(s)",
                 )
-        limits = api_schema().resource("gateway_routing_rule").fields
         for key in ("name", "match_string", "replace_string"):
-            limit = limits[key].max_length
-            if limit is not None and len(getattr(self, key)) > limit:
+            limit = API_MAX_LENGTH["gateway_routing_rule", key]
+            if len(getattr(self, key)) > limit:
                 raise FieldError((key,), f"longer than the API's {limit} characters")
         return self
 
@@ -437,9 +446,7 @@ class PlatformConfig(StrictModel):
 
     def _fits_the_api(self) -> None:
         """Names the program derives from this config stay within the Management API's limits."""
-        schema = api_schema()
-        worker = schema.resource("worker_vm").fields
-        name_limit, domain_limit = worker["name"].max_length or 0, worker["domain"].max_length or 0
+        name_limit, domain_limit = API_MAX_LENGTH["worker_vm", "name"], API_MAX_LENGTH["worker_vm", "domain"]
         if len(self.domain) > domain_limit:
             raise FieldError(("domain",), f"longer than the API's {domain_limit} characters for a node's domain")
         for index, site in enumerate(self.sites):
@@ -450,7 +457,7 @@ class PlatformConfig(StrictModel):
                         ("sites", index, "name"),
                         f"node names such as {longest!r} would be longer than the API's {name_limit} characters",
                     )
-        idp_limit = schema.resource("identity_provider").fields["name"].max_length or 0
+        idp_limit = API_MAX_LENGTH["identity_provider", "name"]
         for index, idp in enumerate(self.identity_providers):
             if len(idp.name) > idp_limit:
                 raise FieldError(("identity_providers", index, "name"), f"longer than the API's {idp_limit} characters")
