@@ -413,6 +413,18 @@ class TestConferencingNodeRegistration:
         news["bootstrap"]["vm"] = "vm-2"
         assert provider.diff(created.id, outs_of(created), news).replaces == ["bootstrap.vm"]
 
+    def test_a_refresh_reads_the_node_and_its_sync_status_without_a_change(
+        self, pexip: RunningApi, registration: tuple[Any, BootingNode]
+    ) -> None:
+        provider, _ = registration
+        declared = checked(provider, node(pexip))
+        created = provider.create(declared)
+        refreshed = provider.read(created.id, outs_of(created))
+        assert outs_of(refreshed)["sync_status"] == "SYNCED"
+        assert refreshed.inputs is not None
+        assert refreshed.inputs["fields"] == declared["fields"]
+        assert provider.diff(created.id, outs_of(created), refreshed.inputs).changes is False
+
     def test_resizing_a_node_is_an_update_in_place(
         self, pexip: RunningApi, registration: tuple[Any, BootingNode]
     ) -> None:

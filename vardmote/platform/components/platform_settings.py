@@ -89,24 +89,21 @@ class PlatformSettings(pulumi.ComponentResource):
                 opts=child,
             )
             self.identity_provider_groups[idp.name] = group.uri
-        self.dns_servers = [
-            DnsServer(
-                resource_name("dns", address),
-                connection,
-                {"address": address, "description": "The region's resolver (managed by vardmote)"},
-                opts=child,
-            ).uri
-            for address in config.dns_servers
-        ]
-        self.ntp_servers = [
-            NtpServer(
-                resource_name("ntp", address),
-                connection,
-                {"address": address, "description": "The region's time server (managed by vardmote)"},
-                opts=child,
-            ).uri
-            for address in config.ntp_servers
-        ]
+        self.dns_servers, self.ntp_servers = (
+            [
+                kind(
+                    resource_name(prefix, address),
+                    connection,
+                    {"address": address, "description": f"The region's {what} (managed by vardmote)"},
+                    opts=child,
+                ).uri
+                for address in addresses
+            ]
+            for kind, prefix, what, addresses in (
+                (DnsServer, "dns", "resolver", config.dns_servers),
+                (NtpServer, "ntp", "time server", config.ntp_servers),
+            )
+        )
         # The audit log (who configured what), the support log (which participant joined which
         # conference) and the web log leave every node for the region's log service: the access
         # logging HSLF-FS 2016:40 asks for is kept there, not on the nodes.

@@ -183,6 +183,9 @@ class ConfigurationObjectProvider(_ProviderBase):
         with self._api(props) as api:
             api.delete(props["uri"])
 
+    # What the provider computes; the rest of its outputs are the inputs as the API has them.
+    outputs: tuple[str, ...] = ("uri",)
+
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The object as the API has it (refresh), or the object named by `id_` (import)."""
         uri = props.get("uri") or id_
@@ -193,11 +196,16 @@ class ConfigurationObjectProvider(_ProviderBase):
                 if err.status == 404:  # deleted outside Pulumi: the engine drops it from the state
                     return ReadResult(None, {})
                 raise
+            observed = self._observed(api, uri)
         resource = props["resource"]
         fields = {key: as_written(resource, key, current.get(key)) for key in props.get("fields") or {}}
-        outs = {**props, "fields": fields, "uri": uri}
+        outs = {**props, "fields": fields, "uri": uri, **observed}
         # Secrets read back as null: the declared ones stay, rather than report a change.
-        return ReadResult(uri, outs, inputs={key: value for key, value in outs.items() if key != "uri"})
+        return ReadResult(uri, outs, inputs={key: value for key, value in outs.items() if key not in self.outputs})
+
+    def _observed(self, _api: ManagementApi, _uri: str) -> dict[str, Any]:
+        """What a read adds to the object's fields (a node's sync status)."""
+        return {}
 
 
 def as_written(resource: str, name: str, value: Any) -> Any:
@@ -293,7 +301,7 @@ class ManagementApiReadyProvider(_ProviderBase):
         """Nothing to remove: the wait made nothing."""
 
 
-class ConferencingNodeRegistrationProvider(_ProviderBase):
+class ConferencingNodeRegistrationProvider(ConfigurationObjectProvider):
     """A Conferencing Node's worker_vm, bootstrapped onto its freshly deployed VM.
 
     The sequence: create the worker_vm through the API, whose 201 response carries the node's
@@ -356,24 +364,10 @@ class ConferencingNodeRegistrationProvider(_ProviderBase):
             {**news, "uri": olds["uri"], "sync_status": "SYNCED", "bootstrap_sha256": olds.get("bootstrap_sha256")}
         )
 
-    def delete(self, _id: str, props: dict[str, Any]) -> None:
-        with self._api(props) as api:
-            api.delete(props["uri"])
+    outputs = ("uri", "sync_status", "bootstrap_sha256")
 
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        uri = props.get("uri") or id_
-        with self._api(props) as api:
-            try:
-                current = api.get(uri)
-            except PexipApiError as err:
-                if err.status == 404:
-                    return ReadResult(None, {})
-                raise
-            status = self._sync_status(api, uri)
-        fields = {key: current.get(key) for key in props.get("fields") or {}}
-        outs = {**props, "fields": fields, "uri": uri, "sync_status": status}
-        inputs = {k: v for k, v in outs.items() if k not in ("uri", "sync_status", "bootstrap_sha256")}
-        return ReadResult(uri, outs, inputs=inputs)
+    def _observed(self, api: ManagementApi, uri: str) -> dict[str, Any]:
+        return {"sync_status": self._sync_status(api, uri)}
 
     @staticmethod
     def _outs(props: dict[str, Any], uri: str, fingerprint: str | None) -> dict[str, Any]:
