@@ -11,6 +11,8 @@ from vardmote.lab.certificates import ensure_host_certificate
 
 @dataclass(frozen=True)
 class TestPki:
+    __test__ = False  # a fixture's type, not a test class
+
     ca_file: Path
     cert_file: Path
     key_file: Path

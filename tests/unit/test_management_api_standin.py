@@ -3,14 +3,20 @@ any client would send them (a test written against it must fail against a sloppy
 
 from __future__ import annotations
 
+import socket
 import ssl
+import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.doubles.pexip_api import RunningApi
+from tests.doubles.tls import TestPki
 
 CONFIG = "/api/admin/configuration/v1/"
 
@@ -145,3 +151,35 @@ def test_a_patch_is_validated_like_a_post(api: httpx.Client) -> None:
     assert refused.json() == {"system_location": {"mtu": ["9000 is above the maximum 1500"]}}
     assert api.patch(location, json={"mtu": 1400}).status_code == 202
     assert api.get(location).json()["mtu"] == 1400
+
+
+def test_it_runs_as_a_service_over_tls_with_the_password_from_a_file(test_pki: TestPki, tmp_path: Path) -> None:
+    """How the lab serves it on its management host: `python -m vardmote.lab.management_api`."""
+    password_file = tmp_path / "password"
+    password_file.write_text("lab-admin-password\n", encoding="utf-8")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [
+        sys.executable, "-m", "vardmote.lab.management_api", "--host", "127.0.0.1", "--port", str(port),
+        "--cert", str(test_pki.cert_file), "--key", str(test_pki.key_file), "--password-file", str(password_file),
+    ]  # fmt: skip
+    service = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        tls = ssl.create_default_context(cafile=str(test_pki.ca_file))
+        url = f"https://127.0.0.1:{port}{CONFIG}global/1/"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = httpx.get(url, verify=tls, auth=("admin", "lab-admin-password"))
+                break
+            except httpx.TransportError:
+                assert service.poll() is None, service.stderr.read() if service.stderr else ""
+                assert time.monotonic() < deadline, "the service did not start"
+                time.sleep(0.2)
+        assert answer.status_code == 200
+        assert answer.json()["crypto_mode"] == "besteffort"
+        assert httpx.get(url, verify=tls, auth=("admin", "wrong")).status_code == 401
+    finally:
+        service.terminate()
+        service.wait(timeout=10)
