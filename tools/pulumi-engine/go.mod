@@ -1,6 +1,19 @@
+// The Pulumi engine as scripts/bootstrap.sh builds it where no `pulumi` is on PATH: the CLI from the
+// vendor's pkg/v3 module, and this module's own Python language host (cmd/pulumi-language-python).
+//
+// v3.274.1 is the release nearest the Python SDK (pulumi 3.272.0 from PyPI, pyproject.toml) that the
+// Go module proxy serves: it serves no pkg/v3 v3.272.0 or v3.273.0. The engine runs programs of older
+// SDKs, so pyproject.toml keeps the SDK at or below this version. The executor and dynamic-provider
+// launcher scripts come from the sdk/v3 module of this build list, identical to v3.272.0's.
 module vardmote/tools/pulumi-engine
 
 go 1.26.6
+
+require (
+	github.com/pulumi/pulumi/sdk/v3 v3.274.1
+	google.golang.org/grpc v1.85.0
+	google.golang.org/protobuf v1.36.12
+)
 
 require (
 	cel.dev/expr v0.25.3 // indirect
@@ -197,7 +210,6 @@ require (
 	github.com/pulumi/inflector v0.1.1 // indirect
 	github.com/pulumi/pulumi-cloud-sdk/go v1.20261104.0 // indirect
 	github.com/pulumi/pulumi/pkg/v3 v3.274.1 // indirect
-	github.com/pulumi/pulumi/sdk/v3 v3.274.1 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
 	github.com/rogpeppe/go-internal v1.14.1 // indirect
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
@@ -273,13 +285,13 @@ require (
 	google.golang.org/genproto v0.0.0-20260724162435-b2f20204f0df // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20261026165753-2ffab32bce7e // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261026165753-2ffab32bce7e // indirect
-	google.golang.org/grpc v1.85.0 // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/yaml.v2 v2.4.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	lukechampine.com/frand v1.5.1 // indirect
 )
 
+// pkg/v3's own go.mod replaces sdk/v3 with its checkout's ../sdk (here: the required sdk/v3 of the same
+// release) and clipboard with a fork; a replace only holds in the main module, so it is repeated here.
 replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
 
 tool github.com/pulumi/pulumi/pkg/v3/cmd/pulumi

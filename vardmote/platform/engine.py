@@ -27,6 +27,8 @@ import sysconfig
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from vardmote.platform.stack_files import project_dir
+
 LAB_STACK = "lab"
 # Not a secret (see the module's docstring): the passphrase of the lab stack's `secure:` values.
 LAB_PASSPHRASE = "vardmote-lab-not-a-secret"
@@ -132,8 +134,6 @@ def ensure_stack(stack: str, *, cwd: Path, env: Mapping[str, str] | None = None,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `pulumi ARGV` from the project folder with this module's environment; exit with its status."""
-    from vardmote.platform.stack_files import project_dir
-
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         pulumi = require_pulumi()

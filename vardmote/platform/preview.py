@@ -29,6 +29,7 @@ from vardmote.platform.program import build_platform
 from vardmote.platform.stack_files import StackFile, load_stack_file
 
 PROJECT = "vardmote"
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
 
@@ -90,6 +91,15 @@ class _RecordingMonitor(mocks.MockMonitor):
     def __init__(self, recording: Recording) -> None:
         super().__init__(_OfflineMocks())
         self.recording = recording
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The engine's URN: the parent's whole qualified type (the root stack's left out), then `$` and
+        the type. The SDK's mock keeps only the parent's last type, which names nested children wrongly."""
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != ROOT_STACK_TYPE:
+                type_ = f"{qualified}${type_}"
+        return f"urn:pulumi:{self.recording.stack}::{PROJECT}::{type_}::{name}"
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method's name
         urn = self.make_urn(request.parent, request.type, request.name)
