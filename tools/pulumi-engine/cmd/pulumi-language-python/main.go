@@ -196,7 +196,11 @@ func (h *pythonHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulum
 	if err != nil {
 		return nil, err
 	}
-	config, err := json.Marshal(req.GetConfig())
+	configValues := req.GetConfig()
+	if configValues == nil {
+		configValues = map[string]string{} // the SDK reads the JSON as an object, never null
+	}
+	config, err := json.Marshal(configValues)
 	if err != nil {
 		return nil, err
 	}
