@@ -87,6 +87,10 @@ class Recording:
         return [r for r in self.resources if r.parent == urn]
 
 
+class DuplicateUrn(Exception):
+    """Two resources of the program have one URN."""
+
+
 class _RecordingMonitor(mocks.MockMonitor):
     def __init__(self, recording: Recording) -> None:
         super().__init__(_OfflineMocks())
@@ -175,8 +179,19 @@ def run_offline(stack: str, config: dict[str, str], secret_keys: list[str]) -> R
     set_all_config(config, secret_keys)
     with _lean_runtime():
         _sync_await(run_in_stack(build_platform))
+    _refuse_duplicate_urns(recording.resources)
     recording.resources = _parents_first(recording.resources)
     return recording
+
+
+def _refuse_duplicate_urns(resources: list[Registration]) -> None:
+    """The engine refuses a second resource with a URN already registered (and stops the run); so does
+    the offline preview, with the engine's words, rather than show two resources it would never make."""
+    seen: set[str] = set()
+    for resource in resources:
+        if resource.urn in seen:
+            raise DuplicateUrn(f"Duplicate resource URN '{resource.urn}'; try giving it a unique name")
+        seen.add(resource.urn)
 
 
 def _parents_first(resources: list[Registration]) -> list[Registration]:
