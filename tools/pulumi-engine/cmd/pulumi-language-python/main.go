@@ -30,7 +30,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 
 	pbempty "google.golang.org/protobuf/types/known/emptypb"
 
@@ -263,7 +262,6 @@ func (h *pythonHost) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc
 	cmd := exec.CommandContext(server.Context(), python, append([]string{"-u", entry}, req.GetArgs()...)...)
 	cmd.Dir = req.GetPwd()
 	cmd.Env = environment(req.GetEnv(), venv, nil)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
