@@ -79,7 +79,7 @@ install_engine() {
         return
     fi
     version=$(cd "$engine_dir" && go list -m -f '{{.Version}}' github.com/pulumi/pulumi/pkg/v3)
-    say "Building the Pulumi engine $version from the Go module proxy (once; about 8 minutes on 2 cores)"
+    say "Building the Pulumi engine $version from the Go module proxy (about 8 minutes on 2 cores the first time, seconds from the cache)"
     started=$SECONDS
     (cd "$engine_dir" && go build -trimpath \
         -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
