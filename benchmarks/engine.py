@@ -73,6 +73,7 @@ def main() -> int:
         env = engine_environment(pulumi, stack=LAB_STACK, base=base, state_dir=state_dir)
         ensure_stack(LAB_STACK, cwd=REPO, env=base, state_dir=state_dir)
         stack = ["--stack", LAB_STACK, "--non-interactive"]
+        version = subprocess.check_output([str(pulumi), "version"], text=True, env=env).strip()
         engine_preview = [str(pulumi), "preview", *stack, "--expect-no-changes"]
         offline_preview = [VARDMOTE, "preview", "--stack", LAB_STACK]
         no_change_up = [str(pulumi), "up", "--yes", *stack, "--expect-no-changes"]
@@ -93,7 +94,6 @@ def main() -> int:
     preview_ratio = statistics.median(real.wall) / statistics.median(offline.wall)
     up_ratio = statistics.median(up.wall) / statistics.median(real.wall)
     verdict = "meets" if up_ratio <= TARGET_RATIO else "MISSES"
-    version = subprocess.check_output([str(pulumi), "version"], text=True).strip()
     print(f"The lab stack under the Pulumi engine {version}")
     for samples in (offline, real, up):
         print(samples.line())
