@@ -48,4 +48,48 @@ say "Installing vardmote and its development tools into $VENV"
 # source: compiled here, once, so that no command compiles them again where Python may not write its
 # caches (PYTHONDONTWRITEBYTECODE, a read-only checkout). Python still recompiles a changed module.
 "$VENV/bin/python" -m compileall -q vardmote infra policies provisioning >/dev/null
+# The Pulumi engine, for `pulumi preview/up/refresh/destroy` (the offline commands need none). A
+# `pulumi` already on PATH is used as it is: a production workstation installs it the vendor's way.
+# Otherwise, where Go is, tools/pulumi-engine builds the CLI and the Python language host from the Go
+# module proxy into $VENV/bin, with the Python executor and dynamic-provider launcher scripts of the
+# same SDK module beside them (vardmote/platform/engine.py finds them there). Go keeps its module and
+# build caches (GOMODCACHE, GOCACHE) and a stamp of the inputs skips the build when nothing changed.
+install_engine() {
+    local found engine_dir=tools/pulumi-engine bin_dir stamp_file stamp version sdk_dir started
+    bin_dir=$(realpath "$VENV/bin")
+    stamp_file="$bin_dir/.pulumi-engine.stamp"
+    found=$(command -v pulumi || true)
+    if [ -n "$found" ] && [ "$(realpath "$found")" != "$bin_dir/pulumi" ]; then
+        say "Using the Pulumi engine on PATH: $found ($("$found" version 2>/dev/null || echo 'version unknown'))"
+        return
+    fi
+    if ! command -v go >/dev/null; then
+        if [ -x "$bin_dir/pulumi" ]; then
+            say "No Go toolchain: keeping the Pulumi engine built earlier, $bin_dir/pulumi"
+            return
+        fi
+        echo "note: no Pulumi engine: neither pulumi nor go is on PATH, so the engine tests are skipped (the offline commands work)" >&2
+        return
+    fi
+    stamp=$( (go version; cat "$engine_dir/go.mod" "$engine_dir/go.sum"; find "$engine_dir/cmd" -name '*.go' -type f -print0 | sort -z | xargs -0 cat) | sha256sum | cut -d' ' -f1)
+    if [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ] \
+        && [ -x "$bin_dir/pulumi" ] && [ -x "$bin_dir/pulumi-language-python" ] \
+        && [ -x "$bin_dir/pulumi-language-python-exec" ] && [ -x "$bin_dir/pulumi-resource-pulumi-python" ]; then
+        say "Pulumi engine up to date: $bin_dir/pulumi"
+        return
+    fi
+    version=$(cd "$engine_dir" && go list -m -f '{{.Version}}' github.com/pulumi/pulumi/pkg/v3)
+    say "Building the Pulumi engine $version from the Go module proxy (about 8 minutes on 2 cores the first time, seconds from the cache)"
+    started=$SECONDS
+    (cd "$engine_dir" && go build -trimpath \
+        -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
+        -o "$bin_dir/" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ./cmd/pulumi-language-python)
+    # Module zips drop the executable bit, so the scripts are installed with mode 0755.
+    sdk_dir=$(cd "$engine_dir" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+    install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$bin_dir/"
+    printf '%s\n' "$stamp" >"$stamp_file"
+    say "Pulumi engine $("$bin_dir/pulumi" version) in $bin_dir (built in $((SECONDS - started)) s)"
+}
+install_engine
+
 say "Ready: $VENV/bin/vardmote --help"

@@ -62,7 +62,8 @@ def test_a_non_compliant_stack_fails_naming_requirement_target_and_fix(project_c
     (finding,) = document["findings"]
     assert finding["check"] == "VM-PLAT-004"
     assert finding["target"] == (
-        "urn:pulumi:rvn-test::vardmote::vardmote:platform:PlatformSettings$pulumi-python:dynamic/pexip:GlobalSettings::global"
+        "urn:pulumi:rvn-test::vardmote::vardmote:platform:VideoPlatform$vardmote:platform:PlatformSettings"
+        "$pulumi-python:dynamic/pexip:GlobalSettings::global"
     )
     assert finding["violations"][0]["message"] == "enable_h323 is True, must be false"
     assert finding["remediation"].startswith("Set security.enable_h323")

@@ -29,6 +29,7 @@ from vardmote.platform.program import build_platform
 from vardmote.platform.stack_files import StackFile, load_stack_file
 
 PROJECT = "vardmote"
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
 
@@ -87,10 +88,23 @@ class Recording:
         return [r for r in self.resources if r.parent == urn]
 
 
+class DuplicateUrn(Exception):
+    """Two resources of the program have one URN."""
+
+
 class _RecordingMonitor(mocks.MockMonitor):
     def __init__(self, recording: Recording) -> None:
         super().__init__(_OfflineMocks())
         self.recording = recording
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The engine's URN: the parent's whole qualified type (the root stack's left out), then `$` and
+        the type. The SDK's mock keeps only the parent's last type, which names nested children wrongly."""
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != ROOT_STACK_TYPE:
+                type_ = f"{qualified}${type_}"
+        return f"urn:pulumi:{self.recording.stack}::{PROJECT}::{type_}::{name}"
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the gRPC method's name
         urn = self.make_urn(request.parent, request.type, request.name)
@@ -167,8 +181,19 @@ def run_offline(stack: str, config: dict[str, str], secret_keys: list[str]) -> R
     set_all_config(config, secret_keys)
     with _lean_runtime():
         _sync_await(run_in_stack(build_platform))
+    _refuse_duplicate_urns(recording.resources)
     recording.resources = _parents_first(recording.resources)
     return recording
+
+
+def _refuse_duplicate_urns(resources: list[Registration]) -> None:
+    """The engine refuses a second resource with a URN already registered (and stops the run); so does
+    the offline preview, with the engine's words, rather than show two resources it would never make."""
+    seen: set[str] = set()
+    for resource in resources:
+        if resource.urn in seen:
+            raise DuplicateUrn(f"Duplicate resource URN '{resource.urn}'; try giving it a unique name")
+        seen.add(resource.urn)
 
 
 def _parents_first(resources: list[Registration]) -> list[Registration]:

@@ -25,8 +25,9 @@ from vardmote.platform.inventory import ansible_inventory
 from vardmote.platform.pexip.resources import Licence, ManagementApiReady
 
 
-class ConfigError(Exception):
-    """The stack's configuration is wrong; each line names the config path to fix."""
+class ConfigError(pulumi.RunError):
+    """The stack's configuration is wrong; each line names the config path to fix. A RunError, so that
+    under `pulumi up` the engine shows these lines, not a Python traceback."""
 
 
 def load_platform_config() -> PlatformConfig:
