@@ -271,3 +271,81 @@ def test_a_new_stack_from_the_example_with_one_mistake_gets_one_clear_answer(pro
     assert old in example
     (project_copy / "Pulumi.new.yaml").write_text(example.replace(old, new, 1), encoding="utf-8")
     assert problems_of(project_copy, "new") == expected.split("\n")
+
+
+def test_a_deployed_platform_without_its_management_api_is_refused(project_copy: Path) -> None:
+    """Without `pexip:` the nodes would be VMs that never become Pexip nodes, and a preview would pass."""
+    path = project_copy / "Pulumi.rvn-test.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    pexip:\n")
+    end = text.index("    security:\n")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    assert problems_of(project_copy, "rvn-test") == [
+        f"Pulumi.rvn-test.yaml:13: {PLATFORM}.pexip: required where the platform's nodes are deployed (vsphere): "
+        "the Management API is what makes them Pexip nodes; only a stack of existing hosts (the lab) may go without"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "config:\n",
+            "config:\n  vardmote:nodePasswd: Sommar2026!\n",
+            "Pulumi.rvn-test.yaml:10: config.vardmote:nodePasswd: not a key vardmote reads; "
+            "did you mean vardmote:nodePassword?",
+        ),
+        (
+            "config:\n",
+            "config:\n  proxmoxve:ssh: {username: root, password: hunter2}\n",
+            "Pulumi.rvn-test.yaml:10: config.proxmoxve:ssh.password: must not be in plain text: "
+            "set the whole key with `pulumi config set --secret`",
+        ),
+        (
+            "config:\n",
+            "config:\n  vardmote:import: {dns-10.202.0.53: /api/x}\n",
+            "Pulumi.rvn-test.yaml:10: config.vardmote:import.dns-10.202.0.53: "
+            "'/api/x' is not a Management API object's URI",
+        ),
+    ],
+    ids=["a secret under a misspelt key", "a provider's nested password", "an import that names no object"],
+)
+def test_the_keys_around_the_platform_are_checked_too(project_copy: Path, old: str, new: str, expected: str) -> None:
+    edit_stack(project_copy, "rvn-test", old, new)
+    assert problems_of(project_copy, "rvn-test") == [expected]
+
+
+def test_an_import_of_a_resource_the_stack_does_not_declare_is_refused(project_copy: Path) -> None:
+    uri = "/api/admin/configuration/v1/system_location/3/"
+    edit_stack(project_copy, "rvn-test", "config:\n", f"config:\n  vardmote:import: {{no-such-location: {uri}}}\n")
+    result = CliRunner().invoke(
+        app, ["preview", "--stack", "rvn-test"], env={"VARDMOTE_PROJECT_DIR": str(project_copy)}
+    )
+    assert result.exit_code == 1
+    assert "vardmote:import.no-such-location: this stack declares no Pexip resource of that name" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_import_shows_as_an_import_in_the_preview(project_copy: Path) -> None:
+    uri = "/api/admin/configuration/v1/system_location/3/"
+    edit_stack(
+        project_copy,
+        "rvn-test",
+        "config:\n",
+        f"config:\n  vardmote:import: {{sundsvall-transcoding-location: {uri}}}\n",
+    )
+    env = {"VARDMOTE_PROJECT_DIR": str(project_copy)}
+    result = CliRunner().invoke(app, ["preview", "--stack", "rvn-test", "--format", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["changeSummary"] == {"create": len(document["steps"]) - 1, "import": 1}
+    tree = CliRunner().invoke(app, ["preview", "--stack", "rvn-test"], env=env)
+    assert "resources to create, 1 to import)" in tree.stdout.splitlines()[0]
+
+
+def test_the_hypervisors_credential_is_among_the_secrets_the_preview_says_are_missing(project_copy: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["preview", "--stack", "rvn-test"], env={"VARDMOTE_PROJECT_DIR": str(project_copy)}
+    )
+    assert result.exit_code == 0
+    assert "note: vsphere:password is not set for rvn-test" in result.stderr

@@ -120,7 +120,9 @@ def _print_tree(document: dict[str, Any]) -> None:
             branch = tree.add(_label(step, addresses))
             add(branch, step["urn"])
 
-    tree = Tree(f"[bold]{document['stack']}[/] ({len(steps)} resources to create)")
+    imports = sum(1 for step in steps if step["op"] == "import")
+    counted = f"{len(steps) - imports} resources to create" + (f", {imports} to import" if imports else "")
+    tree = Tree(f"[bold]{document['stack']}[/] ({counted})")
     add(tree, root_urn)
     console.print(tree)
     outputs = document["outputs"]
@@ -145,6 +147,8 @@ def _label(step: dict[str, Any], addresses: dict[str, str]) -> str:
     if state["type"].startswith("vardmote:"):
         address = f" [dim]{addresses[name]}[/]" if name in addresses else ""
         return f"[bold cyan]{kind}[/] {name}{address}"
+    if step["op"] == "import":
+        facts.append("import")
     detail = f" [dim]({'; '.join(facts)})[/]" if facts else ""
     return f"{kind} {name}{detail}"
 

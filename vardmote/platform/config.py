@@ -416,6 +416,12 @@ class PlatformConfig(StrictModel):
         ):
             if idp_name is not None and idp_name not in idp_names:
                 raise FieldError(("portal", "room_defaults", key), f"no identity provider {idp_name!r}")
+        if self.pexip is None and self.hypervisor.kind != "existing":
+            raise FieldError(
+                ("pexip",),
+                f"required where the platform's nodes are deployed ({self.hypervisor.kind}): the Management "
+                "API is what makes them Pexip nodes; only a stack of existing hosts (the lab) may go without",
+            )
         self.address_plan()  # overlapping networks and networks too small are config errors too
         self._every_site_placed()
         self._fits_the_api()

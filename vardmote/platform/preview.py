@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -249,12 +250,13 @@ def run_stack_offline(project: Path, stack: str) -> tuple[Recording, StackFile]:
 
 def preview_document(recording: Recording) -> dict[str, Any]:
     """The recording in the shape of `pulumi preview --json`. There is no state offline, so every
-    resource is a `create`, as in the first preview of a new stack."""
+    resource is a `create`, as in the first preview of a new stack, or an `import` where the stack
+    asks the resource to take over an existing object."""
     steps = []
     for resource in recording.resources:
         steps.append(
             {
-                "op": "create",
+                "op": "import" if resource.import_id else "create",
                 "urn": resource.urn,
                 "provider": resource.provider,
                 "newState": {
@@ -271,6 +273,6 @@ def preview_document(recording: Recording) -> dict[str, Any]:
     return {
         "stack": recording.stack,
         "steps": steps,
-        "changeSummary": {"create": len(steps)},
+        "changeSummary": dict(Counter(step["op"] for step in steps)),
         "outputs": recording.outputs,
     }

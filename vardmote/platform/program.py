@@ -22,7 +22,7 @@ from vardmote.platform.components.video_platform import VideoPlatform
 from vardmote.platform.config import CONFIG_NAMESPACE, PLATFORM_KEY, PlatformConfig
 from vardmote.platform.hypervisors import backend_for
 from vardmote.platform.inventory import ansible_inventory
-from vardmote.platform.pexip.resources import Licence, ManagementApiReady
+from vardmote.platform.pexip.resources import DECLARED, Licence, ManagementApiReady, requested_imports
 
 
 class ConfigError(pulumi.RunError):
@@ -85,6 +85,7 @@ def pexip_access(config: PlatformConfig, management: ManagementNode) -> PexipAcc
 
 def build_platform() -> None:
     """The whole program, as `pulumi up` runs it (infra/__main__.py) and as `vardmote preview` does."""
+    DECLARED.clear()
     config = load_platform_config()
     plan = config.address_plan()
     root = VideoPlatform(config)
@@ -133,6 +134,12 @@ def build_platform() -> None:
     pulumi.export("ansible_inventory", ansible_inventory(config, plan, portal.settings))
     if rooms is not None:
         pulumi.export("room_template", rooms.template)
+    unknown = sorted(set(requested_imports()) - DECLARED)
+    if unknown:
+        lines = [
+            f"{CONFIG_NAMESPACE}:import.{name}: this stack declares no Pexip resource of that name" for name in unknown
+        ]
+        raise ConfigError("\n".join(lines))
     if context.pexip is not None:
         secrets = pulumi.Config(CONFIG_NAMESPACE)
         pulumi.export(

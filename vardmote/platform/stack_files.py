@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -17,6 +18,10 @@ from vardmote.platform.config import CONFIG_NAMESPACE, PLATFORM_KEY, SECRET_KEYS
 
 PROJECT_DIR_ENV = "VARDMOTE_PROJECT_DIR"
 SECRET_NAME = re.compile(r"(password|secret|passphrase|token)$", re.IGNORECASE)
+IMPORT_KEY = "import"
+URI = re.compile(r"^/api/admin/configuration/v1/\w+/[\w.-]+/$")
+# The hypervisor's own credential, which its provider reads from the stack.
+HYPERVISOR_SECRETS = {"vsphere": ["vsphere:password"], "proxmox": ["proxmoxve:apiToken"]}
 PLATFORM_CONFIG_KEY = f"{CONFIG_NAMESPACE}:{PLATFORM_KEY}"
 # What the offline preview stands in for a `secure:` value it never decrypts.
 SECRET_PLACEHOLDER = "[secret]"
@@ -65,6 +70,7 @@ class StackFile:
         secret_keys: list[str] = []
         problems: list[Problem] = []
         for key, value in self.config.items():
+            problems += self._key_problems(key, value)
             if isinstance(value, dict) and set(value) == {"secure"}:
                 values[key] = SECRET_PLACEHOLDER
                 secret_keys.append(key)
@@ -76,18 +82,65 @@ class StackFile:
                     )
                 )
             else:
+                problems += self._nested_secrets(("config", key), value)
                 values[key] = value if isinstance(value, str) else json.dumps(value)
         if problems:
             raise ProblemsFound(problems)
         missing = []
         if platform.pexip is not None:
-            for name in SECRET_KEYS:
-                key = f"{CONFIG_NAMESPACE}:{name}"
+            wanted = [f"{CONFIG_NAMESPACE}:{name}" for name in SECRET_KEYS]
+            wanted += HYPERVISOR_SECRETS.get(platform.hypervisor.kind, [])
+            for key in wanted:
                 if key not in values:
                     missing.append(key)
                     values[key] = SECRET_PLACEHOLDER
                     secret_keys.append(key)
         return values, secret_keys, missing
+
+    def _key_problems(self, key: str, value: Any) -> list[Problem]:
+        """vardmote's own keys are few and known: a misspelt one (a secret under a typo'd name, say) would
+        otherwise be read by nothing, and a plain-text secret would pass unnoticed."""
+        namespace, _, name = key.partition(":")
+        if namespace != CONFIG_NAMESPACE:
+            return []
+        known = [PLATFORM_KEY, IMPORT_KEY, *SECRET_KEYS]
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f"; did you mean {CONFIG_NAMESPACE}:{close[0]}?" if close else f"; known: {', '.join(known)}"
+            return [self.document.problem(("config", key), f"not a key vardmote reads{hint}")]
+        if name == IMPORT_KEY:
+            return self._import_problems(key, value)
+        return []
+
+    def _import_problems(self, key: str, value: Any) -> list[Problem]:
+        if not isinstance(value, dict):
+            return [self.document.problem(("config", key), "must map resource names to the objects' URIs")]
+        return [
+            self.document.problem(("config", key, name), f"{uri!r} is not a Management API object's URI")
+            for name, uri in value.items()
+            if not (isinstance(uri, str) and URI.match(uri))
+        ]
+
+    def _nested_secrets(self, loc: tuple[str | int, ...], value: Any) -> list[Problem]:
+        """A provider's structured setting may hold a secret too (`proxmoxve:ssh: {password: …}`)."""
+        if isinstance(value, dict):
+            found = []
+            for name, item in value.items():
+                if isinstance(item, str) and SECRET_NAME.search(str(name)):
+                    found.append(
+                        self.document.problem(
+                            (*loc, name),
+                            "must not be in plain text: set the whole key with `pulumi config set --secret`",
+                        )
+                    )
+                else:
+                    found += self._nested_secrets((*loc, name), item)
+            return found
+        if isinstance(value, list):
+            return [
+                problem for index, item in enumerate(value) for problem in self._nested_secrets((*loc, index), item)
+            ]
+        return []
 
 
 def _holds_a_secret(key: str) -> bool:

@@ -20,13 +20,22 @@ from vardmote.platform.pexip.providers import (
 )
 
 IMPORT_CONFIG_KEY = "import"
+# The Pexip resources this run of the program declared, so that an import naming none of them is an
+# error rather than nothing (the program clears it at its start: see program.build_platform).
+DECLARED: set[str] = set()
+
+
+def requested_imports() -> dict[str, str]:
+    """`vardmote:import`: resource names → the URIs of the existing objects they take over (runbook §7)."""
+    wanted = pulumi.Config("vardmote").get_object(IMPORT_CONFIG_KEY) or {}
+    return {str(name): str(uri) for name, uri in wanted.items()} if isinstance(wanted, dict) else {}
 
 
 def with_import(name: str, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions | None:
     """`opts`, plus Pulumi's `import_` option where the stack asks this resource to take over an object
-    that already exists: `vardmote:import` maps resource names to the objects' URIs (runbook §7)."""
-    wanted = pulumi.Config("vardmote").get_object(IMPORT_CONFIG_KEY) or {}
-    uri = wanted.get(name) if isinstance(wanted, dict) else None
+    that already exists."""
+    DECLARED.add(name)
+    uri = requested_imports().get(name)
     if not uri:
         return opts
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(import_=str(uri)))
