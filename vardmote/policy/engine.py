@@ -36,7 +36,11 @@ class Report:
     waivers: Sequence[Waiver]
     today: date
     targets: int
+    # The target kinds this run was asked to cover: a check for one of them that found no target to
+    # look at is an error, never "not run" beside "passed".
+    expected_kinds: frozenset[str] = frozenset()
     seconds: float = 0.0
+    sources: list[str] = field(default_factory=list)  # the stack files, folders and registry read
     counts: dict[Status, int] = field(default_factory=dict)
 
     @property
@@ -66,12 +70,14 @@ class Report:
         """The ids of the requirements a check serves."""
         return self.serves.get(check_id, [])
 
-    def status_of_check(self, check_id: str) -> Status | Literal["not run"]:
+    def status_of_check(self, check_id: str) -> Status | Literal["out of scope"]:
+        """A check with no outcome looks at a kind of target this run was not asked to cover (kits
+        without a registry, say); a check whose kind was in scope always has an outcome."""
         statuses = {o.status for o in self.outcomes if o.check.id == check_id}
         for status in ("error", "fail", "waived", "pass"):
             if status in statuses:
                 return status
-        return "not run"
+        return "out of scope"
 
 
 def evaluate(
@@ -80,6 +86,7 @@ def evaluate(
     requirements: Sequence[Requirement],
     waivers: Sequence[Waiver],
     today: date | None = None,
+    expected_kinds: Iterable[str] = (),
 ) -> Report:
     started = time.perf_counter()
     today = today or date.today()
@@ -95,11 +102,24 @@ def evaluate(
             if check.resource_types and target.data.type not in check.resource_types:
                 continue
             outcomes.append(_run(check, target, active))
-    report = Report(outcomes, checks, requirements, waivers, today, count)
+    expected = frozenset(expected_kinds)
+    ran = {outcome.check.id for outcome in outcomes}
+    for check in checks:
+        # A check of certain resource types is owed by the stacks whose environment needs those
+        # resources; VM-CORE-002 fails a stack that lacks them, so it is not owed here.
+        if check.target_kind in expected and not check.resource_types and check.id not in ran:
+            outcomes.append(_did_not_run(check))
+    report = Report(outcomes, checks, requirements, waivers, today, count, expected)
     for outcome in outcomes:
         report.counts[outcome.status] = report.counts.get(outcome.status, 0) + 1
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _did_not_run(check: Check) -> Outcome:
+    scope = Target(check.target_kind, f"{check.target_kind}:*", None, Location())
+    why = f"no {check.target_kind.replace('_', ' ')} was found to check, so this check could not run"
+    return Outcome(check, scope, "error", (Violation(why),))
 
 
 def _run(check: Check, target: Target, waivers: Sequence[Waiver]) -> Outcome:

@@ -12,6 +12,7 @@ TargetKind = Literal[
     "input",  # any file or stack as read: can it be understood at all
     "platform",  # a stack's whole resource graph
     "platform_resource",  # one resource of a stack
+    "stack_file",  # a Pulumi.<stack>.yaml as written (provider settings, secrets)
     "kiosk_profile",
     "broadband_profile",
     "device_model",

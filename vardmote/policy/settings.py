@@ -37,14 +37,32 @@ class InvitationRules(StrictModel):
     health_terms: list[str] = Field(min_length=1)
 
 
+class MinimumDays(StrictModel):
+    min: int = Field(ge=1)
+
+
+class PlatformObjects(StrictModel):
+    every_environment: list[str] = Field(min_length=1)
+    managed_environments: list[str]
+    managed: list[str]
+
+    def required(self, environment: object) -> list[str]:
+        managed = self.managed if environment in self.managed_environments else []
+        return [*self.every_environment, *managed]
+
+
 class PolicySettings(StrictModel):
-    log_retention_days: Range
+    operational_log_retention_days: Range
+    access_log_retention_days: MinimumDays
+    required_stacks: list[str] = Field(min_length=1)
+    platform_objects: PlatformObjects
     saas_video_domains: list[str]
     self_hosted_state: SelfHostedState
     guest_identity: GuestIdentity
     min_pin_length: int = Field(ge=4)
     invitation: InvitationRules
     secret_variable_pattern: str
+    not_secret_names: list[str] = Field(default_factory=list)
 
 
 @cache

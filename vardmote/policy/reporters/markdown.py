@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from vardmote.policy.engine import Outcome, Report
 
-ICONS = {"pass": "✅ pass", "fail": "❌ fail", "waived": "⚠️ waived", "error": "❌ error", "not run": "— not run"}
+ICONS = {"pass": "✅ pass", "fail": "❌ fail", "waived": "⚠️ waived", "error": "❌ error", "out of scope": "— not in this run's scope"}
 
 
 def _cell(text: str) -> str:
