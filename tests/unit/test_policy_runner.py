@@ -4,6 +4,8 @@ schema), the command line, and the CrossGuard pack running the same checks."""
 from __future__ import annotations
 
 import json
+import shutil
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,10 +24,11 @@ from typer.testing import CliRunner
 
 from tests.conftest import REPO_ROOT, edit_stack
 from vardmote.cli.app import app
+from vardmote.core.problems import ProblemsFound, display_path
 from vardmote.kits.leases import run_owner
 from vardmote.kits.registry.database import open_engine
 from vardmote.kits.registry.registry import DeviceIds, KitRegistry
-from vardmote.policy.catalogue import Waiver, all_checks, load_requirements
+from vardmote.policy.catalogue import Waiver, all_checks, load_requirements, load_waivers
 from vardmote.policy.crossguard import policies
 from vardmote.policy.engine import evaluate
 from vardmote.policy.model import Check, Location, Target
@@ -42,9 +45,20 @@ def run_cli(*args: str, project: Path = REPO_ROOT) -> Any:
     return runner.invoke(app, ["policy", "check", *args], env={"VARDMOTE_PROJECT_DIR": str(project)})
 
 
+@pytest.fixture(autouse=True)
+def no_registry_of_the_machine(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole-project run checks the registry at the default location when there is one: the tests'
+    runs see only the registries they make."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.delenv("VARDMOTE_DB_URL", raising=False)
+
+
 @pytest.fixture(scope="module")
-def repository_report() -> Any:
-    return check(Selection(), REPO_ROOT, today=TODAY)
+def repository_report(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+        patch.delenv("VARDMOTE_DB_URL", raising=False)
+        return check(Selection(), REPO_ROOT, today=TODAY)
 
 
 def test_the_repository_passes_every_check(repository_report: Any) -> None:
@@ -293,3 +307,202 @@ def test_a_plain_secret_in_a_playbooks_vars_is_found(tmp_path: Path) -> None:
         "message": "0.vars.coturn_static_auth_secret holds a plain-text secret",
         "location": f"{playbook}:4",
     }
+
+
+# -- fail closed, visibly -------------------------------------------------------------------------
+
+
+def _findings(result: Any) -> list[dict[str, Any]]:
+    return list(json.loads(result.stdout)["findings"])
+
+
+def _whole_project(tmp_path: Path) -> Path:
+    """A copy of everything a whole-project run reads: the stacks and the Ansible tree."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for path in REPO_ROOT.glob("Pulumi*.yaml"):
+        shutil.copy(path, project / path.name)
+    shutil.copytree(REPO_ROOT / "provisioning", project / "provisioning", ignore=shutil.ignore_patterns("__pycache__"))
+    return project
+
+
+def test_a_production_stack_without_its_pexip_block_fails_however_else_it_is_broken(project_copy: Path) -> None:
+    path = project_copy / "Pulumi.rvn-prod.yaml"
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("    pexip:\n"), text.index("    security:\n")
+    text = text[:start] + text[end:]
+    text = text.replace("enable_h323: false", "enable_h323: true").replace('crypto_mode: "on"', 'crypto_mode: "off"')
+    path.write_text(text, encoding="utf-8")
+    result = run_cli("--stack", "rvn-prod", "--format", "json", project=project_copy)
+    assert result.exit_code == 1
+    (finding,) = [f for f in _findings(result) if f["check"] == "VM-CORE-002"]
+    messages = [v["message"] for v in finding["violations"]]
+    assert messages[0].startswith("the prod stack configures no Pexip Management API (vardmote:platform.pexip is missing)")
+    assert "the prod stack declares no pulumi-python:dynamic/pexip:GlobalSettings" in messages
+    assert "Result: FAILED" in run_cli("--stack", "rvn-prod", "--format", "markdown", project=project_copy).stdout
+
+
+def test_a_missing_stack_file_and_a_missing_ansible_tree_fail_the_whole_project_run(tmp_path: Path) -> None:
+    project = _whole_project(tmp_path)
+    (project / "Pulumi.rvn-prod.yaml").unlink()
+    shutil.rmtree(project / "provisioning")
+    result = run_cli("--format", "json", project=project)
+    assert result.exit_code == 1
+    messages = {f["target"]: f["violations"][0]["message"] for f in _findings(result) if f["check"] == "VM-CORE-001"}
+    assert messages["stack:rvn-prod"].startswith("no stack 'rvn-prod' in ")
+    assert messages["provisioning/"] == "the Ansible tree is missing"
+
+
+def test_a_plain_text_secret_is_one_finding_and_the_rest_of_the_stack_is_still_checked(project_copy: Path) -> None:
+    compliant = check(Selection(stacks=["rvn-prod"]), project_copy, today=TODAY)
+    edit_stack(project_copy, "rvn-prod", "config:\n", "config:\n  vardmote:pexipPassword: Sommar2026!\n")
+    edit_stack(project_copy, "rvn-prod", "enable_h323: false", "enable_h323: true")
+    report = check(Selection(stacks=["rvn-prod"]), project_copy, today=TODAY)
+    assert report.targets == compliant.targets
+    found = sorted((o.check.id, v.message, str(loc)) for o in report.failures for v, loc in o.locations())
+    assert found == [
+        ("VM-PLAT-004", "enable_h323 is True, must be false", f"{project_copy}/Pulumi.rvn-prod.yaml ({_global_urn('rvn-prod')})"),
+        ("VM-PLAT-017", "vardmote:pexipPassword is written in plain text", f"{project_copy}/Pulumi.rvn-prod.yaml:9"),
+    ]
+
+
+def _global_urn(stack: str) -> str:
+    return (
+        f"urn:pulumi:{stack}::vardmote::vardmote:platform:PlatformSettings$pulumi-python:dynamic/pexip:GlobalSettings"
+        "::global"
+    )
+
+
+def test_a_registry_url_that_points_nowhere_is_an_error_and_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "registry.sqlite"
+    result = runner.invoke(
+        app, ["policy", "check", "--kits", "--format", "json"], env={"VARDMOTE_DB_URL": f"sqlite:///{missing}"}
+    )
+    assert result.exit_code == 1
+    (finding,) = _findings(result)
+    assert finding["check"] == "VM-CORE-001"
+    assert finding["violations"][0]["message"] == f"no kit registry at {missing}"
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_the_whole_project_run_checks_the_kits_of_a_configured_registry(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
+    engine = open_engine(url)
+    registry = KitRegistry(engine, load_catalogue(), actor="test")
+    registry.register(DeviceIds("S1"), model="samsung-galaxy-tab-s10-plus-5g", municipality_code="2262", owner=run_owner())
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE kits SET model = 'lenovo-tab-p12'"))
+    engine.dispose()
+    result = runner.invoke(
+        app,
+        ["policy", "check", "--format", "json"],
+        env={"VARDMOTE_DB_URL": url, "VARDMOTE_PROJECT_DIR": str(REPO_ROOT)},
+    )
+    assert result.exit_code == 1
+    (finding,) = _findings(result)
+    assert (finding["check"], finding["target"]) == ("VM-KIT-010", "kit:RVN-2262-00001")
+
+
+def test_the_whole_project_run_checks_a_registry_at_the_default_location(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    report = check(Selection(), REPO_ROOT, today=TODAY)
+    assert not any(o.target.kind == "kit" for o in report.outcomes)  # no registry: no kits, and no error
+    database = tmp_path / "vardmote" / "registry.sqlite"
+    database.parent.mkdir()
+    engine = open_engine(f"sqlite:///{database}")
+    KitRegistry(engine, load_catalogue(), actor="test").register(
+        DeviceIds("S1"), model="samsung-galaxy-tab-s10-plus-5g", municipality_code="2262", owner=run_owner()
+    )
+    engine.dispose()
+    report = check(Selection(), REPO_ROOT, today=TODAY)
+    assert {o.target.id for o in report.outcomes if o.target.kind == "kit"} == {"kit:RVN-2262-00001"}
+    assert f"registry sqlite:///{database}" in report.sources
+
+
+def test_a_yaml_alias_bomb_is_one_bounded_finding(tmp_path: Path) -> None:
+    bomb = tmp_path / "group_vars" / "all.yml"
+    bomb.parent.mkdir()
+    rows = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    rows += [f"{n}: &{n} [{','.join([f'*{p}'] * 10)}]" for p, n in zip("abcde", "bcdef", strict=True)]
+    bomb.write_text("\n".join([*rows, "vardmote_secret_token: [*f]"]) + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    result = run_cli(str(bomb), "--format", "json")
+    assert time.perf_counter() - started < 5
+    assert result.exit_code == 1
+    (finding,) = _findings(result)
+    assert finding["violations"] == [
+        {"message": "aliases expand to more than 100,000 values (an alias bomb)", "location": f"{bomb}:5"}
+    ]
+
+
+def test_an_impossible_date_is_one_line_with_file_and_line(tmp_path: Path) -> None:
+    variables = tmp_path / "group_vars" / "all.yml"
+    variables.parent.mkdir()
+    variables.write_text("certificate_renewal: 2027-02-30\nvardmote_tls_protocols: [TLSv1.2]\n", encoding="utf-8")
+    result = run_cli(str(variables), "--format", "json")
+    assert result.exit_code == 1
+    (finding,) = _findings(result)
+    assert finding["violations"] == [
+        {"message": "2027-02-30 is not a date: day is out of range for month", "location": f"{variables}:1"}
+    ]
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n  - check: VM-INV-004\n    target: x\n    justification: a reason given\n"
+        "    approved_by: someone\n    expires: 2027-02-30\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ProblemsFound) as raised:
+        load_waivers(waivers)
+    assert [str(p) for p in raised.value.problems] == [
+        f"{display_path(waivers)}:6: 2027-02-30 is not a date: day is out of range for month"
+    ]
+
+
+def test_kit_export_findings_name_the_line_of_their_record(tmp_path: Path) -> None:
+    export = tmp_path / "kits.jsonl"
+    kit = {
+        "asset_tag": "RVN-2262-00001",
+        "serial": "R52W70ABCDE",
+        "municipality_code": "2262",
+        "alternative": 2,
+        "model": "samsung-galaxy-tab-s10-plus-5g",
+        "status": "enrolled",
+        "support_party": "municipality",
+        "contents": ["tablet", "stand", "speaker_microphone", "backpack", "charger_extension_cable"],
+    }
+    wrong = {**kit, "asset_tag": "RVN-2262-00002", "model": "lenovo-tab-p12"}
+    export.write_text(f"{json.dumps(kit)}\n\n\n{json.dumps(wrong)}\n", encoding="utf-8")
+    result = run_cli(str(export), "--format", "json")
+    assert result.exit_code == 1
+    (finding,) = _findings(result)
+    assert finding["violations"][0]["location"] == f"{export}:4"
+    export.write_text(f"{json.dumps(kit)}\n\n{{not json\n", encoding="utf-8")
+    (finding,) = _findings(run_cli(str(export), "--format", "json"))
+    assert finding["violations"][0]["location"] == f"{export}:3"
+
+
+def test_one_broken_profile_is_one_finding_and_the_other_profiles_are_still_checked(tmp_path: Path) -> None:
+    profiles = tmp_path / "device_profiles"
+    shutil.copytree(REPO_ROOT / "device_profiles", profiles)
+    broken = profiles / "kiosk" / "video-webclient-status-bar.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8") + "unknown_setting: true\n", encoding="utf-8")
+    invitation = profiles / "invitations" / "vardbesok.yaml"
+    text_ = invitation.read_text(encoding="utf-8")
+    invitation.write_text(text_.replace("{{ meeting_link }}", "{{ meeting_link }} {patient_name}", 1), encoding="utf-8")
+    report = check(Selection(profiles=True), REPO_ROOT, profiles, today=TODAY)
+    failed = {(o.check.id, o.target.id) for o in report.failures}
+    assert ("VM-CORE-001", "device_profiles") in failed
+    assert ("VM-INV-002", display_path(invitation)) in failed
+    checked = {o.target.id for o in report.outcomes if o.check.id == "VM-KIT-001"}
+    assert checked == {display_path(profiles / "kiosk" / "video-webclient.yaml")}
+
+
+def test_a_check_with_nothing_to_look_at_in_a_kind_it_should_see_is_an_error() -> None:
+    report = evaluate([], [c for c in all_checks() if c.id == "VM-SRV-001"], [], [], TODAY, {"ansible_vars"})
+    (outcome,) = report.outcomes
+    assert outcome.status == "error"
+    assert outcome.violations[0].message == "no ansible vars was found to check, so this check could not run"
+    assert report.failed
+    assert report.status_of_check("VM-SRV-001") == "error"

@@ -18,6 +18,7 @@ from vardmote.core.sourced_yaml import load_sourced_yaml
 from vardmote.core.validation import FieldError, StrictModel, validate_document
 from vardmote.policy import checks as checks_package
 from vardmote.policy.model import Check
+from vardmote.policy.reading import read_yaml
 
 POLICIES_DIR = project_folder("policies")
 REQUIREMENTS_FILE = POLICIES_DIR / "requirements.yaml"
@@ -113,4 +114,4 @@ def requirements_by_check(requirements: list[Requirement]) -> dict[str, list[str
 
 
 def load_waivers(path: Path = WAIVERS_FILE) -> list[Waiver]:
-    return validate_document(load_sourced_yaml(path), WaiverFile).waivers
+    return validate_document(read_yaml(path), WaiverFile).waivers
