@@ -97,7 +97,7 @@ def test_an_invitation_with_a_personnummer_fails_at_its_line(tmp_path: Path) -> 
     (finding,) = json.loads(result.stdout)["findings"]
     assert finding["check"] == "VM-INV-001"
     assert finding["violations"] == [
-        {"message": "body contains the identity number 811218…", "location": f"{invitation}:3"}
+        {"message": "body (line 1) contains a personnummer: ••••••-••••", "location": f"{invitation}:3"}
     ]
 
 

@@ -3,6 +3,7 @@
 import re
 from collections.abc import Iterable
 
+from vardmote.policy.invitation_text import text_fields
 from vardmote.policy.model import Check, Target, Violation
 from vardmote.policy.settings import policy_settings
 
@@ -24,10 +25,9 @@ class NoPatientDataFields(Check):
     def violations(self, target: Target) -> Iterable[Violation]:
         allowed = set(policy_settings().invitation.allowed_placeholders)
         for field in ("subject", "body"):
-            text = target.data.get(field)
-            if not isinstance(text, str):
+            if not isinstance(target.data.get(field), str):
                 yield Violation(f"{field} is missing", (field,))
-                continue
+        for field, text in text_fields(target.data):
             for name in PLACEHOLDER.findall(text):
                 if name not in allowed:
                     yield Violation(f"{field} fills in {{{{ {name} }}}}, which is not an allowed field", (field,))
