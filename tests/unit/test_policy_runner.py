@@ -12,13 +12,16 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import jsonschema
+import pulumi_policy.policy
 import pytest
 from pulumi_policy import (
+    PolicyResource,
     ResourceValidationArgs,
     ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import unknown_checking_proxy
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -29,11 +32,14 @@ from vardmote.kits.leases import run_owner
 from vardmote.kits.registry.database import open_engine
 from vardmote.kits.registry.registry import DeviceIds, KitRegistry
 from vardmote.policy.catalogue import Waiver, all_checks, load_requirements, load_waivers
+from vardmote.policy import crossguard
 from vardmote.policy.crossguard import policies
 from vardmote.policy.engine import evaluate
 from vardmote.policy.model import Check, Location, Target
+from vardmote.policy.platform_graph import SECRET, UNKNOWN, PlatformGraph
 from vardmote.policy.reporters import junit, markdown, sarif
 from vardmote.policy.runner import Selection, check
+from vardmote.policy.targets import graph_of_stack, stack_targets
 from vardmote.region.catalogue import load_catalogue
 
 SARIF_SCHEMA = REPO_ROOT / "vardmote" / "third_party_schemas" / "sarif-2.1.0" / "sarif-schema-2.1.0.json"
@@ -506,3 +512,117 @@ def test_a_check_with_nothing_to_look_at_in_a_kind_it_should_see_is_an_error() -
     assert outcome.violations[0].message == "no ansible vars was found to check, so this check could not run"
     assert report.failed
     assert report.status_of_check("VM-SRV-001") == "error"
+
+
+# -- one verdict, two runners ---------------------------------------------------------------------
+
+PLAINTEXT_STAND_IN = "the engine sends the secret's plain value inside its marker"
+
+
+def to_wire(value: Any) -> Any:
+    """A recorded value as the engine sends it to a policy pack: numbers as doubles, secrets inside the
+    secret marker with their plain value, values unknown during preview as the unknown sentinels."""
+    if value == SECRET:
+        return {crossguard.SIG_KEY: crossguard.SECRET_SIG, "value": PLAINTEXT_STAND_IN}
+    if value == UNKNOWN:
+        return "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    if isinstance(value, dict):
+        return {key: to_wire(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_wire(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def crossguard_findings(graph: PlatformGraph, waivers: list[Waiver]) -> set[tuple[str, str | None, str]]:
+    """Run every policy of the pack on the stack as the engine would: each resource's inputs to every
+    resource policy, then the stack's outputs (inputs plus what the provider adds) to the stack policies."""
+    found: set[tuple[str, str | None, str]] = set()
+
+    def report(message: str, urn: str | None = None) -> None:
+        check_id, rest = message.split(": ", 1)
+        found.add((check_id, urn, rest.rsplit(". Fix: ", 1)[0]))
+
+    built = crossguard.policies(waivers, TODAY)
+    for resource in graph.resources:
+        props = unknown_checking_proxy(to_wire(resource.props))
+        args = ResourceValidationArgs(resource.type, props, resource.urn, resource.name, None, None)  # type: ignore[arg-type]
+        for policy in built:
+            if isinstance(policy, ResourceValidationPolicy) and policy.validate is not None:
+                policy.validate(args, report)  # type: ignore[operator]
+    by_urn: dict[str, PolicyResource] = {}
+    for resource in graph.resources:
+        outputs = unknown_checking_proxy(to_wire({**resource.props, "id": f"{resource.name}-id"}))
+        parent = by_urn.get(resource.parent)
+        by_urn[resource.urn] = PolicyResource(resource.type, outputs, resource.urn, resource.name, None, None, parent, [], {})  # type: ignore[arg-type]
+    stack = StackValidationArgs(resources=list(by_urn.values()))
+    for policy in built:
+        if isinstance(policy, StackValidationPolicy) and policy.validate is not None:
+            policy.validate(stack, report)  # type: ignore[operator]
+    return found
+
+
+def offline_findings(report: Any) -> set[tuple[str, str | None, str]]:
+    return {
+        (o.check.id, o.target.location.urn if o.target.kind == "platform_resource" else None, v.message)
+        for o in report.failures
+        if o.target.kind in crossguard.PLATFORM_KINDS
+        for v in o.violations
+    }
+
+
+def _non_compliant_rvn_test(project: Path) -> None:
+    edit_stack(project, "rvn-test", "enable_h323: false", "enable_h323: true")
+    edit_stack(project, "rvn-test", "min_pin_length: 6", "min_pin_length: 4")
+    edit_stack(project, "rvn-test", "logs_max_age: 90", "logs_max_age: 7")
+    edit_stack(project, "rvn-test", "guests_wait_for_host: true", "guests_wait_for_host: false")
+
+
+@pytest.mark.parametrize("stack", ["lab", "rvn-test", "rvn-prod", "rvn-test non-compliant"])
+def test_the_crossguard_pack_fed_the_engines_wire_format_gives_the_offline_runners_findings(
+    stack: str, project_copy: Path
+) -> None:
+    name = stack.split()[0]
+    if stack.endswith("non-compliant"):
+        _non_compliant_rvn_test(project_copy)
+    waivers = [
+        Waiver(
+            check="VM-PLAT-007",
+            target="urn:pulumi:rvn-test::*",
+            justification="Four-digit PINs while the telephony provider is replaced",
+            approved_by="Informationssäkerhetssamordnare RVN",
+            expires=date(2027, 1, 31),
+        )
+    ]
+    offline = offline_findings(evaluate(stack_targets(name, project_copy), all_checks(), load_requirements(), waivers, TODAY))
+    graph, _, _ = graph_of_stack(name, project_copy)
+    assert crossguard_findings(graph, waivers) == offline
+    if stack.endswith("non-compliant"):
+        assert {check_id for check_id, _, _ in offline} == {"VM-PLAT-004", "VM-PLAT-006", "VM-PLAT-012"}
+    else:
+        assert offline == set()
+
+
+def test_the_wire_format_is_normalised_once_for_every_check() -> None:
+    crossguard.policies()
+    # The pack's analyzer hands the checks the properties as sent: pulumi-policy's own unwrapping
+    # would give them a secret's plain value, indistinguishable from a password written in plain text.
+    assert pulumi_policy.policy.deserialize_properties({"p": {"x": 1}}) == {"p": {"x": 1}}
+    assert pulumi_policy.policy.deserialize_properties is crossguard._raw_properties
+    wire = {
+        "count": 6.0,
+        "ratio": 0.5,
+        "password": {crossguard.SIG_KEY: crossguard.SECRET_SIG, "value": "hunter2"},
+        "later": "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+        "nested": [{"flag": "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7"}, {"__provider": "pickled"}],
+        "output": {crossguard.SIG_KEY: crossguard.OUTPUT_SIG, "secret": True, "value": "x"},
+    }
+    assert crossguard.from_wire(unknown_checking_proxy(wire)) == {
+        "count": 6,
+        "ratio": 0.5,
+        "password": SECRET,
+        "later": UNKNOWN,
+        "nested": [{"flag": UNKNOWN}, {}],
+        "output": SECRET,
+    }
