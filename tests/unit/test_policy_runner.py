@@ -626,3 +626,35 @@ def test_the_wire_format_is_normalised_once_for_every_check() -> None:
         "nested": [{"flag": UNKNOWN}, {}],
         "output": SECRET,
     }
+
+
+def test_waivers_name_real_checks_need_a_role_to_cover_everything_and_expire_within_a_year(tmp_path: Path) -> None:
+    def waiver_file(*entries: str) -> Path:
+        path = tmp_path / "waivers.yaml"
+        path.write_text("waivers:\n" + "".join(entries), encoding="utf-8")
+        return path
+
+    entry = (
+        "  - check: {check}\n    target: '{target}'\n    justification: Agreed with the data protection officer\n"
+        "    approved_by: Anna Berg\n    expires: {expires}\n{extra}"
+    )
+    ok = entry.format(check="VM-INV-004", target="device_profiles/*", expires="2027-06-30", extra="")
+    assert len(load_waivers(waiver_file(ok), TODAY)) == 1
+    path = waiver_file(
+        entry.format(check="VM-INV-099", target="device_profiles/*", expires="2027-06-30", extra=""),
+        entry.format(check="VM-INV-004", target="device_profiles/*", expires="2028-01-31", extra=""),
+    )
+    with pytest.raises(ProblemsFound) as raised:
+        load_waivers(path, TODAY)
+    assert [str(p) for p in raised.value.problems] == [
+        f"{display_path(path)}:2: waivers[0].check: no check VM-INV-099",
+        f"{display_path(path)}:11: waivers[1].expires: 2028-01-31 is more than a year away; a waiver is renewed "
+        "at least yearly",
+    ]
+    everything = entry.format(check="VM-INV-004", target="*", expires="2027-06-30", extra="")
+    with pytest.raises(ProblemsFound) as raised:
+        load_waivers(waiver_file(everything), TODAY)
+    (problem,) = raised.value.problems
+    assert "needs the approver's role" in problem.message
+    with_role = everything + "    approver_role: Informationssäkerhetsansvarig\n"
+    assert load_waivers(waiver_file(with_role), TODAY)[0].covers("VM-INV-004", "anything at all")

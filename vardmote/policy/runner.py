@@ -178,7 +178,7 @@ def registry_kit_targets(url: str, kit_context: KitCheckContext | None) -> list[
 def check(selection: Selection, project: Path, profiles_dir: Path | None = None, today: date | None = None) -> Report:
     collected = collect(selection, project, profiles_dir)
     report = evaluate(
-        collected.targets, all_checks(), load_requirements(), load_waivers(), today, collected.expected_kinds
+        collected.targets, all_checks(), load_requirements(), load_waivers(today=today), today, collected.expected_kinds
     )
     report.sources = collected.sources
     return report
