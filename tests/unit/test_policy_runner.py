@@ -3,7 +3,9 @@ schema), the command line, and the CrossGuard pack running the same checks."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import shutil
 import time
 from datetime import date
@@ -22,11 +24,14 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from pulumi_policy.proxy import unknown_checking_proxy
+from rich.console import Console
 from sqlalchemy import text
 from typer.testing import CliRunner
 
 from tests.conftest import REPO_ROOT, edit_stack
+from vardmote import __version__
 from vardmote.cli.app import app
+from vardmote.cli.policy import findings_table
 from vardmote.core.problems import ProblemsFound, display_path
 from vardmote.kits.leases import run_owner
 from vardmote.kits.registry.database import open_engine
@@ -102,8 +107,8 @@ def test_an_invitation_with_a_personnummer_fails_at_its_line(tmp_path: Path) -> 
     assert result.exit_code == 1
     (finding,) = json.loads(result.stdout)["findings"]
     assert finding["check"] == "VM-INV-001"
-    assert finding["violations"] == [
-        {"message": "body (line 1) contains a personnummer: ••••••-••••", "location": f"{invitation}:3"}
+    assert [(v["message"], v["location"]) for v in finding["violations"]] == [
+        ("body (line 1) contains a personnummer: ••••••-••••", f"{invitation}:3")
     ]
 
 
@@ -309,10 +314,11 @@ def test_a_plain_secret_in_a_playbooks_vars_is_found(tmp_path: Path) -> None:
     assert result.exit_code == 1
     (finding,) = json.loads(result.stdout)["findings"]
     assert finding["check"] == "VM-SRV-001"
-    assert finding["violations"][0] == {
-        "message": "0.vars.coturn_static_auth_secret holds a plain-text secret",
-        "location": f"{playbook}:4",
-    }
+    violation = finding["violations"][0]
+    assert (violation["message"], violation["location"]) == (
+        "0.vars.coturn_static_auth_secret holds a plain-text secret",
+        f"{playbook}:4",
+    )
 
 
 # -- fail closed, visibly -------------------------------------------------------------------------
@@ -367,7 +373,7 @@ def test_a_plain_text_secret_is_one_finding_and_the_rest_of_the_stack_is_still_c
     assert report.targets == compliant.targets
     found = sorted((o.check.id, v.message, str(loc)) for o in report.failures for v, loc in o.locations())
     assert found == [
-        ("VM-PLAT-004", "enable_h323 is True, must be false", f"{project_copy}/Pulumi.rvn-prod.yaml ({_global_urn('rvn-prod')})"),
+        ("VM-PLAT-004", "enable_h323 is True, must be false", f"{project_copy}/Pulumi.rvn-prod.yaml:60 ({_global_urn('rvn-prod')})"),  # the key's line
         ("VM-PLAT-017", "vardmote:pexipPassword is written in plain text", f"{project_copy}/Pulumi.rvn-prod.yaml:9"),
     ]
 
@@ -438,8 +444,8 @@ def test_a_yaml_alias_bomb_is_one_bounded_finding(tmp_path: Path) -> None:
     assert time.perf_counter() - started < 5
     assert result.exit_code == 1
     (finding,) = _findings(result)
-    assert finding["violations"] == [
-        {"message": "aliases expand to more than 100,000 values (an alias bomb)", "location": f"{bomb}:5"}
+    assert [(v["message"], v["location"]) for v in finding["violations"]] == [
+        ("aliases expand to more than 100,000 values (an alias bomb)", f"{bomb}:5")
     ]
 
 
@@ -450,8 +456,8 @@ def test_an_impossible_date_is_one_line_with_file_and_line(tmp_path: Path) -> No
     result = run_cli(str(variables), "--format", "json")
     assert result.exit_code == 1
     (finding,) = _findings(result)
-    assert finding["violations"] == [
-        {"message": "2027-02-30 is not a date: day is out of range for month", "location": f"{variables}:1"}
+    assert [(v["message"], v["location"]) for v in finding["violations"]] == [
+        ("2027-02-30 is not a date: day is out of range for month", f"{variables}:1")
     ]
     waivers = tmp_path / "waivers.yaml"
     waivers.write_text(
@@ -658,3 +664,85 @@ def test_waivers_name_real_checks_need_a_role_to_cover_everything_and_expire_wit
     assert "needs the approver's role" in problem.message
     with_role = everything + "    approver_role: Informationssäkerhetsansvarig\n"
     assert load_waivers(waiver_file(with_role), TODAY)[0].covers("VM-INV-004", "anything at all")
+
+
+# -- reports a reviewer can sign --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def failing_rvn_test(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    project = tmp_path_factory.mktemp("project")
+    for path in REPO_ROOT.glob("Pulumi*.yaml"):
+        shutil.copy(path, project / path.name)
+    edit_stack(project, "rvn-test", 'crypto_mode: "on"', 'crypto_mode: "besteffort"')
+    edit_stack(project, "rvn-test", "min_pin_length: 6", "min_pin_length: 4")
+    return check(Selection(stacks=["rvn-test", "lab"]), project, today=TODAY), project
+
+
+def test_the_markdown_report_has_provenance_and_a_verdict_per_stack(failing_rvn_test: Any) -> None:
+    report, _ = failing_rvn_test
+    text = markdown.render(report)
+    assert "| lab | ✅ passed |\n| rvn-test | ❌ FAILED |" in text
+    assert "## Provenance" in text
+    assert f"- Tool: vardmote {__version__}" in text
+    assert "- Read: `Pulumi.rvn-test.yaml`, `Pulumi.lab.yaml`" in text
+    assert "- `policies/settings.yaml` sha256 `" in text
+    assert "- Setting `operational_log_retention_days`: {'min': 30, 'max': 90}" in text
+    assert re.search(r"- Commit: `([0-9a-f]{40}( \+ changes)?|unknown \(not a git checkout\))`", text)
+
+
+def test_sarif_platform_findings_point_at_the_stack_files_key_and_carry_fingerprints(failing_rvn_test: Any) -> None:
+    report, project = failing_rvn_test
+    document = sarif.document(report)
+    jsonschema.validate(document, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+    lines = (project / "Pulumi.rvn-test.yaml").read_text(encoding="utf-8").splitlines()
+    results = document["runs"][0]["results"]
+    pin = next(r for r in results if r["ruleId"] == "VM-PLAT-007")
+    physical = pin["locations"][0]["physicalLocation"]
+    assert "min_pin_length: 4" in lines[physical["region"]["startLine"] - 1]
+    assert all(len(r["partialFingerprints"]["vardmoteFinding/v1"]) == 32 for r in results)
+    assert len({r["partialFingerprints"]["vardmoteFinding/v1"] for r in results}) == len(results)
+    assert document["runs"][0]["invocations"][0]["properties"]["stacks"] == {"lab": "passed", "rvn-test": "failed"}
+
+
+def test_an_expired_waiver_is_a_failure_in_junit_and_sarif() -> None:
+    report = _subject_report([waiver(date(2026, 11, 24))])
+    root = ET.fromstring(junit.render(report))
+    suite = next(s for s in root if s.get("name") == "waivers")
+    (case,) = suite
+    assert case.find("failure") is not None
+    assert root.get("failures") == "2"  # the finding it no longer covers, and the waiver itself
+    results = sarif.document(report)["runs"][0]["results"]
+    expired = [r for r in results if "expired on 2026-11-24" in r["message"]["text"]]
+    assert [r["level"] for r in expired] == ["error"]
+
+
+def test_fail_on_and_baseline_decide_what_fails_the_run(tmp_path: Path, project_copy: Path) -> None:
+    edit_stack(project_copy, "rvn-test", "min_pin_length: 6", "min_pin_length: 4")  # medium
+    assert run_cli("--stack", "rvn-test", project=project_copy).exit_code == 1
+    assert run_cli("--stack", "rvn-test", "--fail-on", "high", project=project_copy).exit_code == 0
+    accepted = tmp_path / "accepted.json"
+    assert run_cli("--stack", "rvn-test", "--format", "json", "--output", str(accepted), project=project_copy).exit_code == 1
+    assert run_cli("--stack", "rvn-test", "--baseline", str(accepted), project=project_copy).exit_code == 0
+    edit_stack(project_copy, "rvn-test", "enable_h323: false", "enable_h323: true")  # a new finding
+    result = run_cli("--stack", "rvn-test", "--baseline", str(accepted), "--format", "json", project=project_copy)
+    assert result.exit_code == 1
+    states = {f["check"]: f["in_baseline"] for f in _findings(result)}
+    assert states == {"VM-PLAT-007": True, "VM-PLAT-004": False}
+    (tmp_path / "not-a-report.json").write_text("[]", encoding="utf-8")
+    broken = run_cli("--stack", "rvn-test", "--baseline", str(tmp_path / "not-a-report.json"), project=project_copy)
+    assert broken.exit_code == 2
+    assert "not a baseline" in broken.stderr
+
+
+def test_the_table_never_cuts_the_fix_at_80_columns(failing_rvn_test: Any) -> None:
+    report, _ = failing_rvn_test
+    table = findings_table(report)
+    assert table is not None
+    narrow = Console(width=80, record=True, file=io.StringIO())
+    narrow.print(table)
+    rows = narrow.export_text().splitlines()
+    assert max(len(row) for row in rows) <= 80
+    column = "".join(row.split("│")[5].strip() for row in rows if row.count("│") == 7)
+    for outcome in report.failures:
+        assert outcome.check.remediation.replace(" ", "") in column.replace(" ", "")

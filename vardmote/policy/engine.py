@@ -2,18 +2,36 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 from vardmote.policy.catalogue import Requirement, Waiver, requirements_by_check
-from vardmote.policy.model import Check, Location, Target, Violation
+from vardmote.policy.model import Check, Location, Severity, Target, Violation
 
 Status = Literal["pass", "fail", "waived", "error"]
+SEVERITY_RANK: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+_STACK_FILE = re.compile(r"(?:^|/)Pulumi\.([^/]+)\.yaml$")
+
+
+def fingerprint(check_id: str, target_id: str, message: str) -> str:
+    return hashlib.sha256(f"{check_id}\0{target_id}\0{message}".encode()).hexdigest()[:32]
+
+
+def stack_of(target: Target) -> str | None:
+    """The stack a target belongs to: its platform, resources, inventory and stack file."""
+    if target.id.startswith("stack:"):
+        return target.id.split(":")[1]
+    if target.id.startswith("urn:pulumi:"):
+        return target.id.removeprefix("urn:pulumi:").split("::", 1)[0]
+    match = _STACK_FILE.search(target.id)
+    return match.group(1) if match else None
 
 
 @dataclass(frozen=True)
@@ -24,8 +42,23 @@ class Outcome:
     violations: tuple[Violation, ...] = ()
     waiver: Waiver | None = None
 
+    def fingerprints(self) -> list[str]:
+        """One stable fingerprint a violation: check, target and message, never the line (which moves)."""
+        return [fingerprint(self.check.id, self.target.id, v.message) for v in self.violations]
+
     def locations(self) -> list[tuple[Violation, Location]]:
-        return [(v, self.target.location_of(v.path)) for v in self.violations]
+        return [(v, self.target.location_of(self._source_path(v))) for v in self.violations]
+
+    def _source_path(self, violation: Violation) -> tuple[str | int, ...] | None:
+        """Where the file sets what the violation is about. A platform finding's path is a resource's
+        property; the check's config_section says where the stack file sets it."""
+        section = self.check.config_section
+        if self.target.kind not in ("platform", "platform_resource"):
+            return violation.path
+        if section is None:
+            return None
+        last = violation.path[-1:] if violation.path else ()
+        return ("config", "vardmote:platform", *section, *last)
 
 
 @dataclass
@@ -42,6 +75,12 @@ class Report:
     seconds: float = 0.0
     sources: list[str] = field(default_factory=list)  # the stack files, folders and registry read
     counts: dict[Status, int] = field(default_factory=dict)
+    provenance: Any = None  # vardmote.policy.provenance.Provenance, when the runner made one
+    # --fail-on: the least severity of a finding that fails the run (unreadable inputs, checks that could
+    # not run and expired waivers fail it whatever this says).
+    fail_on: Severity = "low"
+    # --baseline: fingerprints of findings accepted earlier; only findings not among them fail the run.
+    baseline: frozenset[str] = frozenset()
 
     @property
     def expired_waivers(self) -> list[Waiver]:
@@ -55,11 +94,32 @@ class Report:
     def failures(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status in ("fail", "error")]
 
+    def blocks(self, outcome: Outcome) -> bool:
+        """Whether this outcome fails the run: an error always; an unwaived failure of a mandatory check
+        at or above --fail-on, unless every one of its findings is in the baseline."""
+        if outcome.status == "error":
+            return True
+        if outcome.status != "fail" or not outcome.check.mandatory:
+            return False
+        if SEVERITY_RANK[outcome.check.severity] < SEVERITY_RANK[self.fail_on]:
+            return False
+        return not self.baseline or any(fp not in self.baseline for fp in outcome.fingerprints())
+
+    def in_baseline(self, outcome: Outcome) -> bool:
+        return bool(self.baseline) and all(fp in self.baseline for fp in outcome.fingerprints())
+
     @property
     def failed(self) -> bool:
-        """Any unwaived failure of a mandatory check, any crash, or any expired waiver."""
-        blocking = any(o.status == "error" or (o.status == "fail" and o.check.mandatory) for o in self.outcomes)
-        return blocking or bool(self.expired_waivers)
+        """Any blocking outcome (see `blocks`), or any expired waiver."""
+        return any(self.blocks(o) for o in self.outcomes) or bool(self.expired_waivers)
+
+    def stack_verdicts(self) -> dict[str, bool]:
+        """Per stack read, and for everything else under "project files": whether it failed."""
+        verdicts: dict[str, bool] = {}
+        for outcome in self.outcomes:
+            group = stack_of(outcome.target) or "project files"
+            verdicts[group] = verdicts.get(group, False) or self.blocks(outcome)
+        return dict(sorted(verdicts.items(), key=lambda item: (item[0] == "project files", item[0])))
 
     @cached_property
     def serves(self) -> dict[str, list[str]]:

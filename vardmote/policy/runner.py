@@ -10,6 +10,7 @@ from pathlib import Path
 
 from vardmote.core.problems import ProblemsFound, display_path, one_line
 from vardmote.platform.stack_files import available_stacks
+from vardmote.policy import provenance
 from vardmote.policy.catalogue import all_checks, load_requirements, load_waivers
 from vardmote.policy.engine import Report, evaluate
 from vardmote.policy.model import Location, Target
@@ -181,4 +182,5 @@ def check(selection: Selection, project: Path, profiles_dir: Path | None = None,
         collected.targets, all_checks(), load_requirements(), load_waivers(today=today), today, collected.expected_kinds
     )
     report.sources = collected.sources
+    report.provenance = provenance.collect(project, collected.sources)
     return report

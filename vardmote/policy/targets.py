@@ -65,11 +65,16 @@ def from_problems(found: ProblemsFound, target_id: str) -> list[Target]:
 # -- the platform -------------------------------------------------------------------------------
 
 
-def platform_targets(graph: PlatformGraph, stack_file: Path) -> list[Target]:
+def platform_targets(
+    graph: PlatformGraph, stack_file: Path, lines: dict[tuple[str | int, ...], int] | None = None
+) -> list[Target]:
+    """The stack's graph and each resource; `lines` (the stack file's) place a finding at the config key
+    a check names (Check.config_section)."""
     file = display_path(stack_file)
-    targets = [Target("platform", f"stack:{graph.stack}", graph, Location(file, 1))]
+    lines = lines or {}
+    targets = [Target("platform", f"stack:{graph.stack}", graph, Location(file, 1), None, lines)]
     targets += [
-        Target("platform_resource", resource.urn, resource, Location(file, None, resource.urn))
+        Target("platform_resource", resource.urn, resource, Location(file, None, resource.urn), None, lines)
         for resource in graph.resources
     ]
     return targets
@@ -131,7 +136,8 @@ def stack_targets(stack: str, project: Path) -> list[Target]:
     except Exception as err:  # the program failed: that is a finding, never a pass
         failed = unreadable(f"stack:{stack}", f"the program failed: {err}", Location(f"Pulumi.{stack}.yaml", 1))
         return [failed, *file_targets]
-    targets = platform_targets(graph, path) + file_targets
+    lines = file_targets[0].lines if file_targets else None
+    targets = platform_targets(graph, path, lines) + file_targets
     if isinstance(inventory, dict):
         targets.append(
             Target("ansible_vars", f"stack:{stack}:ansible_inventory", inventory, Location(display_path(path), 1))

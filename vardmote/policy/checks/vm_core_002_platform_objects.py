@@ -17,6 +17,7 @@ class PlatformObjectsDeclared(Check):
         "settings for the hosts; policies/settings.yaml (platform_objects) lists what each environment needs."
     )
     target_kind = "platform"
+    config_section = ()
 
     def violations(self, target: Target) -> Iterable[Violation]:
         graph = target.data

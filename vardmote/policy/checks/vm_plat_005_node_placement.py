@@ -19,6 +19,7 @@ class NodesOnTheirNetworks(Check):
         "participants reach transcoding only through an edge node."
     )
     target_kind = "platform_resource"
+    config_section = ("sites",)
     resource_types = tuple(NODE_TYPES)
 
     def violations(self, target: Target) -> Iterable[Violation]:

@@ -16,6 +16,7 @@ class GuestsIdentifiedAndAdmitted(Check):
         "and name a guest identity provider of method bankid or siths at level_of_assurance 3 or higher."
     )
     target_kind = "platform_resource"
+    config_section = ("portal", "room_defaults")
     resource_types = (PORTAL_TYPE,)
 
     def violations(self, target: Target) -> Iterable[Violation]:

@@ -18,6 +18,7 @@ class OperationalLogRetention(Check):
         "service, not by this setting."
     )
     target_kind = "platform_resource"
+    config_section = ("security",)
     resource_types = (GLOBAL_SETTINGS_TYPE,)
 
     def violations(self, target: Target) -> Iterable[Violation]:

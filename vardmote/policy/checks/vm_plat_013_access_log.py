@@ -18,6 +18,7 @@ class AccessLogToRegionLogService(Check):
         "the log service keeps access logs at least access_log_retention_days (policies/settings.yaml)."
     )
     target_kind = "platform"
+    config_section = ("syslog_servers",)
 
     def violations(self, target: Target) -> Iterable[Violation]:
         root = target.data.root()

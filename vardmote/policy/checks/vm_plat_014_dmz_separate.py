@@ -23,6 +23,7 @@ class DmzSeparate(Check):
         "transcoding and management port groups of the same site."
     )
     target_kind = "platform"
+    config_section = ("sites",)
 
     def violations(self, target: Target) -> Iterable[Violation]:
         graph = target.data

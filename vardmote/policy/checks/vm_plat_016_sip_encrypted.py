@@ -19,6 +19,7 @@ class SipSignallingEncrypted(Check):
         "outgoing_protocol: sip (or webrtc/mssip), never h323."
     )
     target_kind = "platform"
+    config_section = ("gateway",)
 
     def violations(self, target: Target) -> Iterable[Violation]:
         graph = target.data
