@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from enum import StrEnum
 from pathlib import Path
@@ -17,7 +18,7 @@ from vardmote.cli.console import console, error_console, fail, print_json, print
 from vardmote.core.problems import ProblemsFound
 
 if TYPE_CHECKING:
-    from vardmote.policy.engine import Report
+    from vardmote.policy.engine import Outcome, Report
 
 app = typer.Typer(
     rich_markup_mode="markdown",
@@ -168,14 +169,43 @@ def _write_atomically(path: Path, text: str) -> None:
         raise
 
 
+# Past this many findings a bordered table is slower to lay out than to read (seconds for thousands of
+# kits) and no easier to scan: a summary per check, then one plain line per finding, each whole.
+MAX_TABLE_ROWS = 200
+
+
 def _print_table(report: Report) -> None:
-    table = findings_table(report)
-    if table is not None:
-        console.print(table)
+    findings = sum(len(o.violations) for o in report.outcomes if o.status != "pass")
+    if findings > MAX_TABLE_ROWS:
+        _print_many_findings(report)
+    else:
+        table = findings_table(report)
+        if table is not None:
+            console.print(table)
     for waiver in report.waivers_in_force:
         console.print(f"waiver in force: {waiver.check} {waiver.target} until {waiver.expires} ({waiver.approved_by})")
     for waiver in report.expired_waivers:
         console.print(f"[red]expired waiver[/]: {waiver.check} {waiver.target} expired {waiver.expires}")
+
+
+def _print_many_findings(report: Report) -> None:
+    by_check: dict[str, list[Outcome]] = {}
+    for outcome in report.outcomes:
+        if outcome.status != "pass":
+            by_check.setdefault(outcome.check.id, []).append(outcome)
+    summary = Table("Check", "Severity", "Findings", "Fix", title="Findings by check", show_lines=True)
+    for check_id, outcomes in sorted(by_check.items()):
+        check = outcomes[0].check
+        summary.add_row(check_id, check.severity, str(sum(len(o.violations) for o in outcomes)), escape(check.remediation))
+    console.print(summary)
+    lines = []
+    for check_id, outcomes in sorted(by_check.items()):
+        for outcome in outcomes:
+            status = f"{outcome.status} (baseline)" if report.in_baseline(outcome) else outcome.status
+            for violation, location in outcome.locations():
+                lines.append(f"{status} {check_id} {location or outcome.target.id}: {violation.message}\n")
+    sys.stdout.write("".join(lines))
+    sys.stdout.flush()
 
 
 def findings_table(report: Report) -> Table | None:

@@ -133,11 +133,19 @@ class Report:
     def status_of_check(self, check_id: str) -> Status | Literal["out of scope"]:
         """A check with no outcome looks at a kind of target this run was not asked to cover (kits
         without a registry, say); a check whose kind was in scope always has an outcome."""
-        statuses = {o.status for o in self.outcomes if o.check.id == check_id}
+        statuses = self._statuses_by_check.get(check_id, set())
         for status in ("error", "fail", "waived", "pass"):
             if status in statuses:
                 return status
         return "out of scope"
+
+    @cached_property
+    def _statuses_by_check(self) -> dict[str, set[str]]:
+        """Read once: a report asks for every requirement's checks, over tens of thousands of outcomes."""
+        statuses: dict[str, set[str]] = {}
+        for outcome in self.outcomes:
+            statuses.setdefault(outcome.check.id, set()).add(outcome.status)
+        return statuses
 
 
 def evaluate(

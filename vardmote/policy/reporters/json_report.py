@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from vardmote.policy.catalogue import Waiver
+from vardmote.policy.reporters.encoding import dumps
 from vardmote.policy.engine import Report
 
 
@@ -59,4 +59,4 @@ def document(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(document(report))

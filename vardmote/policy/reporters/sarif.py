@@ -3,11 +3,11 @@ suppressions."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from vardmote import __version__
 from vardmote.policy.catalogue import Waiver
+from vardmote.policy.reporters.encoding import dumps
 from vardmote.policy.engine import Outcome, Report, fingerprint
 from vardmote.policy.model import Check, Location
 
@@ -132,4 +132,4 @@ def document(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(document(report))
