@@ -36,8 +36,8 @@ from vardmote.core.problems import ProblemsFound, display_path
 from vardmote.kits.leases import run_owner
 from vardmote.kits.registry.database import open_engine
 from vardmote.kits.registry.registry import DeviceIds, KitRegistry
-from vardmote.policy.catalogue import Waiver, all_checks, load_requirements, load_waivers
 from vardmote.policy import crossguard
+from vardmote.policy.catalogue import Waiver, all_checks, load_requirements, load_waivers
 from vardmote.policy.crossguard import policies
 from vardmote.policy.engine import evaluate
 from vardmote.policy.model import Check, Location, Target
@@ -349,7 +349,9 @@ def test_a_production_stack_without_its_pexip_block_fails_however_else_it_is_bro
     assert result.exit_code == 1
     (finding,) = [f for f in _findings(result) if f["check"] == "VM-CORE-002"]
     messages = [v["message"] for v in finding["violations"]]
-    assert messages[0].startswith("the prod stack configures no Pexip Management API (vardmote:platform.pexip is missing)")
+    assert messages[0].startswith(
+        "the prod stack configures no Pexip Management API (vardmote:platform.pexip is missing)"
+    )
     assert "the prod stack declares no pulumi-python:dynamic/pexip:GlobalSettings" in messages
     assert "Result: FAILED" in run_cli("--stack", "rvn-prod", "--format", "markdown", project=project_copy).stdout
 
@@ -373,7 +375,11 @@ def test_a_plain_text_secret_is_one_finding_and_the_rest_of_the_stack_is_still_c
     assert report.targets == compliant.targets
     found = sorted((o.check.id, v.message, str(loc)) for o in report.failures for v, loc in o.locations())
     assert found == [
-        ("VM-PLAT-004", "enable_h323 is True, must be false", f"{project_copy}/Pulumi.rvn-prod.yaml:60 ({_global_urn('rvn-prod')})"),  # the key's line
+        (
+            "VM-PLAT-004",
+            "enable_h323 is True, must be false",
+            f"{project_copy}/Pulumi.rvn-prod.yaml:60 ({_global_urn('rvn-prod')})",
+        ),  # the key's line
         ("VM-PLAT-017", "vardmote:pexipPassword is written in plain text", f"{project_copy}/Pulumi.rvn-prod.yaml:9"),
     ]
 
@@ -394,14 +400,17 @@ def test_a_registry_url_that_points_nowhere_is_an_error_and_creates_nothing(tmp_
     (finding,) = _findings(result)
     assert finding["check"] == "VM-CORE-001"
     assert finding["violations"][0]["message"] == f"no kit registry at {missing}"
-    assert not missing.exists() and not missing.parent.exists()
+    assert not missing.exists()
+    assert not missing.parent.exists()
 
 
 def test_the_whole_project_run_checks_the_kits_of_a_configured_registry(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
     engine = open_engine(url)
     registry = KitRegistry(engine, load_catalogue(), actor="test")
-    registry.register(DeviceIds("S1"), model="samsung-galaxy-tab-s10-plus-5g", municipality_code="2262", owner=run_owner())
+    registry.register(
+        DeviceIds("S1"), model="samsung-galaxy-tab-s10-plus-5g", municipality_code="2262", owner=run_owner()
+    )
     with engine.begin() as connection:
         connection.execute(text("UPDATE kits SET model = 'lenovo-tab-p12'"))
     engine.dispose()
@@ -512,7 +521,8 @@ def test_one_broken_profile_is_one_finding_and_the_other_profiles_are_still_chec
 
 
 def test_a_check_with_nothing_to_look_at_in_a_kind_it_should_see_is_an_error() -> None:
-    report = evaluate([], [c for c in all_checks() if c.id == "VM-SRV-001"], [], [], TODAY, {"ansible_vars"})
+    srv_001 = [c for c in all_checks() if c.id == "VM-SRV-001"]
+    report = evaluate([], srv_001, [], [], TODAY, expected_kinds={"ansible_vars"})
     (outcome,) = report.outcomes
     assert outcome.status == "error"
     assert outcome.violations[0].message == "no ansible vars was found to check, so this check could not run"
@@ -551,21 +561,24 @@ def crossguard_findings(graph: PlatformGraph, waivers: list[Waiver]) -> set[tupl
         found.add((check_id, urn, rest.rsplit(". Fix: ", 1)[0]))
 
     built = crossguard.policies(waivers, TODAY)
+    no_options: Any = None  # the checks read neither resource options nor providers
     for resource in graph.resources:
         props = unknown_checking_proxy(to_wire(resource.props))
-        args = ResourceValidationArgs(resource.type, props, resource.urn, resource.name, None, None)  # type: ignore[arg-type]
+        args = ResourceValidationArgs(resource.type, props, resource.urn, resource.name, no_options, None)
         for policy in built:
             if isinstance(policy, ResourceValidationPolicy) and policy.validate is not None:
-                policy.validate(args, report)  # type: ignore[operator]
+                policy.validate(args, report)
     by_urn: dict[str, PolicyResource] = {}
     for resource in graph.resources:
         outputs = unknown_checking_proxy(to_wire({**resource.props, "id": f"{resource.name}-id"}))
         parent = by_urn.get(resource.parent)
-        by_urn[resource.urn] = PolicyResource(resource.type, outputs, resource.urn, resource.name, None, None, parent, [], {})  # type: ignore[arg-type]
+        by_urn[resource.urn] = PolicyResource(
+            resource.type, outputs, resource.urn, resource.name, no_options, None, parent, [], {}
+        )
     stack = StackValidationArgs(resources=list(by_urn.values()))
     for policy in built:
         if isinstance(policy, StackValidationPolicy) and policy.validate is not None:
-            policy.validate(stack, report)  # type: ignore[operator]
+            policy.validate(stack, report)
     return found
 
 
@@ -589,7 +602,7 @@ def _non_compliant_rvn_test(project: Path) -> None:
 def test_the_crossguard_pack_fed_the_engines_wire_format_gives_the_offline_runners_findings(
     stack: str, project_copy: Path
 ) -> None:
-    name = stack.split()[0]
+    name = stack.split(maxsplit=1)[0]
     if stack.endswith("non-compliant"):
         _non_compliant_rvn_test(project_copy)
     waivers = [
@@ -601,7 +614,9 @@ def test_the_crossguard_pack_fed_the_engines_wire_format_gives_the_offline_runne
             expires=date(2027, 1, 31),
         )
     ]
-    offline = offline_findings(evaluate(stack_targets(name, project_copy), all_checks(), load_requirements(), waivers, TODAY))
+    offline = offline_findings(
+        evaluate(stack_targets(name, project_copy), all_checks(), load_requirements(), waivers, TODAY)
+    )
     graph, _, _ = graph_of_stack(name, project_copy)
     assert crossguard_findings(graph, waivers) == offline
     if stack.endswith("non-compliant"):
@@ -614,8 +629,9 @@ def test_the_wire_format_is_normalised_once_for_every_check() -> None:
     crossguard.policies()
     # The pack's analyzer hands the checks the properties as sent: pulumi-policy's own unwrapping
     # would give them a secret's plain value, indistinguishable from a password written in plain text.
-    assert pulumi_policy.policy.deserialize_properties({"p": {"x": 1}}) == {"p": {"x": 1}}
-    assert pulumi_policy.policy.deserialize_properties is crossguard._raw_properties
+    analyzer_deserialise = pulumi_policy.policy.deserialize_properties  # type: ignore[attr-defined]
+    assert analyzer_deserialise({"p": {"x": 1}}) == {"p": {"x": 1}}
+    assert analyzer_deserialise is crossguard._raw_properties
     wire = {
         "count": 6.0,
         "ratio": 0.5,
@@ -722,7 +738,10 @@ def test_fail_on_and_baseline_decide_what_fails_the_run(tmp_path: Path, project_
     assert run_cli("--stack", "rvn-test", project=project_copy).exit_code == 1
     assert run_cli("--stack", "rvn-test", "--fail-on", "high", project=project_copy).exit_code == 0
     accepted = tmp_path / "accepted.json"
-    assert run_cli("--stack", "rvn-test", "--format", "json", "--output", str(accepted), project=project_copy).exit_code == 1
+    assert (
+        run_cli("--stack", "rvn-test", "--format", "json", "--output", str(accepted), project=project_copy).exit_code
+        == 1
+    )
     assert run_cli("--stack", "rvn-test", "--baseline", str(accepted), project=project_copy).exit_code == 0
     edit_stack(project_copy, "rvn-test", "enable_h323: false", "enable_h323: true")  # a new finding
     result = run_cli("--stack", "rvn-test", "--baseline", str(accepted), "--format", "json", project=project_copy)

@@ -196,7 +196,9 @@ def _print_many_findings(report: Report) -> None:
     summary = Table("Check", "Severity", "Findings", "Fix", title="Findings by check", show_lines=True)
     for check_id, outcomes in sorted(by_check.items()):
         check = outcomes[0].check
-        summary.add_row(check_id, check.severity, str(sum(len(o.violations) for o in outcomes)), escape(check.remediation))
+        summary.add_row(
+            check_id, check.severity, str(sum(len(o.violations) for o in outcomes)), escape(check.remediation)
+        )
     console.print(summary)
     lines = []
     for check_id, outcomes in sorted(by_check.items()):
@@ -235,7 +237,9 @@ def findings_table(report: Report) -> Table | None:
 def _print_summary(report: Report, output: Path | None) -> None:
     counts = report.counts
     verdict = "[bold red]✗ failed[/]" if report.failed else "[bold green]✓ passed[/]"
-    per_stack = ", ".join(f"{name} {'[red]failed[/]' if failed else 'passed'}" for name, failed in report.stack_verdicts().items())
+    per_stack = ", ".join(
+        f"{name} {'[red]failed[/]' if failed else 'passed'}" for name, failed in report.stack_verdicts().items()
+    )
     if per_stack:
         error_console.print(f"verdict per stack: {per_stack}", soft_wrap=True)
     where = f"; report written to {output}" if output else ""

@@ -101,7 +101,7 @@ def keep_wire_format() -> None:
     """Have pulumi-policy hand the checks the engine's properties as sent, secret markers included.
     Its own deserialisation replaces each secret by its plain value, after which no check can tell a
     secret input from a password written in plain text."""
-    policy_module.deserialize_properties = _raw_properties  # type: ignore[assignment]
+    policy_module.deserialize_properties = _raw_properties  # type: ignore[attr-defined]
 
 
 class Verdict:

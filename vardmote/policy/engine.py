@@ -154,6 +154,7 @@ def evaluate(
     requirements: Sequence[Requirement],
     waivers: Sequence[Waiver],
     today: date | None = None,
+    *,
     expected_kinds: Iterable[str] = (),
 ) -> Report:
     started = time.perf_counter()

@@ -96,7 +96,7 @@ class HealthWord:
 
 @cache
 def _stemmers() -> tuple[object, object]:
-    import snowballstemmer  # noqa: PLC0415 - only invitations need it
+    import snowballstemmer  # type: ignore[import-untyped]  # noqa: PLC0415 - only invitations need it
 
     return snowballstemmer.stemmer("swedish"), snowballstemmer.stemmer("english")
 
@@ -153,7 +153,22 @@ _POSTAL = re.compile(r"\b\d{3}\s?\d{2}\s+[A-ZÅÄÖ][a-zåäö]+")
 _CAPITALISED_PAIR = re.compile(r"(?=(?<!\w)([A-ZÅÄÖ][a-zåäöé]+(?:-[A-ZÅÄÖ][a-zåäöé]+)?)\s+([A-ZÅÄÖ][a-zåäöé]+)\b)")
 # Capitalised words that begin sentences in invitations and are no first names.
 _SENTENCE_STARTERS = frozenset(
-    {"Du", "Datum", "Tid", "Anslut", "Välj", "Frågor", "Klicka", "Hej", "Välkommen", "Mötet", "Om", "Vid", "Ditt", "Din"}
+    {
+        "Du",
+        "Datum",
+        "Tid",
+        "Anslut",
+        "Välj",
+        "Frågor",
+        "Klicka",
+        "Hej",
+        "Välkommen",
+        "Mötet",
+        "Om",
+        "Vid",
+        "Ditt",
+        "Din",
+    }
 )
 
 
@@ -165,7 +180,11 @@ def name_with_address(text: str) -> str | None:
         return None
     for pair in _CAPITALISED_PAIR.finditer(text):
         first, second = pair.groups()
-        if first in _SENTENCE_STARTERS or _STREET.match(f"{second} 1") or address.start() <= pair.start() < address.end():
+        if (
+            first in _SENTENCE_STARTERS
+            or _STREET.match(f"{second} 1")
+            or address.start() <= pair.start() < address.end()
+        ):
             continue
         return "a street address" if address.re is _STREET else "a postal code and town"
     return None

@@ -48,7 +48,7 @@ def _problems_in(path: Path, root: yaml.Node) -> list[Problem]:
             children = [part for pair in node.value for part in pair]
         elif isinstance(node, yaml.SequenceNode):
             children = list(node.value)
-        elif node.tag == TIMESTAMP_TAG:
+        elif isinstance(node, yaml.ScalarNode) and node.tag == TIMESTAMP_TAG:
             problem = _impossible_date(path, node)
             if problem:
                 problems.append(problem)
@@ -59,7 +59,9 @@ def _problems_in(path: Path, root: yaml.Node) -> list[Problem]:
         sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in children)
         if sizes[id(node)] > MAX_EXPANDED_NODES:
             line = node.start_mark.line + 1
-            return [Problem(path, line, "", f"aliases expand to more than {MAX_EXPANDED_NODES:,} values (an alias bomb)")]
+            return [
+                Problem(path, line, "", f"aliases expand to more than {MAX_EXPANDED_NODES:,} values (an alias bomb)")
+            ]
     return problems
 
 

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-
 from vardmote.core.problems import ProblemsFound, display_path, one_line
 from vardmote.platform.stack_files import available_stacks
 from vardmote.policy import provenance
 from vardmote.policy.catalogue import all_checks, load_requirements, load_waivers
 from vardmote.policy.engine import Report, evaluate
 from vardmote.policy.model import Location, Target
+from vardmote.policy.reading import guard_problems
+from vardmote.policy.settings import policy_settings
 from vardmote.policy.targets import (
     KitCheckContext,
     from_problems,
@@ -23,8 +24,6 @@ from vardmote.policy.targets import (
     stack_targets,
     unreadable,
 )
-from vardmote.policy.reading import guard_problems
-from vardmote.policy.settings import policy_settings
 from vardmote.region import layout
 from vardmote.region.catalogue import ProfileCatalogue, load_catalogue
 from vardmote.region.tree import PartialCatalogue, read_tree
@@ -153,7 +152,7 @@ def _default_registry_url() -> str:
 
 
 def registry_name(url: str) -> str:
-    return f"registry {url.split('@')[-1]}"
+    return f"registry {url.rsplit('@', maxsplit=1)[-1]}"
 
 
 def registry_kit_targets(url: str, kit_context: KitCheckContext | None) -> list[Target]:
@@ -179,7 +178,12 @@ def registry_kit_targets(url: str, kit_context: KitCheckContext | None) -> list[
 def check(selection: Selection, project: Path, profiles_dir: Path | None = None, today: date | None = None) -> Report:
     collected = collect(selection, project, profiles_dir)
     report = evaluate(
-        collected.targets, all_checks(), load_requirements(), load_waivers(today=today), today, collected.expected_kinds
+        collected.targets,
+        all_checks(),
+        load_requirements(),
+        load_waivers(today=today),
+        today,
+        expected_kinds=collected.expected_kinds,
     )
     report.sources = collected.sources
     report.provenance = provenance.collect(project, collected.sources)

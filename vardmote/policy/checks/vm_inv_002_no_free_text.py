@@ -9,7 +9,9 @@ from vardmote.policy.settings import policy_settings
 
 PLACEHOLDER = re.compile(r"{{\s*([^}]*?)\s*}}")
 # Other template syntaxes a portal or mail system may fill in: {name}, ${name}, %(name)s, [[name]], <<name>>.
-OTHER_PLACEHOLDER = re.compile(r"(?<!{){\s*([A-Za-z_][\w.]*)\s*}(?!})|\$\{\s*([^}]+?)\s*}|%\(([^)]+)\)s|\[\[\s*([^\]]+?)\s*]]|<<\s*([^>]+?)\s*>>")
+OTHER_PLACEHOLDER = re.compile(
+    r"(?<!{){\s*([A-Za-z_][\w.]*)\s*}(?!})|\$\{\s*([^}]+?)\s*}|%\(([^)]+)\)s|\[\[\s*([^\]]+?)\s*]]|<<\s*([^>]+?)\s*>>"
+)
 
 
 class NoPatientDataFields(Check):
@@ -32,7 +34,9 @@ class NoPatientDataFields(Check):
                 if name not in allowed:
                     yield Violation(f"{field} fills in {{{{ {name} }}}}, which is not an allowed field", (field,))
             for match in OTHER_PLACEHOLDER.finditer(PLACEHOLDER.sub("", text)):
-                yield Violation(f"{field} has the placeholder {match.group(0)!r}: only {{{{ name }}}} is filled in", (field,))
+                yield Violation(
+                    f"{field} has the placeholder {match.group(0)!r}: only {{{{ name }}}} is filled in", (field,)
+                )
 
 
 CHECK = NoPatientDataFields()

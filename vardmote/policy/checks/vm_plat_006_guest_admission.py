@@ -9,7 +9,9 @@ from vardmote.policy.settings import policy_settings
 
 class GuestsIdentifiedAndAdmitted(Check):
     id = "VM-PLAT-006"
-    title = "Guests enter a room only after identifying at LoA3 (BankID/SITHS), with a PIN, and being admitted by the host"
+    title = (
+        "Guests enter a room only after identifying at LoA3 (BankID/SITHS), with a PIN, and being admitted by the host"
+    )
     severity = "critical"
     remediation = (
         "In portal.room_defaults set guests_wait_for_host: true (waiting room) and guest_pin_required: true, "

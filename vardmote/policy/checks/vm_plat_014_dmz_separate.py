@@ -1,12 +1,13 @@
 """VM-PLAT-014: the DMZ is a network of its own, never the internal network under another name."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from vardmote.policy.model import Check, Target, Violation
 from vardmote.policy.platform_graph import NODE_TYPES, VM_TYPES
 
 
-def _networks(props: dict) -> set[str]:
+def _networks(props: dict[str, Any]) -> set[str]:
     found = set()
     for interface in props.get("networkInterfaces") or props.get("networkDevices") or []:
         if isinstance(interface, dict):

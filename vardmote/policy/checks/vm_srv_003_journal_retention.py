@@ -8,8 +8,22 @@ from vardmote.policy.platform_graph import walk
 from vardmote.policy.settings import policy_settings
 
 # systemd.time(7) spans, in days.
-UNITS = {"s": 1 / 86400, "sec": 1 / 86400, "min": 1 / 1440, "m": 1 / 1440, "h": 1 / 24, "hour": 1 / 24,
-         "d": 1, "day": 1, "w": 7, "week": 7, "month": 30.44, "M": 30.44, "y": 365.25, "year": 365.25}
+UNITS = {
+    "s": 1 / 86400,
+    "sec": 1 / 86400,
+    "min": 1 / 1440,
+    "m": 1 / 1440,
+    "h": 1 / 24,
+    "hour": 1 / 24,
+    "d": 1,
+    "day": 1,
+    "w": 7,
+    "week": 7,
+    "month": 30.44,
+    "M": 30.44,
+    "y": 365.25,
+    "year": 365.25,
+}
 SPAN = re.compile(r"(\d+(?:\.\d+)?)\s*([a-zA-Z]+)")
 RETENTION_NAME = re.compile(r"journald?_(max_)?retention", re.IGNORECASE)
 

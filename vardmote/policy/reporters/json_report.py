@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from vardmote.policy.catalogue import Waiver
-from vardmote.policy.reporters.encoding import dumps
 from vardmote.policy.engine import Report
+from vardmote.policy.reporters.encoding import dumps
 
 
 def waiver_json(waiver: Waiver) -> dict[str, Any]:

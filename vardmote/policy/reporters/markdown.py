@@ -6,7 +6,13 @@ from collections import defaultdict
 
 from vardmote.policy.engine import Outcome, Report
 
-ICONS = {"pass": "✅ pass", "fail": "❌ fail", "waived": "⚠️ waived", "error": "❌ error", "out of scope": "— not in this run's scope"}
+ICONS = {
+    "pass": "✅ pass",
+    "fail": "❌ fail",
+    "waived": "⚠️ waived",
+    "error": "❌ error",
+    "out of scope": "— not in this run's scope",
+}
 
 
 def _cell(text: str) -> str:
@@ -18,7 +24,10 @@ def _provenance(report: Report) -> list[str]:
     if found is None:
         return []
     lines = ["## Provenance", "", f"- Commit: `{found.commit}`", f"- Tool: vardmote {found.tool_version}"]
-    lines.append(f"- Fail on: {report.fail_on} and above" + (" (findings in the baseline do not fail)" if report.baseline else ""))
+    lines.append(
+        f"- Fail on: {report.fail_on} and above"
+        + (" (findings in the baseline do not fail)" if report.baseline else "")
+    )
     lines.append("- Read: " + ", ".join(f"`{source}`" for source in found.sources))
     lines += [f"- `{file}` sha256 `{digest}`" for file, digest in found.policy_files.items()]
     lines += [f"- Setting `{name}`: {_cell(str(value))}" for name, value in found.settings.items()]

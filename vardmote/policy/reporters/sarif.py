@@ -7,9 +7,9 @@ from typing import Any
 
 from vardmote import __version__
 from vardmote.policy.catalogue import Waiver
-from vardmote.policy.reporters.encoding import dumps
 from vardmote.policy.engine import Outcome, Report, fingerprint
 from vardmote.policy.model import Check, Location
+from vardmote.policy.reporters.encoding import dumps
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
@@ -51,7 +51,7 @@ def _location(location: Location) -> dict[str, Any]:
 
 def _results(report: Report, outcome: Outcome, rule_index: int) -> list[dict[str, Any]]:
     results = []
-    for (violation, location), fingerprint in zip(outcome.locations(), outcome.fingerprints(), strict=True):
+    for (violation, location), mark in zip(outcome.locations(), outcome.fingerprints(), strict=True):
         result: dict[str, Any] = {
             "ruleId": outcome.check.id,
             "ruleIndex": rule_index,
@@ -59,10 +59,10 @@ def _results(report: Report, outcome: Outcome, rule_index: int) -> list[dict[str
             "message": {"text": f"{outcome.target.id}: {violation.message}"},
             "locations": [_location(location)] if location.file or location.urn else [],
             # Check, target and message: the same finding keeps its fingerprint when lines move.
-            "partialFingerprints": {"vardmoteFinding/v1": fingerprint},
+            "partialFingerprints": {"vardmoteFinding/v1": mark},
         }
         if report.baseline:
-            result["baselineState"] = "unchanged" if fingerprint in report.baseline else "new"
+            result["baselineState"] = "unchanged" if mark in report.baseline else "new"
         if outcome.waiver is not None:
             result["suppressions"] = [
                 {
