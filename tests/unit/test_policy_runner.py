@@ -765,3 +765,113 @@ def test_the_table_never_cuts_the_fix_at_80_columns(failing_rvn_test: Any) -> No
     column = "".join(row.split("│")[5].strip() for row in rows if row.count("│") == 7)
     for outcome in report.failures:
         assert outcome.check.remediation.replace(" ", "") in column.replace(" ", "")
+
+
+# -- the reviewer's mutations, each through the real program or the real Ansible tree -------------
+
+STACK_MUTATIONS = [
+    ("transcoding nodes on a public range", "cidr: 10.210.10.0/24", "cidr: 193.10.10.0/24", "VM-PLAT-005"),
+    (
+        "the DMZ port group set to the internal one",
+        "port_group: pg-video-dmz-sdl",
+        "port_group: pg-video-internal-sdl",
+        "VM-PLAT-014",
+    ),
+    (
+        "unverified vSphere TLS",
+        'vsphere:allowUnverifiedSsl: "false"',
+        'vsphere:allowUnverifiedSsl: "true"',
+        "VM-PLAT-015",
+    ),
+    (
+        "a plain secret under an unlisted key",
+        "  vsphere:user:",
+        "  vsphere:password: Sommar2026!\n  vsphere:user:",
+        "VM-PLAT-017",
+    ),
+    ("guests without a PIN", "guest_pin_required: true", "guest_pin_required: false", "VM-PLAT-006"),
+    (
+        "no waiting room while an identity provider is named",
+        "guests_wait_for_host: true",
+        "guests_wait_for_host: false",
+        "VM-PLAT-006",
+    ),
+    ("the SIP trunk over TCP", "transport: tls", "transport: tcp", "VM-PLAT-016"),
+    (
+        "a routing rule dialling out over H.323",
+        "participants: pc}",
+        "participants: pc, outgoing_protocol: h323}",
+        "VM-PLAT-016",
+    ),
+    ("operational logs kept a year", "logs_max_age: 90", "logs_max_age: 365", "VM-PLAT-012"),
+    (
+        "no log service for the access records",
+        "syslog_servers: [logs.rvn.example]",
+        "syslog_servers: []",
+        "VM-PLAT-013",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new", "check_id"), STACK_MUTATIONS, ids=[m[0] for m in STACK_MUTATIONS])
+def test_each_stack_mutation_fails_with_its_check_and_a_fix_naming_the_key(
+    name: str, old: str, new: str, check_id: str, project_copy: Path
+) -> None:
+    edit_stack(project_copy, "rvn-prod", old, new)
+    result = run_cli("--stack", "rvn-prod", "--format", "json", project=project_copy)
+    assert result.exit_code == 1, name
+    findings = _findings(result)
+    # Without a log server the stack also lacks a platform object its environment needs.
+    also = {"VM-CORE-002"} if check_id == "VM-PLAT-013" else set()
+    assert {f["check"] for f in findings} == {check_id, *also}, findings
+    key = new.split(":", maxsplit=1)[0].strip() if check_id in ("VM-PLAT-015", "VM-PLAT-017") else None
+    for finding in findings:
+        fix = finding["remediation"]
+        assert "vardmote:platform" in fix or "pulumi config set --secret" in fix or (key and key in fix), fix
+
+
+ANSIBLE_MUTATIONS = [
+    (
+        "journald retention of one day",
+        "roles/baseline/defaults/main.yml",
+        "baseline_journald_retention: 90day",
+        "baseline_journald_retention: 1day",
+        "VM-SRV-003",
+    ),
+    (
+        "TLS 1.0 and 1.1",
+        "group_vars/all.yml",
+        "vardmote_tls_protocols: [TLSv1.2, TLSv1.3]",
+        "vardmote_tls_protocols: [TLSv1, TLSv1.1, TLSv1.2, TLSv1.3]",
+        "VM-SRV-004",
+    ),
+    (
+        "a secret with a plain default",
+        "group_vars/all.yml",
+        "---\n",
+        "---\nportal_db_password: \"{{ vault_portal_db_password | default('Sommar2026!') }}\"\n",
+        "VM-SRV-001",
+    ),
+    (
+        "a private key in group_vars",
+        "group_vars/all.yml",
+        "---\n",
+        "---\nportal_tls_key: |\n  -----BEGIN RSA PRIVATE KEY-----\n"
+        "  MIIEowIBAAKCAQEAx3pJcXw9fWc7m0b6c1YgJ2rD\n  -----END RSA PRIVATE KEY-----\n",
+        "VM-SRV-002",
+    ),
+]
+
+
+@pytest.mark.parametrize("mutation", ANSIBLE_MUTATIONS, ids=[m[0] for m in ANSIBLE_MUTATIONS])
+def test_each_ansible_mutation_fails_with_its_check(mutation: tuple[str, str, str, str, str], tmp_path: Path) -> None:
+    name, file, old, new, check_id = mutation
+    tree = tmp_path / "provisioning"
+    shutil.copytree(REPO_ROOT / "provisioning", tree, ignore=shutil.ignore_patterns("__pycache__"))
+    path = tree / file
+    text_ = path.read_text(encoding="utf-8")
+    assert old in text_, name
+    path.write_text(text_.replace(old, new, 1), encoding="utf-8")
+    result = run_cli(str(tree), "--format", "json")
+    assert result.exit_code == 1, name
+    assert {f["check"] for f in _findings(result)} == {check_id}

@@ -14,7 +14,7 @@ class GuestsIdentifiedAndAdmitted(Check):
     )
     severity = "critical"
     remediation = (
-        "In portal.room_defaults set guests_wait_for_host: true (waiting room) and guest_pin_required: true, "
+        "In vardmote:platform.portal.room_defaults set guests_wait_for_host: true (waiting room) and guest_pin_required: true, "
         "and name a guest identity provider of method bankid or siths at level_of_assurance 3 or higher."
     )
     target_kind = "platform_resource"
