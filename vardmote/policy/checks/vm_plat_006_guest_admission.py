@@ -14,8 +14,9 @@ class GuestsIdentifiedAndAdmitted(Check):
     )
     severity = "critical"
     remediation = (
-        "In vardmote:platform.portal.room_defaults set guests_wait_for_host: true (waiting room) and guest_pin_required: true, "
-        "and name a guest identity provider of method bankid or siths at level_of_assurance 3 or higher."
+        "In vardmote:platform.portal.room_defaults set guests_wait_for_host: true (waiting room) and "
+        "guest_pin_required: true, and name a guest identity provider of method bankid or siths at "
+        "level_of_assurance 3 or higher."
     )
     target_kind = "platform_resource"
     config_section = ("portal", "room_defaults")
