@@ -875,3 +875,21 @@ def test_each_ansible_mutation_fails_with_its_check(mutation: tuple[str, str, st
     result = run_cli(str(tree), "--format", "json")
     assert result.exit_code == 1, name
     assert {f["check"] for f in _findings(result)} == {check_id}
+
+
+def test_a_profile_with_an_impossible_date_is_one_finding_and_the_other_profiles_are_still_checked(
+    tmp_path: Path,
+) -> None:
+    profiles = tmp_path / "device_profiles"
+    shutil.copytree(REPO_ROOT / "device_profiles", profiles)
+    broken = profiles / "kiosk" / "video-webclient-status-bar.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8") + "reviewed: 2027-02-30\n", encoding="utf-8")
+    report = check(Selection(profiles=True), REPO_ROOT, profiles, today=TODAY)
+    messages = [(v.message, str(loc)) for o in report.failures for v, loc in o.locations()]
+    line = broken.read_text(encoding="utf-8").count("\n")
+    assert ("2027-02-30 is not a date: day is out of range for month", f"{display_path(broken)}:{line}") in messages
+    checked = {o.target.id for o in report.outcomes if o.check.id == "VM-KIT-001"}
+    assert checked == {display_path(profiles / "kiosk" / "video-webclient.yaml")}
+    assert {o.target.id for o in report.outcomes if o.check.id == "VM-INV-003"} == {
+        display_path(profiles / "invitations" / name) for name in ("sip-mote.yaml", "vardbesok.yaml")
+    }

@@ -13,7 +13,7 @@ from vardmote.policy import provenance
 from vardmote.policy.catalogue import all_checks, load_requirements, load_waivers
 from vardmote.policy.engine import Report, evaluate
 from vardmote.policy.model import Location, Target
-from vardmote.policy.reading import guard_problems
+from vardmote.policy.profiles import load_profiles
 from vardmote.policy.settings import policy_settings
 from vardmote.policy.targets import (
     KitCheckContext,
@@ -25,8 +25,7 @@ from vardmote.policy.targets import (
     unreadable,
 )
 from vardmote.region import layout
-from vardmote.region.catalogue import ProfileCatalogue, load_catalogue
-from vardmote.region.tree import PartialCatalogue, read_tree
+from vardmote.region.catalogue import ProfileCatalogue
 
 ANSIBLE_DIR = "provisioning"
 # Named here as the registry names it: importing the registry costs SQLAlchemy, which a run without kits
@@ -50,32 +49,8 @@ class Selection:
 
 
 def _catalogue(profiles_dir: Path | None) -> tuple[ProfileCatalogue | None, list[Target]]:
-    """The profiles, with every valid file kept when others are broken: one bad profile is one finding,
-    and the rest are still checked."""
-    root = profiles_dir or layout.default_profiles_dir()
-    guarded = [problem for path in sorted(root.rglob("*.yaml")) for problem in guard_problems(path)]
-    if guarded:  # loading these would hang or crash the profile reader: report them and check no profile
-        return None, from_problems(ProblemsFound(guarded), "device_profiles")
-    try:
-        return load_catalogue(root), []
-    except ProblemsFound as found:
-        broken = from_problems(found, "device_profiles")
-    partial = PartialCatalogue.of(read_tree(root))
-    if partial.region is None or partial.responsibilities is None or partial.kit is None:
-        return None, broken  # without these no profile can be judged; each missing one is a finding above
-    catalogue = ProfileCatalogue(
-        root=root,
-        region=partial.region,
-        responsibilities=partial.responsibilities,
-        kit=partial.kit,
-        municipalities=partial.municipalities,
-        models=partial.models,
-        kiosk_profiles=partial.kiosk_profiles,
-        broadband_profiles=partial.broadband_profiles,
-        invitations=partial.invitations,
-        file_count=0,
-    )
-    return catalogue, broken
+    catalogue, problems = load_profiles(profiles_dir or layout.default_profiles_dir())
+    return catalogue, from_problems(ProblemsFound(problems), "device_profiles") if problems else []
 
 
 def _expected_kinds(selection: Selection) -> set[str]:
