@@ -18,6 +18,7 @@ from vardmote.core.sourced_yaml import load_sourced_yaml
 from vardmote.core.validation import FieldError, StrictModel, validate_document
 from vardmote.policy import checks as checks_package
 from vardmote.policy.model import Check
+from vardmote.policy.reading import read_yaml
 
 POLICIES_DIR = project_folder("policies")
 REQUIREMENTS_FILE = POLICIES_DIR / "requirements.yaml"
@@ -49,12 +50,33 @@ class RequirementCatalogue(StrictModel):
     requirements: list[Requirement] = Field(min_length=1)
 
 
+# A waiver is reviewed again at least once a year: one that runs longer is a policy change, not a waiver.
+MAX_WAIVER_DAYS = 366
+
+
 class Waiver(StrictModel):
     check: CheckId
     target: str = Field(min_length=1, description="A target id, or a glob such as urn:pulumi:rvn-test::*")
     justification: str = Field(min_length=10)
     approved_by: str = Field(min_length=1)
+    approver_role: str | None = Field(
+        default=None, min_length=3, description="The approver's role; required for a waiver of every target"
+    )
     expires: date
+
+    @model_validator(mode="after")
+    def _every_target_needs_a_role(self) -> Waiver:
+        if self.covers_everything and not self.approver_role:
+            raise FieldError(
+                ("approver_role",),
+                f"a waiver of {self.check} for every target ({self.target!r}) needs the approver's role, "
+                "e.g. approver_role: Informationssäkerhetsansvarig",
+            )
+        return self
+
+    @property
+    def covers_everything(self) -> bool:
+        return set(self.target) <= {"*", "?"}
 
     def covers(self, check_id: str, target_id: str) -> bool:
         return self.check == check_id and fnmatch.fnmatchcase(target_id, self.target)
@@ -112,5 +134,23 @@ def requirements_by_check(requirements: list[Requirement]) -> dict[str, list[str
     return serves
 
 
-def load_waivers(path: Path = WAIVERS_FILE) -> list[Waiver]:
-    return validate_document(load_sourced_yaml(path), WaiverFile).waivers
+def load_waivers(path: Path = WAIVERS_FILE, today: date | None = None) -> list[Waiver]:
+    """The waivers, each naming a check that exists and expiring within a year of `today`."""
+    document = read_yaml(path)
+    waivers = validate_document(document, WaiverFile).waivers
+    today = today or date.today()
+    known = {check.id for check in all_checks()}
+    problems: list[Problem] = []
+    for index, waiver in enumerate(waivers):
+        if waiver.check not in known:
+            problems.append(document.problem(("waivers", index, "check"), f"no check {waiver.check}"))
+        if (waiver.expires - today).days > MAX_WAIVER_DAYS:
+            problems.append(
+                document.problem(
+                    ("waivers", index, "expires"),
+                    f"{waiver.expires} is more than a year away; a waiver is renewed at least yearly",
+                )
+            )
+    if problems:
+        raise ProblemsFound(problems)
+    return waivers

@@ -12,6 +12,7 @@ TargetKind = Literal[
     "input",  # any file or stack as read: can it be understood at all
     "platform",  # a stack's whole resource graph
     "platform_resource",  # one resource of a stack
+    "stack_file",  # a Pulumi.<stack>.yaml as written (provider settings, secrets)
     "kiosk_profile",
     "broadband_profile",
     "device_model",
@@ -77,6 +78,9 @@ class Check(ABC):
     mandatory: ClassVar[bool] = True
     # For platform_resource checks: the Pulumi resource types the check applies to.
     resource_types: ClassVar[tuple[str, ...]] = ()
+    # For platform checks: where in `vardmote:platform` the stack file sets what the check looks at
+    # ("security",): a finding points at that key's line, or at the key its violation names inside it.
+    config_section: ClassVar[tuple[str, ...] | None] = None
 
     def applies_to(self, target: Target) -> bool:
         if target.kind != self.target_kind:

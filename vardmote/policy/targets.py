@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from vardmote.core.problems import ProblemsFound, display_path
-from vardmote.core.sourced_yaml import SourcedDocument, load_sourced_yaml
+from vardmote.core.sourced_yaml import SourcedDocument
+from vardmote.platform.config import CONFIG_NAMESPACE, SECRET_KEYS
+from vardmote.platform.stack_files import StackFile, load_stack_file
 from vardmote.policy.model import Location, Target, TargetKind
 from vardmote.policy.platform_graph import PlatformGraph, PlatformResource
+from vardmote.policy.reading import guard_problems, read_yaml
 from vardmote.region.catalogue import ProfileCatalogue
 from vardmote.region.matrix import ResponsibilityMatrix
 from vardmote.region.schema import Municipality
@@ -34,6 +37,7 @@ class KitCheckContext:
     matrix: ResponsibilityMatrix
     municipalities: dict[str, Municipality]
     components: list[str]
+    models: frozenset[str] = frozenset()  # the approved models' ids (device_profiles/models/<id>.yaml)
 
     @classmethod
     def of(cls, catalogue: ProfileCatalogue) -> KitCheckContext:
@@ -41,6 +45,7 @@ class KitCheckContext:
             matrix=ResponsibilityMatrix(catalogue.responsibilities.model, catalogue.region.model),
             municipalities={m.model.code: m.model for m in catalogue.municipalities.values()},
             components=[component.id for component in catalogue.kit.model.components],
+            models=frozenset(catalogue.models),
         )
 
 
@@ -60,23 +65,44 @@ def from_problems(found: ProblemsFound, target_id: str) -> list[Target]:
 # -- the platform -------------------------------------------------------------------------------
 
 
-def platform_targets(graph: PlatformGraph, stack_file: Path) -> list[Target]:
+def platform_targets(
+    graph: PlatformGraph, stack_file: Path, lines: dict[tuple[str | int, ...], int] | None = None
+) -> list[Target]:
+    """The stack's graph and each resource; `lines` (the stack file's) place a finding at the config key
+    a check names (Check.config_section)."""
     file = display_path(stack_file)
-    targets = [Target("platform", f"stack:{graph.stack}", graph, Location(file, 1))]
+    lines = lines or {}
+    targets = [Target("platform", f"stack:{graph.stack}", graph, Location(file, 1), None, lines)]
     targets += [
-        Target("platform_resource", resource.urn, resource, Location(file, None, resource.urn))
+        Target("platform_resource", resource.urn, resource, Location(file, None, resource.urn), None, lines)
         for resource in graph.resources
     ]
     return targets
+
+
+def _secured(stack_file: StackFile) -> StackFile:
+    """The stack file with every plain-text value of a secret key read as if it were `secure:`.
+
+    A plain-text secret is a finding of the stack file (VM-SRV-002), not a reason to leave the rest of
+    the stack unchecked: the program runs with the placeholder it gets for any secret."""
+    config = dict(stack_file.config)
+    for key, value in config.items():
+        name = key.split(":", 1)[1] if key.startswith(f"{CONFIG_NAMESPACE}:") else None
+        if name in SECRET_KEYS and not (isinstance(value, dict) and set(value) == {"secure"}):
+            config[key] = {"secure": "plain text under review"}
+    data = {**stack_file.document.data, "config": config}
+    return StackFile(stack_file.stack, replace(stack_file.document, data=data))
 
 
 def graph_of_stack(stack: str, project: Path) -> tuple[PlatformGraph, Path, Any]:
     """Run the stack's real program offline: its resources, its stack file and the Ansible inventory it
     exports (raises ProblemsFound for a broken stack config)."""
     # The Pulumi SDK loads only when a stack is checked: checking a file or a kit export needs none of it.
-    from vardmote.platform.preview import run_stack_offline  # noqa: PLC0415
+    from vardmote.platform.preview import run_offline  # noqa: PLC0415
 
-    recording, stack_file = run_stack_offline(project, stack)
+    stack_file = _secured(load_stack_file(project, stack))
+    values, secret_keys, _ = stack_file.offline_config(stack_file.platform())
+    recording = run_offline(stack, values, secret_keys)
     resources = tuple(
         PlatformResource(type=r.type, name=r.name, urn=r.urn, parent=r.parent, props=r.inputs)
         for r in recording.resources
@@ -84,14 +110,34 @@ def graph_of_stack(stack: str, project: Path) -> tuple[PlatformGraph, Path, Any]
     return PlatformGraph(stack, resources), stack_file.path, recording.outputs.get("ansible_inventory")
 
 
+def stack_file_target(stack: str, project: Path) -> list[Target]:
+    """The stack file as written, for the checks of what it says outside the program's objects: provider
+    settings and secrets written in plain text."""
+    path = project / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        return []  # the stack's own target says it is missing
+    try:
+        document = read_yaml(path)
+    except ProblemsFound:
+        return []  # the stack's own target reports it
+    file = display_path(path)
+    return [Target("stack_file", file, document.data, Location(file, 1), None, document.lines)]
+
+
 def stack_targets(stack: str, project: Path) -> list[Target]:
+    file_targets = stack_file_target(stack, project)
+    guarded = guard_problems(project / f"Pulumi.{stack}.yaml")
+    if guarded:
+        return from_problems(ProblemsFound(guarded), f"stack:{stack}")
     try:
         graph, path, inventory = graph_of_stack(stack, project)
     except ProblemsFound as found:
-        return from_problems(found, f"stack:{stack}")
+        return [*from_problems(found, f"stack:{stack}"), *file_targets]
     except Exception as err:  # the program failed: that is a finding, never a pass
-        return [unreadable(f"stack:{stack}", f"the program failed: {err}", Location(f"Pulumi.{stack}.yaml", 1))]
-    targets = platform_targets(graph, path)
+        failed = unreadable(f"stack:{stack}", f"the program failed: {err}", Location(f"Pulumi.{stack}.yaml", 1))
+        return [failed, *file_targets]
+    lines = file_targets[0].lines if file_targets else None
+    targets = platform_targets(graph, path, lines) + file_targets
     if isinstance(inventory, dict):
         targets.append(
             Target("ansible_vars", f"stack:{stack}:ansible_inventory", inventory, Location(display_path(path), 1))
@@ -127,23 +173,42 @@ def profile_targets(catalogue: ProfileCatalogue, include_invitations: bool = Tru
 # -- kits ----------------------------------------------------------------------------------------
 
 
-def kit_targets(records: Iterable[dict[str, Any]], context: KitCheckContext, source: str) -> Iterator[Target]:
+def kit_targets(
+    records: Iterable[dict[str, Any]], context: KitCheckContext, source: str, lines: Iterable[int | None] = ()
+) -> Iterator[Target]:
+    """A target per kit record; `lines` gives each record's line in its file (JSON Lines), where known."""
+    line_of = iter(lines)
     for index, record in enumerate(records, 1):
+        line = next(line_of, None)
+        where = Location(source, line) if line else Location(source)
         tag = record.get("asset_tag") if isinstance(record, dict) else None
         if not isinstance(tag, str):
-            yield unreadable(f"{source}#{index}", "a kit record without asset_tag", Location(source, index))
+            yield unreadable(f"{source}#{line or index}", "a kit record without asset_tag", where)
             continue
-        yield Target("kit", f"kit:{tag}", record, Location(source, index), context)
+        yield Target("kit", f"kit:{tag}", record, where, context)
 
 
-def read_kit_export(path: Path) -> list[Any]:
-    """A JSON array of kit records, or JSON Lines (one record a line)."""
+def read_kit_export(path: Path) -> tuple[list[Any], list[int | None]]:
+    """A JSON array of kit records, or JSON Lines (one record a line), with each record's line (JSON
+    Lines only: blank lines are skipped, so a record's index is not its line). A record that is not
+    JSON raises ValueError naming its line."""
     text = path.read_text(encoding="utf-8")
     stripped = text.lstrip()
     if stripped.startswith("["):
         records = json.loads(text)
-        return records if isinstance(records, list) else [records]
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+        records = records if isinstance(records, list) else [records]
+        return records, [None] * len(records)
+    parsed: list[Any] = []
+    lines: list[int | None] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            parsed.append(json.loads(line))
+        except ValueError as err:
+            raise ValueError(f"line {number}: {err}") from err
+        lines.append(number)
+    return parsed, lines
 
 
 # -- paths -----------------------------------------------------------------------------------------
@@ -194,17 +259,18 @@ def path_targets(path: Path, catalogue: ProfileCatalogue | None, kit_context: Ki
         shown = display_path(file)
         if file.suffix in (".json", ".jsonl"):
             try:
-                records = read_kit_export(file)
+                records, lines = read_kit_export(file)
             except (OSError, ValueError) as err:
-                targets.append(unreadable(shown, f"not a kit export: {err}", Location(shown, 1)))
+                line = int(str(err).split(":", 1)[0].removeprefix("line ")) if str(err).startswith("line ") else 1
+                targets.append(unreadable(shown, f"not a kit export: {err}", Location(shown, line)))
                 continue
             if kit_context is None:
                 targets.append(unreadable(shown, "kits need valid device_profiles to be checked", Location(shown, 1)))
                 continue
-            targets += kit_targets(records, kit_context, shown)
+            targets += kit_targets(records, kit_context, shown, lines)
             continue
         try:
-            document = load_sourced_yaml(file)
+            document = read_yaml(file)
         except ProblemsFound as found:
             targets += from_problems(found, shown)
             continue

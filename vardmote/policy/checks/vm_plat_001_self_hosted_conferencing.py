@@ -23,6 +23,7 @@ class SelfHostedConferencing(Check):
         "point every URL at the region's own hosts; remove any public video service."
     )
     target_kind = "platform_resource"
+    config_section = ()
     resource_types = (ROOT_TYPE, *HOST_TYPES)
 
     def violations(self, target: Target) -> Iterable[Violation]:

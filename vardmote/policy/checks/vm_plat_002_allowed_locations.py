@@ -12,6 +12,7 @@ class NodesInAllowedLocations(Check):
     severity = "high"
     remediation = "Move the host to a site listed in vardmote:platform.allowed_locations, or correct the list."
     target_kind = "platform"
+    config_section = ("allowed_locations",)
 
     def violations(self, target: Target) -> Iterable[Violation]:
         graph: PlatformGraph = target.data

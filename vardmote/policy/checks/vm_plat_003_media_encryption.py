@@ -12,6 +12,7 @@ class MediaEncryptionRequired(Check):
     severity = "critical"
     remediation = 'Set vardmote:platform.security.crypto_mode to "on"; routing rules inherit it.'
     target_kind = "platform_resource"
+    config_section = ("security",)
     resource_types = (GLOBAL_SETTINGS_TYPE, ROUTING_RULE_TYPE)
 
     def violations(self, target: Target) -> Iterable[Violation]:

@@ -12,6 +12,7 @@ class LegacyProtocolsOff(Check):
     severity = "high"
     remediation = "Set security.enable_h323 and security.enable_sip_udp to false; participants use SIP/TLS or WebRTC."
     target_kind = "platform_resource"
+    config_section = ("security",)
     resource_types = (GLOBAL_SETTINGS_TYPE,)
 
     def violations(self, target: Target) -> Iterable[Violation]:

@@ -13,6 +13,7 @@ class PinLength(Check):
     severity = "medium"
     remediation = "Set vardmote:platform.security.min_pin_length to 6 or more."
     target_kind = "platform_resource"
+    config_section = ("security",)
     resource_types = (GLOBAL_SETTINGS_TYPE,)
 
     def violations(self, target: Target) -> Iterable[Violation]:

@@ -12,6 +12,7 @@ class NoVendorTelemetry(Check):
     severity = "high"
     remediation = "Set security.enable_analytics and security.error_reporting_enabled to false."
     target_kind = "platform_resource"
+    config_section = ("security",)
     resource_types = (GLOBAL_SETTINGS_TYPE,)
 
     def violations(self, target: Target) -> Iterable[Violation]:

@@ -12,6 +12,7 @@ class TlsVerified(Check):
     severity = "high"
     remediation = "Set pexip.verify_tls: true and an https:// management_url; name the region's CA in pexip.ca_bundle."
     target_kind = "platform_resource"
+    config_section = ("pexip",)
     resource_types = (ROOT_TYPE,)
 
     def violations(self, target: Target) -> Iterable[Violation]:

@@ -24,6 +24,7 @@ class NoPlainSecrets(Check):
         "them in extra_config/guestinfo, vApp properties, annotations or tags."
     )
     target_kind = "platform_resource"
+    config_section = ()
 
     def violations(self, target: Target) -> Iterable[Violation]:
         for path, value in walk(target.data.props):

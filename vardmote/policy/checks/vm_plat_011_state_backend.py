@@ -17,6 +17,7 @@ class StateBackendSelfHosted(Check):
         "passphrase or HashiCorp Vault secrets provider; record both in vardmote:platform.state_backend."
     )
     target_kind = "platform_resource"
+    config_section = ("state_backend",)
     resource_types = (ROOT_TYPE,)
 
     def violations(self, target: Target) -> Iterable[Violation]:

@@ -1,4 +1,5 @@
-"""VM-PLAT-012: logs are kept long enough to follow up access, and no longer than needed."""
+"""VM-PLAT-012: the platform's operational logs are kept long enough to investigate an incident and
+no longer (data minimisation); the access log is a different log with its own rule (VM-PLAT-013)."""
 
 from collections.abc import Iterable
 
@@ -7,21 +8,26 @@ from vardmote.policy.platform_graph import GLOBAL_SETTINGS_TYPE
 from vardmote.policy.settings import policy_settings
 
 
-class LogRetention(Check):
+class OperationalLogRetention(Check):
     id = "VM-PLAT-012"
-    title = "Platform logs are kept for the required period (30 to 365 days)"
+    title = "The platform's operational logs are kept 30 to 90 days, no longer"
     severity = "medium"
-    remediation = "Set vardmote:platform.security.logs_max_age within the range in policies/settings.yaml."
+    remediation = (
+        "Set vardmote:platform.security.logs_max_age within operational_log_retention_days in "
+        "policies/settings.yaml; the access log of who joined which meeting is kept by the region's log "
+        "service, not by this setting."
+    )
     target_kind = "platform_resource"
+    config_section = ("security",)
     resource_types = (GLOBAL_SETTINGS_TYPE,)
 
     def violations(self, target: Target) -> Iterable[Violation]:
         days = (target.data.props.get("fields") or {}).get("logs_max_age")
-        limits = policy_settings().log_retention_days
+        limits = policy_settings().operational_log_retention_days
         if not isinstance(days, int) or isinstance(days, bool) or not limits.min <= days <= limits.max:
             yield Violation(
                 f"logs_max_age is {days!r} days, must be {limits.min}–{limits.max}", ("fields", "logs_max_age")
             )
 
 
-CHECK = LogRetention()
+CHECK = OperationalLogRetention()

@@ -9,8 +9,11 @@ from vardmote.policy.platform_graph import walk
 from vardmote.policy.settings import policy_settings
 
 VAULTED = "$ANSIBLE_VAULT"
-# A value that only refers to a secret kept elsewhere: another (vault_) variable or a lookup.
-REFERENCE = re.compile(r"^\s*{{\s*(vault_\w+|lookup\(.+\)|query\(.+\))\s*}}\s*$")
+# A value that only refers to a secret kept elsewhere: another (vault_) variable or a lookup, each with
+# plain arguments and no filter after it, so `lookup('env', 'X') | default('hunter2')` is no reference.
+REFERENCE = re.compile(r"^\s*{{\s*(vault_\w+|(lookup|query)\((\s*'[^']*'\s*,?)+\))\s*}}\s*$")
+# A literal fallback makes the secret plain text whenever the reference is missing.
+LITERAL_DEFAULT = re.compile(r"default\(\s*(['\"])(?!\1)")
 
 
 @cache
@@ -34,9 +37,13 @@ class NoPlaintextAnsibleSecrets(Check):
             if not _secret_name().search(name) or value in (None, "", "[secret]"):
                 continue
             text = str(value)
+            where = ".".join(map(str, path))
+            if LITERAL_DEFAULT.search(text):
+                yield Violation(f"{where} falls back to a plain-text default", path)
+                continue
             if text.startswith(VAULTED) or REFERENCE.match(text):
                 continue
-            yield Violation(f"{'.'.join(map(str, path))} holds a plain-text secret", path)
+            yield Violation(f"{where} holds a plain-text secret", path)
 
 
 CHECK = NoPlaintextAnsibleSecrets()

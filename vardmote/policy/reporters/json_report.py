@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from vardmote.policy.catalogue import Waiver
 from vardmote.policy.engine import Report
+from vardmote.policy.reporters.encoding import dumps
 
 
 def waiver_json(waiver: Waiver) -> dict[str, Any]:
@@ -16,6 +16,8 @@ def waiver_json(waiver: Waiver) -> dict[str, Any]:
 def document(report: Report) -> dict[str, Any]:
     return {
         "passed": not report.failed,
+        "provenance": report.provenance.as_dict() if report.provenance else None,
+        "stacks": {stack: "failed" if failed else "passed" for stack, failed in report.stack_verdicts().items()},
         "summary": {
             "targets": report.targets,
             "checks": len(report.checks),
@@ -32,7 +34,11 @@ def document(report: Report) -> dict[str, Any]:
                 "target": o.target.id,
                 "target_kind": o.target.kind,
                 "remediation": o.check.remediation,
-                "violations": [{"message": v.message, "location": str(location)} for v, location in o.locations()],
+                "violations": [
+                    {"message": v.message, "location": str(location), "fingerprint": fp}
+                    for (v, location), fp in zip(o.locations(), o.fingerprints(), strict=True)
+                ],
+                "in_baseline": report.in_baseline(o),
                 "waiver": waiver_json(o.waiver) if o.waiver else None,
             }
             for o in report.outcomes
@@ -53,4 +59,4 @@ def document(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(document(report))

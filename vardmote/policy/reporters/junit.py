@@ -12,11 +12,12 @@ def render(report: Report) -> str:
     suites: dict[str, list[Outcome]] = defaultdict(list)
     for outcome in report.outcomes:
         suites[outcome.target.kind].append(outcome)
+    expired = report.expired_waivers
     root = ET.Element(
         "testsuites",
         name="vardmote policy check",
-        tests=str(len(report.outcomes)),
-        failures=str(sum(o.status == "fail" for o in report.outcomes)),
+        tests=str(len(report.outcomes) + len(expired)),
+        failures=str(sum(o.status == "fail" for o in report.outcomes) + len(expired)),
         errors=str(sum(o.status == "error" for o in report.outcomes)),
         skipped=str(sum(o.status == "waived" for o in report.outcomes)),
         time=f"{report.seconds:.3f}",
@@ -50,5 +51,13 @@ def render(report: Report) -> str:
                     "skipped",
                     message=f"waived until {outcome.waiver.expires.isoformat()}: {outcome.waiver.justification}",
                 )
+    if expired:  # a lapsed acceptance fails like the finding it no longer covers
+        suite = ET.SubElement(root, "testsuite", name="waivers", tests=str(len(expired)), failures=str(len(expired)))
+        for waiver in expired:
+            case = ET.SubElement(suite, "testcase", classname=waiver.check, name=f"waiver [{waiver.target}]")
+            failure = ET.SubElement(
+                case, "failure", message=f"the waiver expired on {waiver.expires.isoformat()}", type="expired-waiver"
+            )
+            failure.text = f"Approved by {waiver.approved_by}: {waiver.justification}. Renew or remove it."
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -6,11 +6,32 @@ from collections import defaultdict
 
 from vardmote.policy.engine import Outcome, Report
 
-ICONS = {"pass": "✅ pass", "fail": "❌ fail", "waived": "⚠️ waived", "error": "❌ error", "not run": "— not run"}
+ICONS = {
+    "pass": "✅ pass",
+    "fail": "❌ fail",
+    "waived": "⚠️ waived",
+    "error": "❌ error",
+    "out of scope": "— not in this run's scope",
+}
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _provenance(report: Report) -> list[str]:
+    found = report.provenance
+    if found is None:
+        return []
+    lines = ["## Provenance", "", f"- Commit: `{found.commit}`", f"- Tool: vardmote {found.tool_version}"]
+    lines.append(
+        f"- Fail on: {report.fail_on} and above"
+        + (" (findings in the baseline do not fail)" if report.baseline else "")
+    )
+    lines.append("- Read: " + ", ".join(f"`{source}`" for source in found.sources))
+    lines += [f"- `{file}` sha256 `{digest}`" for file, digest in found.policy_files.items()]
+    lines += [f"- Setting `{name}`: {_cell(str(value))}" for name, value in found.settings.items()]
+    return [*lines, ""]
 
 
 def render(report: Report) -> str:
@@ -23,8 +44,19 @@ def render(report: Report) -> str:
         f"{report.counts.get('pass', 0)} passed, {report.counts.get('fail', 0)} failed, "
         f"{report.counts.get('waived', 0)} waived, {report.counts.get('error', 0)} could not be evaluated.",
         "",
-        "A check fails closed: a target that cannot be read, or a value that is unknown, is a failure.",
+        "A check fails closed: a target that cannot be read, a value that is unknown, or a check that found "
+        "nothing to look at where it should have, is a failure.",
         "",
+        "## Verdict per stack",
+        "",
+        "| Stack | Verdict |",
+        "|---|---|",
+        *[
+            f"| {stack} | {'❌ FAILED' if failed else '✅ passed'} |"
+            for stack, failed in report.stack_verdicts().items()
+        ],
+        "",
+        *_provenance(report),
         "## Traceability",
         "",
         "| Requirement | Source | Checks | Status |",
@@ -59,6 +91,7 @@ def render(report: Report) -> str:
         for outcome in outcomes:
             for violation, location in outcome.locations():
                 note = f" — waived: {outcome.waiver.justification}" if outcome.waiver else ""
+                note += " — in the baseline" if report.in_baseline(outcome) else ""
                 lines.append(f"- `{location or outcome.target.id}` {ICONS[outcome.status]}: {violation.message}{note}")
         lines += ["", f"**Fix:** {check.remediation}", ""]
     lines += ["## Waivers in force", ""]

@@ -3,12 +3,13 @@ suppressions."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from vardmote import __version__
-from vardmote.policy.engine import Outcome, Report
+from vardmote.policy.catalogue import Waiver
+from vardmote.policy.engine import Outcome, Report, fingerprint
 from vardmote.policy.model import Check, Location
+from vardmote.policy.reporters.encoding import dumps
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
@@ -48,16 +49,20 @@ def _location(location: Location) -> dict[str, Any]:
     return result
 
 
-def _results(outcome: Outcome, rule_index: int) -> list[dict[str, Any]]:
+def _results(report: Report, outcome: Outcome, rule_index: int) -> list[dict[str, Any]]:
     results = []
-    for violation, location in outcome.locations():
+    for (violation, location), mark in zip(outcome.locations(), outcome.fingerprints(), strict=True):
         result: dict[str, Any] = {
             "ruleId": outcome.check.id,
             "ruleIndex": rule_index,
             "level": "error" if outcome.status == "error" else LEVELS[outcome.check.severity],
             "message": {"text": f"{outcome.target.id}: {violation.message}"},
             "locations": [_location(location)] if location.file or location.urn else [],
+            # Check, target and message: the same finding keeps its fingerprint when lines move.
+            "partialFingerprints": {"vardmoteFinding/v1": mark},
         }
+        if report.baseline:
+            result["baselineState"] = "unchanged" if mark in report.baseline else "new"
         if outcome.waiver is not None:
             result["suppressions"] = [
                 {
@@ -73,15 +78,33 @@ def _results(outcome: Outcome, rule_index: int) -> list[dict[str, Any]]:
     return results
 
 
+def _expired_waiver(report: Report, waiver: Waiver, index: dict[str, int]) -> dict[str, Any]:
+    """An expired waiver is a failure of its own: the acceptance it recorded has lapsed."""
+    return {
+        "ruleId": waiver.check,
+        "ruleIndex": index[waiver.check],
+        "level": "error",
+        "kind": "fail",
+        "message": {
+            "text": f"the waiver of {waiver.check} for {waiver.target} expired on {waiver.expires.isoformat()} "
+            f"(approved by {waiver.approved_by}); renew or remove it in policies/waivers.yaml"
+        },
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": "policies/waivers.yaml"}}}],
+        "partialFingerprints": {"vardmoteFinding/v1": fingerprint(waiver.check, waiver.target, "expired waiver")},
+    }
+
+
 def document(report: Report) -> dict[str, Any]:
     rules = [_rule(check, report.serves) for check in report.checks]
     index = {check.id: position for position, check in enumerate(report.checks)}
-    results = [r for o in report.outcomes if o.status != "pass" for r in _results(o, index[o.check.id])]
+    results = [r for o in report.outcomes if o.status != "pass" for r in _results(report, o, index[o.check.id])]
+    results += [_expired_waiver(report, waiver, index) for waiver in report.expired_waivers if waiver.check in index]
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [
             {
+                "properties": {"provenance": report.provenance.as_dict() if report.provenance else None},
                 "tool": {
                     "driver": {
                         "name": "vardmote-policy",
@@ -91,12 +114,15 @@ def document(report: Report) -> dict[str, Any]:
                     }
                 },
                 "results": results,
+                "artifacts": [{"location": {"uri": source}} for source in report.sources],
                 "invocations": [
                     {
                         "executionSuccessful": not any(o.status == "error" for o in report.outcomes),
                         "properties": {
                             "passed": not report.failed,
+                            "stacks": {s: "failed" if f else "passed" for s, f in report.stack_verdicts().items()},
                             "expiredWaivers": [f"{w.check} {w.target}" for w in report.expired_waivers],
+                            "failOn": report.fail_on,
                         },
                     }
                 ],
@@ -106,4 +132,4 @@ def document(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(document(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(document(report))
