@@ -340,6 +340,8 @@ def _whole_project(tmp_path: Path) -> Path:
 
 
 def test_a_production_stack_without_its_pexip_block_fails_however_else_it_is_broken(project_copy: Path) -> None:
+    """The stack's own validation refuses a deployed platform without its Management API, so the
+    review cannot read the platform at all: it fails, naming the key, and says which checks could not run."""
     path = project_copy / "Pulumi.rvn-prod.yaml"
     text = path.read_text(encoding="utf-8")
     start, end = text.index("    pexip:\n"), text.index("    security:\n")
@@ -348,12 +350,12 @@ def test_a_production_stack_without_its_pexip_block_fails_however_else_it_is_bro
     path.write_text(text, encoding="utf-8")
     result = run_cli("--stack", "rvn-prod", "--format", "json", project=project_copy)
     assert result.exit_code == 1
-    (finding,) = [f for f in _findings(result) if f["check"] == "VM-CORE-002"]
-    messages = [v["message"] for v in finding["violations"]]
-    assert messages[0].startswith(
-        "the prod stack configures no Pexip Management API (vardmote:platform.pexip is missing)"
+    (unreadable,) = [f for f in _findings(result) if f["check"] == "VM-CORE-001"]
+    assert unreadable["violations"][0]["message"].startswith(
+        "config.vardmote:platform.pexip: required where the platform's nodes are deployed (vsphere)"
     )
-    assert "the prod stack declares no pulumi-python:dynamic/pexip:GlobalSettings" in messages
+    (objects,) = [f for f in _findings(result) if f["check"] == "VM-CORE-002"]
+    assert objects["violations"][0]["message"] == "no platform was found to check, so this check could not run"
     assert "Result: FAILED" in run_cli("--stack", "rvn-prod", "--format", "markdown", project=project_copy).stdout
 
 
@@ -379,16 +381,16 @@ def test_a_plain_text_secret_is_one_finding_and_the_rest_of_the_stack_is_still_c
         (
             "VM-PLAT-004",
             "enable_h323 is True, must be false",
-            f"{project_copy}/Pulumi.rvn-prod.yaml:60 ({_global_urn('rvn-prod')})",
+            f"{project_copy}/Pulumi.rvn-prod.yaml:63 ({_global_urn('rvn-prod')})",
         ),  # the key's line
-        ("VM-PLAT-017", "vardmote:pexipPassword is written in plain text", f"{project_copy}/Pulumi.rvn-prod.yaml:9"),
+        ("VM-PLAT-017", "vardmote:pexipPassword is written in plain text", f"{project_copy}/Pulumi.rvn-prod.yaml:10"),
     ]
 
 
 def _global_urn(stack: str) -> str:
     return (
-        f"urn:pulumi:{stack}::vardmote::vardmote:platform:PlatformSettings$pulumi-python:dynamic/pexip:GlobalSettings"
-        "::global"
+        f"urn:pulumi:{stack}::vardmote::vardmote:platform:VideoPlatform$vardmote:platform:PlatformSettings"
+        "$pulumi-python:dynamic/pexip:GlobalSettings::global"
     )
 
 

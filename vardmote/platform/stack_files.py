@@ -74,7 +74,7 @@ class StackFile:
             if isinstance(value, dict) and set(value) == {"secure"}:
                 values[key] = SECRET_PLACEHOLDER
                 secret_keys.append(key)
-            elif _holds_a_secret(key):
+            elif holds_a_secret(key):
                 problems.append(
                     self.document.problem(
                         ("config", key),
@@ -143,7 +143,17 @@ class StackFile:
         return []
 
 
-def _holds_a_secret(key: str) -> bool:
+def holds_nested_secret(value: Any) -> bool:
+    """Whether a structured setting holds a `*password`/`*secret` key with a plain value."""
+    if isinstance(value, dict):
+        return any(
+            (isinstance(item, str) and SECRET_NAME.search(str(name))) or holds_nested_secret(item)
+            for name, item in value.items()
+        )
+    return isinstance(value, list) and any(holds_nested_secret(item) for item in value)
+
+
+def holds_a_secret(key: str) -> bool:
     """vardmote's own secrets, and any provider's `*Password`/`*Secret` key (`vsphere:password`):
     Pulumi encrypts only what is set with --secret, so each must be a secure value."""
     namespace, _, name = key.partition(":")

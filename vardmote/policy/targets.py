@@ -17,8 +17,7 @@ from typing import Any
 
 from vardmote.core.problems import ProblemsFound, display_path
 from vardmote.core.sourced_yaml import SourcedDocument
-from vardmote.platform.config import CONFIG_NAMESPACE, SECRET_KEYS
-from vardmote.platform.stack_files import StackFile, load_stack_file
+from vardmote.platform.stack_files import StackFile, holds_a_secret, holds_nested_secret, load_stack_file
 from vardmote.policy.model import Location, Target, TargetKind
 from vardmote.policy.platform_graph import PlatformGraph, PlatformResource
 from vardmote.policy.reading import guard_problems, read_yaml
@@ -87,8 +86,8 @@ def _secured(stack_file: StackFile) -> StackFile:
     the stack unchecked: the program runs with the placeholder it gets for any secret."""
     config = dict(stack_file.config)
     for key, value in config.items():
-        name = key.split(":", 1)[1] if key.startswith(f"{CONFIG_NAMESPACE}:") else None
-        if name in SECRET_KEYS and not (isinstance(value, dict) and set(value) == {"secure"}):
+        secure = isinstance(value, dict) and set(value) == {"secure"}
+        if (holds_a_secret(key) and not secure) or (not secure and holds_nested_secret(value)):
             config[key] = {"secure": "plain text under review"}
     data = {**stack_file.document.data, "config": config}
     return StackFile(stack_file.stack, replace(stack_file.document, data=data))
