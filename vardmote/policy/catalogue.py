@@ -16,6 +16,7 @@ from vardmote.core.problems import Problem, ProblemsFound
 from vardmote.core.project_files import project_folder
 from vardmote.core.sourced_yaml import load_sourced_yaml
 from vardmote.core.validation import FieldError, StrictModel, validate_document
+from vardmote.platform.stack_files import project_dir
 from vardmote.policy import checks as checks_package
 from vardmote.policy.model import Check
 from vardmote.policy.reading import read_yaml
@@ -134,9 +135,17 @@ def requirements_by_check(requirements: list[Requirement]) -> dict[str, list[str
     return serves
 
 
-def load_waivers(path: Path = WAIVERS_FILE, today: date | None = None) -> list[Waiver]:
+def waivers_file() -> Path:
+    """The waivers of the project under review: its own policies/waivers.yaml (the Pulumi project that
+    $VARDMOTE_PROJECT_DIR or the working folder names), else the ones shipped with vardmote. Waivers
+    are a deployment's decisions; the requirements and settings are vardmote's own."""
+    reviewed = project_dir() / "policies" / "waivers.yaml"
+    return reviewed if reviewed.is_file() else WAIVERS_FILE
+
+
+def load_waivers(path: Path | None = None, today: date | None = None) -> list[Waiver]:
     """The waivers, each naming a check that exists and expiring within a year of `today`."""
-    document = read_yaml(path)
+    document = read_yaml(path or waivers_file())
     waivers = validate_document(document, WaiverFile).waivers
     today = today or date.today()
     known = {check.id for check in all_checks()}

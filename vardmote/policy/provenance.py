@@ -11,7 +11,7 @@ from typing import Any
 
 from vardmote import __version__
 from vardmote.core.problems import display_path
-from vardmote.policy.catalogue import REQUIREMENTS_FILE, WAIVERS_FILE
+from vardmote.policy.catalogue import REQUIREMENTS_FILE, waivers_file
 from vardmote.policy.settings import SETTINGS_FILE, policy_settings
 
 
@@ -59,7 +59,7 @@ def collect(project: Path, sources: list[str]) -> Provenance:
         commit=commit_of(project),
         tool_version=__version__,
         sources=sources,
-        policy_files={display_path(p): _digest(p) for p in (REQUIREMENTS_FILE, SETTINGS_FILE, WAIVERS_FILE)},
+        policy_files={display_path(p): _digest(p) for p in (REQUIREMENTS_FILE, SETTINGS_FILE, waivers_file())},
         settings={
             "operational_log_retention_days": settings.operational_log_retention_days.model_dump(),
             "access_log_retention_days": settings.access_log_retention_days.model_dump(),
