@@ -448,6 +448,11 @@ class TestLicence:
         }
         created = provider.create(checked(provider, declared))
         assert created.id.startswith(f"{CONFIG}licence/")
+        # The entitlement key is a secret: never in a URL (an access log keeps those), only in the body.
+        assert all("ABCD-1234" not in path for _, path in pexip.state.requests)
+        with pytest.raises(ExistingObjectError, match=r"licence entitlement_id \[secret\] already exists") as raised:
+            provider.create(declared)  # the same entitlement, found without a filter
+        assert "ABCD-1234" not in str(raised.value)
         with admin_client(pexip) as client:
             licensing = client.get("/api/admin/status/v1/licensing/").json()["objects"][0]
             assert licensing["port_total"] > 0

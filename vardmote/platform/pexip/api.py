@@ -129,14 +129,23 @@ class ManagementApi:
             # meta.next already carries the query string (limit, offset and filters).
             url, params = (urljoin(CONFIG_PATH, following), None) if following else (None, None)
 
-    def find(self, resource: str, identity: dict[str, Any]) -> dict[str, Any] | None:
-        """The object whose identifying fields have these values (e.g. {"name": …}), or None."""
-        filters = {key: _as_filter(value) for key, value in identity.items()}
+    def find(
+        self, resource: str, identity: dict[str, Any], *, secret: frozenset[str] = frozenset()
+    ) -> dict[str, Any] | None:
+        """The object whose identifying fields have these values (e.g. {"name": …}), or None. Fields in
+        `secret` (a licence's entitlement key) are compared here, never sent in a URL's query, which
+        access logs keep."""
+        filters = {key: _as_filter(value) for key, value in identity.items() if key not in secret}
         matches = [obj for obj in self.list(resource, **filters) if all(obj.get(k) == v for k, v in identity.items())]
         return matches[0] if matches else None
 
     def create(
-        self, resource: str, fields: dict[str, Any], *, identity: dict[str, Any] | None = None
+        self,
+        resource: str,
+        fields: dict[str, Any],
+        *,
+        identity: dict[str, Any] | None = None,
+        secret: frozenset[str] = frozenset(),
     ) -> tuple[str, httpx.Response]:
         """POST a new object; return its URI (from Location) and the response.
 
@@ -153,7 +162,7 @@ class ManagementApi:
                 if not retryable or attempt + 1 == attempts:
                     raise
                 self._sleep(self._backoff(attempt, None))
-                if err.status != 429 and identity and (found := self.find(resource, identity)):
+                if err.status != 429 and identity and (found := self.find(resource, identity, secret=secret)):
                     return str(found["resource_uri"]), response_of(found)
                 continue
             location = response.headers.get("Location")

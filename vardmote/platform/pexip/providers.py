@@ -161,14 +161,15 @@ class ConfigurationObjectProvider(_ProviderBase):
     def create(self, props: dict[str, Any]) -> CreateResult:
         resource, identity = props["resource"], identity_of(props)
         with self._api(props) as api:
-            existing = api.find(resource, identity) if identity else None
+            secret = frozenset(props.get("secrets") or {})
+            existing = api.find(resource, identity, secret=secret) if identity else None
             if existing is not None:
                 raise ExistingObjectError(
-                    f"{resource} {_describe(identity)} already exists in the Management API "
+                    f"{resource} {_describe(identity, secret)} already exists in the Management API "
                     f"({existing['resource_uri']}) but is not managed by this stack: import it with "
                     f"`pulumi import` or the import_ resource option (docs/platform-runbook.md), or remove it"
                 )
-            uri, _ = api.create(resource, payload_of(props), identity=identity)
+            uri, _ = api.create(resource, payload_of(props), identity=identity, secret=secret)
         return CreateResult(uri, {**props, "uri": uri})
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -216,8 +217,8 @@ def as_written(resource: str, name: str, value: Any) -> Any:
     return value
 
 
-def _describe(identity: dict[str, Any]) -> str:
-    return ", ".join(f"{key} {value!r}" for key, value in identity.items())
+def _describe(identity: dict[str, Any], secret: frozenset[str] = frozenset()) -> str:
+    return ", ".join(f"{key} {'[secret]' if key in secret else repr(value)}" for key, value in identity.items())
 
 
 class GlobalSettingsProvider(_ProviderBase):
