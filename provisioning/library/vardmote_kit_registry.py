@@ -9,12 +9,14 @@ short_description: Keep tablet kits in the vardmote kit registry
 description:
   - Runs one lifecycle action on a list of kits, each in its own transaction with an audit entry.
   - Idempotent: an action already done reports no change.
+  - wipes_pending lists the devices of the given kits that wait for a wipe; wiped records what the
+    MDM step did with each (sent to the MDM, or a work order for the technician).
 options:
   action:
     description: What to do.
     type: str
     required: true
-    choices: [register, complete, release, replace, retire, retag]
+    choices: [register, complete, release, replace, retire, retag, wipes_pending, wiped]
   kits:
     description: The kits, as dicts with the fields the action needs.
     type: list

@@ -145,7 +145,22 @@ def test_replace_keeps_the_tag_and_retire_frees_the_sim(kit_env: dict[str, str])
     history = vardmote(kit_env, "kit", "history", "RVN-2260-00001").stdout
     for expected in ("cracked screen", "INC-42", "rma"):
         assert expected in history
-    vardmote(kit_env, "kit", "retire", "RVN-2260-00001", "--reason", "end of contract")
+    # The old tablet has a work order in the kit's bundle and stays "wipe pending" until confirmed.
+    order = Path(kit_env["VARDMOTE_BUNDLE_DIR"]) / "RVN-2260-00001" / "WIPE-R52W700006.txt"
+    text = order.read_text(encoding="utf-8")
+    assert "serial R52W700006" in text
+    assert "Factory data reset" in text
+    assert "vardmote kit wipe-done RVN-2260-00001 --serial R52W700006" in text
+    assert shown["wipe_pending"] == ["R52W700006"]
+    assert "wipe pending" in vardmote(kit_env, "kit", "show", "RVN-2260-00001").stdout
+    wrong = vardmote(kit_env, "kit", "wipe-done", "RVN-2260-00001", "--serial", "R52W799999", check=False)
+    assert wrong.returncode == 1
+    assert "has no device with serial R52W799999 waiting for a wipe" in wrong.stderr
+    vardmote(kit_env, "kit", "wipe-done", "rvn-2260-00001", "--serial", "r52w700006", "--ticket", "INC-42")
+    assert json.loads(vardmote(kit_env, "kit", "show", "R52W799999", "--format", "json").stdout)["wipe_pending"] == []
+    retired = vardmote(kit_env, "kit", "retire", "RVN-2260-00001", "--reason", "end of contract").stdout
+    assert "wipe pending" in " ".join(retired.split())
+    assert (order.parent / "WIPE-R52W799999.txt").is_file()
     # The freed SIM can go into a new kit.
     vardmote(
         kit_env,

@@ -30,6 +30,7 @@ from vardmote.kits.steps import KitContext, enroll, label_content, render_artifa
 from vardmote.region.catalogue import load_catalogue
 
 CATALOGUE = load_catalogue()
+ADDITIONAL_DATA = '{"asset_tag":"RVN-2260-00001","serial":"R52W700006","municipality":"2260","alternative":1}'
 KIT = KitRecord(
     asset_tag="RVN-2260-00001",
     serial="R52W700006",
@@ -83,7 +84,7 @@ def test_the_discovery_document_catches_a_wrong_key_type_or_enum() -> None:
 def test_the_enrollment_token_request_carries_the_kit_not_the_patient() -> None:
     request = android.enrollment_token_request(KIT, CATALOGUE.municipalities["ange"].model, "enterprises/e/policies/p")
     assert schema_problems(request, "EnrollmentToken") == []
-    assert request["additionalData"] == '{"asset_tag":"RVN-2260-00001","municipality":"2260","alternative":1}'
+    assert request["additionalData"] == ADDITIONAL_DATA
     assert request["allowPersonalUsage"] == "PERSONAL_USAGE_DISALLOWED_USERLESS"
 
 
@@ -318,7 +319,4 @@ def test_an_amapi_municipality_enrolls_through_the_api_and_the_qr_carries_its_to
     }
     patch, create = http.request_sequence
     assert "/policies/kiosk-2260-video-webclient" in patch[0]
-    assert (
-        json.loads(create[2])["additionalData"]
-        == '{"asset_tag":"RVN-2260-00001","municipality":"2260","alternative":1}'
-    )
+    assert json.loads(create[2])["additionalData"] == ADDITIONAL_DATA

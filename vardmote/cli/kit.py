@@ -89,23 +89,42 @@ def _playbook(playbook: str, extravars: dict[str, Any], check: bool) -> Playbook
     return result
 
 
-def _show_kits(records: list[KitRecord], output_format: Format, title: str) -> None:
+def _show_kits(
+    records: list[KitRecord], output_format: Format, title: str, wipes: dict[str, list[tuple[str, str]]] | None = None
+) -> None:
+    """The kits as a table or JSON; a kit with a device waiting for its wipe says so in its status."""
+    wipes = wipes or {}
     if output_format is Format.json:
-        print_json([r.model_dump() for r in records])
+        print_json([{**r.model_dump(), "wipe_pending": [s for s, _ in wipes.get(r.asset_tag, [])]} for r in records])
         return
     table = Table("Asset tag", "Serial", "Kommun", "Alt", "Model", "Status", "Support", "MDM", title=title)
     for r in records:
+        pending = wipes.get(r.asset_tag)
         table.add_row(
             r.asset_tag,
             r.serial,
             r.municipality_code,
             str(r.alternative),
             r.model,
-            r.status,
+            r.status + (", [bold yellow]wipe pending[/]" if pending else ""),
             r.support_party,
-            r.mdm_ref or "-",
+            r.mdm_device or r.mdm_ref or "-",
         )
     console.print(table)
+    for tag, devices in wipes.items():
+        for serial, note in devices:
+            console.print(f"[bold yellow]wipe pending[/] {tag}: serial {serial} — {note}")
+
+
+def _pending_wipes(db_url: str | None, tags: list[str]) -> dict[str, list[tuple[str, str]]]:
+    from vardmote.kits.registry.database import open_engine
+    from vardmote.kits.registry.queries import pending_wipes
+
+    try:
+        return pending_wipes(open_engine(db_url), tags)
+    except Exception as err:
+        fail(f"cannot read the kit registry: {one_line(err)}")
+        raise typer.Exit(1) from None
 
 
 def _where(db_url: str | None, bundle_dir: Path | None, profiles_dir: Path | None) -> dict[str, str | None]:
@@ -281,8 +300,22 @@ def replace(
     }
     result = _playbook("replace_kit.yml", extravars, check=False)
     _summarise(result, "Register the kits in the registry", bundle_dir)
+    _say_wipes(_pending_wipes(db_url, [tag]), result)
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _say_wipes(pending: dict[str, list[tuple[str, str]]], result: PlaybookResult) -> None:
+    """What became of each old tablet's wipe: sent to the MDM, or a work order the technician must do."""
+    for wiped in _results_of(result, "Wipe the devices in their MDM, or write their work orders"):
+        if wiped.get("state") == "sent":
+            console.print(f"[green]✓[/] wipe sent for {wiped['asset_tag']} serial {wiped['serial']}: {wiped['note']}")
+    for tag, devices in pending.items():
+        for serial, note in devices:
+            console.print(
+                f"[bold yellow]wipe pending[/] {tag}: serial {serial} — {note}; "
+                f"when done: vardmote kit wipe-done {tag} --serial {serial}"
+            )
 
 
 @app.command()
@@ -309,9 +342,40 @@ def retire(
         **_where(db_url, bundle_dir, profiles_dir),
     }
     result = _playbook("retire_kit.yml", extravars, check=False)
+    pending = _pending_wipes(db_url, [tag])
     if not result.ok:
+        _say_wipes(pending, result)
         raise typer.Exit(1)
     _show_kits([registry.show(tag)], Format.table, "Retired")
+    _say_wipes(pending, result)
+
+
+@app.command("wipe-done")
+def wipe_done(
+    kit: Annotated[str, typer.Argument(help="The kit's asset tag (now or before a move) or current serial.")],
+    serial: Annotated[str, typer.Option(help="The serial of the tablet you wiped, as on its work order.")],
+    ticket: Ticket = None,
+    db_url: DbUrl = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """Confirm that you wiped a tablet by its work order (WIPE-<serial>.txt in the kit's bundle).
+
+    Until you do, the kit shows "wipe pending". The confirmation goes into the audit log.
+
+    Example:
+
+        vardmote kit wipe-done RVN-2260-00001 --serial R52W700006
+    """
+    from vardmote.kits.registry.registry_keys import normalise_key
+
+    registry = _registry(db_url, load_or_exit(profiles_dir))
+    try:
+        changed = registry.confirm_wipe(kit, normalise_key(serial), ticket)
+    except Exception as err:
+        fail(one_line(err))
+        raise typer.Exit(1) from None
+    word = "confirmed" if changed else "was already done"
+    console.print(f"[green]✓[/] wipe of serial {normalise_key(serial)} {word}")
 
 
 @app.command()
@@ -377,7 +441,7 @@ def show(
 ) -> None:
     """Show one kit by asset tag or serial number."""
     from vardmote.kits.registry.database import open_engine
-    from vardmote.kits.registry.queries import find_kit
+    from vardmote.kits.registry.queries import find_kit, pending_wipes
 
     try:
         engine = open_engine(db_url)
@@ -388,10 +452,11 @@ def show(
     if record is None:
         fail(f"no kit with asset tag or serial {kit!r}")
         raise typer.Exit(1)
+    wipes = pending_wipes(engine, [record.asset_tag])
     if output_format is Format.json:
-        print_json(record.model_dump())
+        print_json({**record.model_dump(), "wipe_pending": [s for s, _ in wipes.get(record.asset_tag, [])]})
         return
-    _show_kits([record], output_format, record.asset_tag)
+    _show_kits([record], output_format, record.asset_tag, wipes)
 
 
 @app.command("list")
@@ -434,7 +499,7 @@ def history(
     for e in entries:
         table.add_row(e.at[:19], e.actor, e.action, e.asset_tag, e.reason, e.ticket or "")
     console.print(table)
-    devices_table = Table("Serial", "IMEI", "ICCID", "Model", "Installed", "Removed", "As", title="Devices")
+    devices_table = Table("Serial", "IMEI", "ICCID", "Model", "Installed", "Removed", "As", "Wipe", title="Devices")
     for d in devices:
         removed = d.removed_at.isoformat()[:19] if d.removed_at else ""
         devices_table.add_row(
@@ -445,6 +510,7 @@ def history(
             d.installed_at.isoformat()[:19],
             removed,
             d.removal_status or "",
+            d.wipe_state or "",
         )
     console.print(devices_table)
 

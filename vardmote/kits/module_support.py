@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,9 @@ def run_registry_action(
     for kit in params["kits"]:
         label = kit.get("asset_tag") or kit.get("serial")
         try:
+            if action == "wipes_pending":  # the devices of these kits still to be wiped (a read)
+                results += registry.wipes_pending([kit["asset_tag"]])
+                continue
             if check_mode:
                 results.append({**kit, "work_left": True})
                 changed = True
@@ -65,6 +68,10 @@ def run_registry_action(
                 )
                 results.append({**record.model_dump(), "work_left": work_left})
                 changed |= work_left
+                continue
+            if action == "wiped":  # what the MDM step did with each pending wipe
+                changed |= registry.record_wipe(int(kit["device_id"]), kit["state"], kit["note"], kit.get("mdm_device"))
+                results.append(kit)
                 continue
             if action == "complete":  # the one action a batch runs per kit: no look-up of the kit before
                 record, completed = registry.complete_enrollment(kit["asset_tag"], kit["mdm_ref"], owner)
@@ -113,7 +120,7 @@ def render_kits(context: KitContext, kits: list[Mapping[str, Any]], check_mode: 
 
 
 def mdm_kits(
-    context: KitContext, action: str, kits: list[Mapping[str, Any]], reason: str, check_mode: bool
+    context: KitContext, action: str, kits: Sequence[Mapping[str, Any]], reason: str, check_mode: bool
 ) -> tuple[list[dict[str, Any]], list[str]]:
     def apply(kit: Mapping[str, Any]) -> dict[str, Any] | str:
         """The kit's result, or the line saying why its MDM step failed."""
@@ -124,9 +131,18 @@ def mdm_kits(
                 record = KitRecord.from_fields(kit)
                 mdm_ref, files = enroll(context, record, check_mode)
                 return {"asset_tag": record.asset_tag, "mdm_ref": mdm_ref, "files": files}
-            previous = KitRecord.from_fields(kit.get("previous") or kit)
-            wiped = wipe(context, previous, reason, check_mode)
-            return {"asset_tag": previous.asset_tag, "wiped": wiped, "mdm_ref": previous.mdm_ref}
+            result = wipe(context, kit, check_mode)
+            if result is None:  # check mode
+                return {**kit, "state": "(would wipe or order a wipe)", "note": "", "files": []}
+            return {
+                "device_id": kit["device_id"],
+                "asset_tag": kit["asset_tag"],
+                "serial": kit["serial"],
+                "state": result.state,
+                "note": result.note,
+                "mdm_device": result.mdm_device,
+                "files": result.files,
+            }
         except Exception as err:  # one kit's MDM failure must not hide the others' results
             return f"{kit.get('asset_tag')}: {err}"
 
@@ -145,7 +161,7 @@ REGISTRY_SPEC: dict[str, Any] = {
     "action": {
         "type": "str",
         "required": True,
-        "choices": ["register", "complete", "release", "replace", "retire", "retag"],
+        "choices": ["register", "complete", "release", "replace", "retire", "retag", "wipes_pending", "wiped"],
     },
     "kits": {"type": "list", "elements": "dict", "required": True},
     "owner": {"type": "str", "required": True},

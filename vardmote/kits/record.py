@@ -27,6 +27,7 @@ class KitRecord(StrictModel):
     contents: list[str] = Field(description="Component ids of kit.yaml packed with this kit")
     mdm_driver: str | None = None
     mdm_ref: str | None = Field(default=None, description="The MDM's reference (never the identity of the kit)")
+    mdm_device: str | None = Field(default=None, description="The device's own name in its MDM, once enrolled")
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, Any]) -> KitRecord:

@@ -14,7 +14,7 @@ from vardmote.kits.artifacts import android, ipad, label, qr
 from vardmote.kits.artifacts.amapi_schema import schema_problems
 from vardmote.kits.artifacts.apple_schema import profile_problems
 from vardmote.kits.bundle import BundleFile, write_bundle
-from vardmote.kits.mdm.base import MdmDriver, MdmError
+from vardmote.kits.mdm.base import MdmDriver, MdmError, WipeResult, WipeTarget
 from vardmote.kits.mdm.bundle import BundleDriver
 from vardmote.kits.record import KitRecord
 from vardmote.kits.secrets import resolve
@@ -47,14 +47,17 @@ class KitContext:
         return self.by_code[code][1]
 
     def driver(self, municipality: Municipality) -> MdmDriver:
-        if municipality.mdm_driver == "amapi":
+        return self.driver_named(municipality.mdm_driver, municipality.name)
+
+    def driver_named(self, name: str, municipality_name: str) -> MdmDriver:
+        if name == "amapi":
             # google-api-python-client is large: loaded only for municipalities that use the API.
             from vardmote.kits.mdm.amapi import AmapiDriver  # noqa: PLC0415
 
             enterprise = os.environ.get(AMAPI_ENTERPRISE_ENV)
             if not enterprise:
                 raise MdmError(
-                    f"{municipality.name} uses the amapi driver: set {AMAPI_ENTERPRISE_ENV}=enterprises/<id>"
+                    f"{municipality_name} uses the amapi driver: set {AMAPI_ENTERPRISE_ENV}=enterprises/<id>"
                 )
             return AmapiDriver(enterprise, http=self.amapi_http)
         return BundleDriver(self.bundle_dir)
@@ -145,9 +148,35 @@ def enroll(context: KitContext, kit: KitRecord, check_mode: bool = False) -> tup
     return enrollment.mdm_ref, write_bundle(context.bundle_dir / kit.asset_tag, files)
 
 
-def wipe(context: KitContext, kit: KitRecord, reason: str, check_mode: bool = False) -> bool:
-    """Wipe the kit's device in its MDM (a replaced or retired device). Returns whether anything was done."""
-    if check_mode or not kit.mdm_ref:
-        return False
-    context.driver(context.municipality(kit.municipality_code)).wipe(kit.mdm_ref, reason)
-    return True
+def wipe_target(context: KitContext, pending: Mapping[str, Any]) -> WipeTarget:
+    """The device a pending wipe names (a row of the registry's `wipes_pending`), as the drivers take it."""
+    device_model = context.catalogue.models.get(pending["model"])
+    if device_model is None:
+        raise ArtifactError(f"the device's model {pending['model']!r} is not in the profiles")
+    model = device_model.model
+    return WipeTarget(
+        asset_tag=pending["asset_tag"],
+        serial=pending["serial"],
+        model=f"{model.manufacturer} {model.model_name}",
+        platform=model.platform,
+        mdm_ref=pending.get("mdm_ref"),
+        mdm_device=pending.get("mdm_device"),
+        old_tags=tuple(pending.get("old_tags") or ()),
+        reason=pending.get("reason") or "",
+    )
+
+
+def wipe(context: KitContext, pending: Mapping[str, Any], check_mode: bool = False) -> WipeResult | None:
+    """Wipe a device that left its kit: through the MDM that enrolled it, or by a work order in the kit's
+    bundle for the technician. An Android device the MDM never saw enroll gets a work order too: whatever
+    is on it, only a technician can erase it. Returns None in check mode."""
+    target = wipe_target(context, pending)
+    if check_mode:
+        return None
+    bundle = BundleDriver(context.bundle_dir)
+    if target.platform != "android" or pending.get("mdm_driver") != "amapi":
+        return bundle.wipe(target)  # iPads enroll by their profile, whatever the municipality's driver
+    result = context.driver_named("amapi", pending["asset_tag"]).wipe(target)
+    if result.state == "ordered":
+        return bundle.wipe(target, note=result.note)
+    return result

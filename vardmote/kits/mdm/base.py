@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
 
 
 class MdmError(Exception):
@@ -18,6 +18,31 @@ class Enrollment:
     enrollment_token: str
 
 
+@dataclass(frozen=True)
+class WipeTarget:
+    """A device that left its kit and must be wiped: which, where it was enrolled, how to find it."""
+
+    asset_tag: str
+    serial: str
+    model: str  # "Samsung Galaxy Tab S10+ 5G", for the work order
+    platform: Literal["android", "ipados"]
+    mdm_ref: str | None  # what it enrolled with (AMAPI: the enrollment token's name)
+    mdm_device: str | None  # its own name in the MDM, if known
+    old_tags: tuple[str, ...] = ()  # the kit's earlier asset tags (a token's additionalData names one)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class WipeResult:
+    """`sent`: the MDM accepted the wipe, nothing is left to do. `ordered`: a technician must wipe the
+    device by hand as `note` says, and confirm it (`vardmote kit wipe-done`)."""
+
+    state: Literal["sent", "ordered"]
+    note: str
+    mdm_device: str | None = None
+    files: list[str] = field(default_factory=list)
+
+
 class MdmDriver(Protocol):
     name: str
 
@@ -29,6 +54,7 @@ class MdmDriver(Protocol):
         """A one-time enrollment token for the kit's device."""
         ...
 
-    def wipe(self, mdm_ref: str, reason: str) -> None:
-        """Wipe the device and remove it from management (keeping factory reset protection). Idempotent."""
+    def wipe(self, target: WipeTarget) -> WipeResult:
+        """Wipe the device and remove it from management (keeping factory reset protection), or order its
+        wipe from a technician. Idempotent."""
         ...

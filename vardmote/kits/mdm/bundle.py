@@ -1,6 +1,6 @@
 """The offline driver: no MDM service is called. The policy and a one-time enrollment token go into the
-kit's enrollment bundle for the technician, for a site MDM to import; wiping is done by the technician
-on the device (the bundle records the instruction)."""
+kit's enrollment bundle for the technician, for a site MDM to import; a device to wipe gets a work order
+in the bundle, and stays "wipe pending" in the registry until the technician confirms the wipe."""
 
 from __future__ import annotations
 
@@ -9,7 +9,53 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from vardmote.kits.mdm.base import Enrollment
+from vardmote.kits.bundle import BundleFile, write_bundle
+from vardmote.kits.mdm.base import Enrollment, WipeResult, WipeTarget
+
+# How a technician erases each platform by hand, keeping what makes a lost tablet useless to others.
+ERASE_STEPS = {
+    "android": [
+        "Back up nothing: the kit holds no patient data and must hold none of its last user.",
+        "Settings → General management → Reset → Factory data reset → Reset → Delete all.",
+        "Reset from Settings, not from recovery mode: after a recovery-mode reset, factory reset "
+        "protection lets only the region's recovery accounts set the tablet up again.",
+        "If a site MDM imported this kit's bundle, delete the device there as well.",
+    ],
+    "ipados": [
+        "On a supervised iPad: Apple Configurator → select the iPad → Actions → Advanced → Erase All "
+        "Content and Settings; or on the iPad: Settings → General → Transfer or Reset iPad → "
+        "Erase All Content and Settings.",
+        "Activation Lock stays with the region's Apple Business Manager account: only it can set the iPad up again.",
+        "If a site MDM installed this kit's profile, delete the device there as well.",
+    ],
+}
+
+
+def work_order_name(serial: str) -> str:
+    return f"WIPE-{serial}.txt"
+
+
+def work_order(target: WipeTarget, note: str = "") -> str:
+    """The technician's instruction: what to do, to which device, and how to say it is done."""
+    lines = [
+        f"WIPE WORK ORDER — kit {target.asset_tag}",
+        "",
+        f"Device:  {target.model}, serial {target.serial}",
+        f"Why:     {target.reason or 'the device left the kit'}",
+        *([f"Note:    {note}"] if note else []),
+        "",
+        "Check the serial on the back of the device (or in Settings → About) before you start: wipe",
+        f"only the device with serial {target.serial}.",
+        "",
+        "Do:",
+        *(f"  {number}. {step}" for number, step in enumerate(ERASE_STEPS[target.platform], 1)),
+        "",
+        "Confirm when the device shows its first set-up screen:",
+        f"  vardmote kit wipe-done {target.asset_tag} --serial {target.serial}",
+        "",
+        "Until then the registry shows the device as 'wipe pending'.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 class BundleDriver:
@@ -28,5 +74,9 @@ class BundleDriver:
         fingerprint = hashlib.sha256(token.encode()).hexdigest()[:16]
         return Enrollment(mdm_ref=f"bundle:{asset_tag}:{fingerprint}", enrollment_token=token)
 
-    def wipe(self, mdm_ref: str, reason: str) -> None:
-        """Nothing to call: the technician factory-resets the device (see the runbook)."""
+    def wipe(self, target: WipeTarget, note: str = "") -> WipeResult:
+        """Write the device's wipe work order into its kit's bundle; the technician confirms it."""
+        folder = self.bundle_dir / target.asset_tag
+        name = work_order_name(target.serial)
+        write_bundle(folder, [BundleFile(name, work_order(target, note).encode())])
+        return WipeResult("ordered", f"work order {folder / name}", files=[name])

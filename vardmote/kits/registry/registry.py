@@ -17,7 +17,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from vardmote.kits.leases import owner_alive
 from vardmote.kits.record import KitRecord
 from vardmote.kits.registry.audit import ChainBreak, canonical, entry_hash, verify_chain
-from vardmote.kits.registry.tables import KIT_IS_ACTIVE, AuditEntry, AuditHead, Kit, KitDevice, TagSequence
+from vardmote.kits.registry.registry_keys import normalise_key
+from vardmote.kits.registry.tables import (
+    KIT_IS_ACTIVE,
+    AuditEntry,
+    AuditHead,
+    Kit,
+    KitAlias,
+    KitDevice,
+    TagSequence,
+)
 from vardmote.region.catalogue import ProfileCatalogue
 from vardmote.region.matrix import SUPPORT_DUTY, ResponsibilityMatrix
 
@@ -137,9 +146,14 @@ class KitRegistry:
     def _kit(self, session: Session, tag_or_serial: str, lock: bool = False, past_devices: bool = False) -> Kit:
         """The kit by asset tag or its active serial. With `past_devices` (look-ups, never changes), also
         the kit that last carried a tablet with this serial: a returned tablet still names its kit."""
-        kit = session.scalars(_KIT_FOR_CHANGE if lock else _KIT, {"key": tag_or_serial}).first()
+        key = normalise_key(tag_or_serial)
+        kit = session.scalars(_KIT_FOR_CHANGE if lock else _KIT, {"key": key}).first()
+        if kit is None:  # a tag the kit had before a move
+            kit_id = session.scalars(select(KitAlias.kit_id).where(KitAlias.asset_tag == key)).first()
+            if kit_id is not None:
+                kit = session.get(Kit, kit_id, with_for_update=lock)
         if kit is None and past_devices:
-            carrier = select(KitDevice.kit_id).where(KitDevice.serial == tag_or_serial)
+            carrier = select(KitDevice.kit_id).where(KitDevice.serial == key)
             carrier_id = session.scalars(carrier.order_by(KitDevice.id.desc()).limit(1)).first()
             kit = session.get(Kit, carrier_id) if carrier_id is not None else None
         if kit is None:
@@ -319,10 +333,11 @@ class KitRegistry:
             ).first()
             if current is not None:
                 current.removed_at, current.removal_status, current.removal_reason = stamp, old_status, reason
+                self._order_wipe(current, kit)
             old = {"serial": kit.serial, "imei": kit.imei, "iccid": kit.iccid, "mdm_ref": kit.mdm_ref}
             kit.serial, kit.imei, kit.iccid = new.serial, new.imei, iccid
             kit.model = new_model or kit.model
-            kit.status, kit.mdm_ref, kit.updated_at = "registered", None, stamp
+            kit.status, kit.mdm_ref, kit.mdm_device, kit.updated_at = "registered", None, None, stamp
             self._take_lease(kit, owner)
             session.add(
                 KitDevice(
@@ -357,6 +372,7 @@ class KitRegistry:
             ).first()
             if current is not None:
                 current.removed_at, current.removal_status, current.removal_reason = stamp, "retired", reason
+                self._order_wipe(current, kit)
             freed = kit.iccid
             kit.status, kit.iccid, kit.lock_owner, kit.lock_expires, kit.updated_at = "retired", None, None, None, stamp
             self._audit(
@@ -386,6 +402,7 @@ class KitRegistry:
                 "support_party": kit.support_party,
             }
             if kit.municipality_code != municipality_code:
+                session.add(KitAlias(asset_tag=kit.asset_tag, kit_id=kit.id, until=now()))
                 kit.asset_tag = self._next_tag(session, municipality_code)
             kit.municipality_code, kit.alternative = municipality_code, municipality.alternative
             kit.support_party, kit.updated_at = self._support_party(municipality.alternative), now()
@@ -398,6 +415,96 @@ class KitRegistry:
                 return self.record(kit)
             self._audit(session, "retag", kit.asset_tag, reason=reason, ticket=ticket, details={"old": old})
             return self.record(kit)
+
+    # -- wipes ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _order_wipe(device: KitDevice, kit: Kit) -> None:
+        """The device leaves the kit: it must be wiped, with what its MDM knows it by."""
+        device.mdm_ref, device.mdm_device = kit.mdm_ref, kit.mdm_device
+        device.wipe_state, device.wipe_note = "pending", "not yet sent to the MDM or ordered"
+
+    def wipes_pending(self, tags: list[str]) -> list[dict[str, Any]]:
+        """The devices of these kits whose wipe is pending, with what the MDM step needs to wipe them."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(KitDevice, Kit)
+                .join(Kit, Kit.id == KitDevice.kit_id)
+                .where(Kit.asset_tag.in_(tags), KitDevice.wipe_state == "pending")
+                .order_by(KitDevice.id)
+            ).all()
+            aliases = self._aliases(session, {kit.id for _, kit in rows})
+            return [
+                {
+                    "device_id": device.id,
+                    "asset_tag": kit.asset_tag,
+                    "old_tags": aliases.get(kit.id, []),
+                    "serial": device.serial,
+                    "model": device.model,
+                    "mdm_driver": kit.mdm_driver,
+                    "mdm_ref": device.mdm_ref,
+                    "mdm_device": device.mdm_device,
+                    "reason": device.removal_reason,
+                }
+                for device, kit in rows
+            ]
+
+    def record_wipe(self, device_id: int, state: str, note: str, mdm_device: str | None) -> bool:
+        """What the MDM step did with a pending wipe: `sent` (the MDM took it; done) or `ordered` (a work
+        order waits for the technician: still pending). Returns whether anything changed."""
+        with self._transaction() as session:
+            device = session.get(KitDevice, device_id, with_for_update=True)
+            if device is None or device.wipe_state != "pending":
+                return False
+            new_state = "sent" if state == "sent" else "pending"
+            if device.wipe_note == note and new_state == "pending" and device.mdm_device == (mdm_device or None):
+                return False
+            device.wipe_state, device.wipe_note = new_state, note
+            device.mdm_device = mdm_device or device.mdm_device
+            kit = session.get(Kit, device.kit_id)
+            assert kit is not None
+            self._audit(
+                session,
+                "wipe-sent" if new_state == "sent" else "wipe-ordered",
+                kit.asset_tag,
+                reason=note,
+                ticket=None,
+                details={"serial": device.serial, "mdm_device": device.mdm_device, "state": new_state},
+            )
+            return True
+
+    def confirm_wipe(self, tag: str, serial: str, ticket: str | None) -> bool:
+        """The technician wiped the device by its work order. Returns False when it was already confirmed."""
+        with self._transaction() as session:
+            kit = self._kit(session, tag, lock=True)
+            device = session.scalars(
+                select(KitDevice)
+                .where(KitDevice.kit_id == kit.id, KitDevice.serial == serial, KitDevice.wipe_state.is_not(None))
+                .order_by(KitDevice.id.desc())
+            ).first()
+            if device is None:
+                raise RegistryError(f"kit {kit.asset_tag} has no device with serial {serial} waiting for a wipe")
+            if device.wipe_state in ("confirmed", "sent"):
+                return False
+            device.wipe_state, device.wipe_note = "confirmed", f"confirmed by {self.actor}"
+            self._audit(
+                session,
+                "wipe-confirmed",
+                kit.asset_tag,
+                reason="wiped by hand as the work order says",
+                ticket=ticket,
+                details={"serial": serial},
+            )
+            return True
+
+    @staticmethod
+    def _aliases(session: Session, kit_ids: set[int]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        if kit_ids:
+            query = select(KitAlias).where(KitAlias.kit_id.in_(kit_ids)).order_by(KitAlias.until)
+            for alias in session.scalars(query):
+                found.setdefault(alias.kit_id, []).append(alias.asset_tag)
+        return found
 
     # -- reading ----------------------------------------------------------------------------------
 
