@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 import zxingcpp
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from PIL import Image
 
 from tests.conftest import REPO_ROOT
@@ -194,25 +196,59 @@ def test_an_invalid_batch_writes_nothing_unless_told_to_skip(kit_env: dict[str, 
     assert len(kits(kit_env)) == 2
 
 
-def test_check_mode_changes_nothing(kit_env: dict[str, str]) -> None:
-    vardmote(kit_env, "kit", "enroll", "--batch", str(EXAMPLES), "--check")
-    assert kits(kit_env) == []
-    assert not Path(kit_env["VARDMOTE_BUNDLE_DIR"]).exists()
+def test_check_mode_prints_the_plan_and_changes_nothing(kit_env: dict[str, str]) -> None:
+    vardmote(kit_env, "kit", "enroll", *ANGE_KIT)
+    planned = vardmote(kit_env, "kit", "enroll", "--batch", str(EXAMPLES), "--check").stdout
+    assert planned.splitlines()[1:3] == [
+        "line 2: R52W700001 (Härnösand) → RVN-2280-00001 (next free): register and enroll; files: policy, token, "
+        "QR code, label; MDM: bundle (a site MDM imports it)",
+        "line 3: R52W700002 (Sundsvall) → RVN-2281-00001 (next free): register and enroll; files: policy, token, "
+        "QR code, label; MDM: bundle (a site MDM imports it)",
+    ]
+    assert "line 7: R52W700006 (Ånge) → RVN-2260-00001: nothing: already enrolled" in planned
+    assert "line 8: DMPX0007Q1GH (Timrå) → RVN-2262-00001 (next free): register and enroll; files: profile" in planned
+    assert "7 kit(s) checked; run again without --check to enroll them" in planned
+    assert [k["asset_tag"] for k in kits(kit_env)] == ["RVN-2260-00001"]
+    assert sorted(p.name for p in Path(kit_env["VARDMOTE_BUNDLE_DIR"]).iterdir()) == ["RVN-2260-00001"]
+
+
+def _service_account(tmp_path: Path) -> Path:
+    """Credentials google-auth accepts without asking anyone, whose token endpoint is a closed loopback
+    port: the first call to the Android Management API fails, after the kit is registered."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    account = {
+        "type": "service_account",
+        "project_id": "example",
+        "private_key_id": "1",
+        "private_key": pem.decode(),
+        "client_email": "kits@example.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": "http://127.0.0.1:9/token",
+    }
+    path = tmp_path / "service-account.json"
+    path.write_text(json.dumps(account), encoding="utf-8")
+    return path
 
 
 def test_an_mdm_failure_half_way_leaves_a_visible_kit_and_a_rerun_finishes(
-    kit_env: dict[str, str], profiles_copy: Path
+    kit_env: dict[str, str], profiles_copy: Path, tmp_path: Path
 ) -> None:
     ange = profiles_copy / "municipalities" / "ange.yaml"
     ange.write_text(
         ange.read_text(encoding="utf-8").replace("mdm_driver: bundle", "mdm_driver: amapi"), encoding="utf-8"
     )
-    env = {**kit_env, "VARDMOTE_PROFILES_DIR": str(profiles_copy)}
-    env.pop("VARDMOTE_AMAPI_ENTERPRISE", None)
+    env = {
+        **kit_env,
+        "VARDMOTE_PROFILES_DIR": str(profiles_copy),
+        "VARDMOTE_AMAPI_ENTERPRISE": "enterprises/LC00abc123",
+        "GOOGLE_APPLICATION_CREDENTIALS": str(_service_account(tmp_path)),
+    }
     args = ["kit", "enroll", *ANGE_KIT]
     failed = vardmote(env, *args, check=False)
     assert failed.returncode == 1
-    assert "Ånge uses the amapi driver: set VARDMOTE_AMAPI_ENTERPRISE" in failed.stderr
+    # The token endpoint (a closed loopback port) refused the first call.
+    assert "RVN-2260-00001: Android Management API: policies.patch: ConnectionRefusedError" in failed.stderr
     (pending,) = kits(env)
     assert (pending["asset_tag"], pending["status"]) == ("RVN-2260-00001", "registered")
     ange.write_text(
@@ -221,6 +257,104 @@ def test_an_mdm_failure_half_way_leaves_a_visible_kit_and_a_rerun_finishes(
     vardmote(env, *args)
     (done,) = kits(env)
     assert (done["asset_tag"], done["status"]) == ("RVN-2260-00001", "enrolled")
+
+
+def test_an_amapi_municipality_without_its_enterprise_is_refused_before_anything_is_written(
+    kit_env: dict[str, str], profiles_copy: Path
+) -> None:
+    ange = profiles_copy / "municipalities" / "ange.yaml"
+    ange.write_text(
+        ange.read_text(encoding="utf-8").replace("mdm_driver: bundle", "mdm_driver: amapi"), encoding="utf-8"
+    )
+    env = {**kit_env, "VARDMOTE_PROFILES_DIR": str(profiles_copy)}
+    env.pop("VARDMOTE_AMAPI_ENTERPRISE", None)
+    refused = vardmote(env, "kit", "enroll", *ANGE_KIT, check=False)
+    assert refused.returncode == 1
+    assert "Ånge uses the amapi driver: set VARDMOTE_AMAPI_ENTERPRISE=enterprises/<id>" in refused.stderr
+    assert kits(env) == []
+    assert not Path(env["VARDMOTE_BUNDLE_DIR"]).exists()
+
+
+def test_a_batch_reusing_an_identifier_of_a_registered_kit_writes_nothing_and_names_the_line(
+    kit_env: dict[str, str], tmp_path: Path
+) -> None:
+    vardmote(kit_env, "kit", "enroll", *ANGE_KIT)
+    rows = EXAMPLES.read_text(encoding="utf-8").splitlines()
+    # Line 7 is Ånge's kit with another serial: its IMEI and ICCID belong to RVN-2260-00001.
+    batch = tmp_path / "kits.csv"
+    batch.write_text("\n".join([*rows[:6], rows[6].replace("R52W700006", "R52W700066")]) + "\n", encoding="utf-8")
+    refused = vardmote(kit_env, "kit", "enroll", "--batch", str(batch), check=False)
+    assert refused.returncode == 1
+    assert refused.stdout.splitlines() == [
+        f"{batch}:7: imei: IMEI 352099001760061 already belongs to kit RVN-2260-00001 (enrolled)",
+        f"{batch}:7: iccid: ICCID 8946010000000000061 already belongs to kit RVN-2260-00001 (enrolled)",
+    ]
+    assert [k["asset_tag"] for k in kits(kit_env)] == ["RVN-2260-00001"]
+    assert sorted(p.name for p in Path(kit_env["VARDMOTE_BUNDLE_DIR"]).iterdir()) == ["RVN-2260-00001"]
+    # The same device again for the same municipality is a re-run, not a conflict.
+    assert "already enrolled" in vardmote(kit_env, "kit", "enroll", *ANGE_KIT).stdout
+
+
+def test_an_unset_apn_password_is_refused_before_any_kit_is_registered(kit_env: dict[str, str]) -> None:
+    env = {k: v for k, v in kit_env.items() if k != "VARDMOTE_APN_PASSWORD_SUNDSVALL"}
+    refused = vardmote(env, "kit", "enroll", "--batch", str(EXAMPLES), check=False)
+    assert refused.returncode == 1
+    assert (
+        "broadband profile sundsvall-private-apn needs the environment variable VARDMOTE_APN_PASSWORD_SUNDSVALL "
+        "(kits on line 3)" in " ".join(refused.stderr.split())
+    )
+    assert kits(env) == []
+
+
+def test_preconditions_and_options_that_do_not_apply_are_one_line_each(kit_env: dict[str, str], tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "bundles-file"
+    not_a_folder.write_text("", encoding="utf-8")
+    refused = vardmote(
+        kit_env, "kit", "enroll", "--batch", str(EXAMPLES), "--bundle-dir", str(not_a_folder / "b"), check=False
+    )
+    assert "the bundle folder" in refused.stderr
+    assert "is a file" in refused.stderr
+    both = vardmote(kit_env, "kit", "enroll", "--batch", str(EXAMPLES), "--serial", "R52W1", check=False)
+    assert (both.returncode, both.stderr.strip()) == (
+        2,
+        "error: --serial: not with --batch, whose CSV gives each kit's fields",
+    )
+    skip = vardmote(kit_env, "kit", "enroll", *ANGE_KIT, "--skip-invalid", check=False)
+    assert (skip.returncode, skip.stderr.strip()) == (2, "error: --skip-invalid: only with --batch")
+    status = vardmote(kit_env, "kit", "list", "--status", "enroled", check=False)
+    assert status.returncode == 2
+    assert "unknown status 'enroled'; one of registered, enrolled, in_repair, rma, retired" in status.stderr
+    ticket = vardmote(kit_env, "kit", "enroll", *ANGE_KIT, "--ticket", "T" * 61, check=False)
+    assert "--ticket is 61 characters, at most 60" in ticket.stderr
+    assert kits(kit_env) == []
+
+
+def test_a_replacement_of_a_cellular_tablet_needs_the_new_imei(kit_env: dict[str, str]) -> None:
+    vardmote(kit_env, "kit", "enroll", *ANGE_KIT)
+    refused = vardmote(
+        kit_env, "kit", "replace", "RVN-2260-00001", "--serial", "R52W799999", "--reason", "x", check=False
+    )
+    assert refused.returncode == 1
+    assert (
+        "--imei: the new tablet (samsung-galaxy-tab-s10-plus-5g) is a cellular model: give its IMEI" in refused.stderr
+    )
+    assert json.loads(vardmote(kit_env, "kit", "show", "RVN-2260-00001", "-f", "json").stdout)["serial"] == "R52W700006"
+
+
+def test_registry_errors_are_one_line_without_sql(kit_env: dict[str, str], tmp_path: Path) -> None:
+    missing = vardmote(kit_env, "kit", "list", "--db-url", f"sqlite:///{tmp_path}/no/such/registry.sqlite", check=False)
+    assert (missing.returncode, missing.stderr.strip()) == (
+        1,
+        f"error: cannot open the kit registry: the registry's folder {tmp_path}/no/such does not exist",
+    )
+    database = tmp_path / "registry.sqlite"
+    vardmote(kit_env, "kit", "list", "--db-url", f"sqlite:///{database}")
+    read_only = f"sqlite:///file:{database}?mode=ro&uri=true"
+    refused = vardmote(kit_env, "kit", "enroll", *ANGE_KIT, "--db-url", read_only, check=False)
+    assert refused.returncode == 1
+    assert "error: cannot write to the kit registry: attempt to write a readonly database" in refused.stderr
+    assert "SELECT" not in refused.stderr
+    assert "UPDATE" not in refused.stderr
 
 
 def test_a_batch_killed_half_way_and_run_again_finishes_with_no_duplicates(tmp_path: Path) -> None:

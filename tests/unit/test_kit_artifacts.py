@@ -241,14 +241,14 @@ def test_every_bad_row_of_a_batch_gets_one_line(tmp_path: Path) -> None:
     batch = tmp_path / "kits.csv"
     batch.write_text(
         "serial,imei,iccid,model,municipality\n"
-        "A1,352099001760012,8946010000000000012,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
-        "A2,352099001760013,8946010000000000020,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
-        "A3,352099001760020,8946010000000000012,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
-        "A4,,8946010000000000038,galaxy-tab,Gävle\n",
+        "R52A0001,352099001760012,8946010000000000012,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
+        "R52A0002,352099001760013,8946010000000000020,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
+        "R52A0003,352099001760020,8946010000000000012,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
+        "R52A0004,,8946010000000000038,galaxy-tab,Gävle\n",
         encoding="utf-8",
     )
     requests, problems = read_batch(batch, CATALOGUE)
-    assert [r.serial for r in requests] == ["A1"]
+    assert [r.serial for r in requests] == ["R52A0001"]
     assert [str(p).replace(f"{tmp_path}/", "") for p in problems] == [
         "kits.csv:3: imei: IMEI 352099001760013 fails its Luhn check digit",
         "kits.csv:4: iccid: 8946010000000000012 is also on line 2",

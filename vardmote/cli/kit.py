@@ -185,31 +185,133 @@ def enroll(
     from vardmote.kits.intake import check_request, read_batch
 
     catalogue = load_or_exit(profiles_dir)
+    single = {"--serial": serial, "--imei": imei, "--iccid": iccid, "--model": model, "--municipality": municipality}
     if batch is not None:
+        given = [option for option, value in single.items() if value is not None]
+        if given:
+            fail(f"{', '.join(given)}: not with --batch, whose CSV gives each kit's fields")
+            raise typer.Exit(2)
+        source = batch
         requests, problems = read_batch(batch, catalogue)
     elif serial is None or model is None or municipality is None:
         fail("give --serial, --model and --municipality (and --imei/--iccid), or --batch FILE")
         raise typer.Exit(2)
     else:
+        if skip_invalid:
+            fail("--skip-invalid: only with --batch")
+            raise typer.Exit(2)
+        source = Path("--options")
         row = {"serial": serial, "imei": imei or "", "iccid": iccid or "", "model": model, "municipality": municipality}
-        request, problems = check_request(row, 1, Path("--options"), catalogue)
+        request, problems = check_request(row, 1, source, catalogue)
         requests = [request] if request else []
-    if problems:
-        print_problems(problems)
-        if not skip_invalid or not requests:
-            error_console.print(f"[bold red]✗[/] {len(problems)} problem(s); nothing was enrolled")
-            raise typer.Exit(1)
-        error_console.print(f"[yellow]skipping {len(problems)} bad row(s); enrolling {len(requests)} kit(s)[/]")
+    _check_run_fields(ticket)
+    requests, bad_rows = _refuse_bad_rows(requests, problems, skip_invalid)
+    engine = _engine(db_url)
+    requests, bad_registry_rows = _refuse_bad_rows(
+        requests, _registry_problems(engine, requests, source), skip_invalid, already=bad_rows
+    )
+    _check_preconditions(engine, catalogue, requests, bundle_dir, check)
+    if bad_rows + bad_registry_rows:
+        error_console.print(
+            f"[yellow]skipping {bad_rows + bad_registry_rows} bad row(s); enrolling {len(requests)} kit(s)[/]"
+        )
+    if check:
+        _print_plan(engine, catalogue, requests)
+        return
     extravars = {
         "vardmote_kits": [r.as_vars() for r in requests],
         "vardmote_ticket": ticket,
         **_where(db_url, bundle_dir, profiles_dir),
     }
-    result = _playbook("enroll_batch.yml" if batch else "enroll_kit.yml", extravars, check)
+    result = _playbook("enroll_batch.yml" if batch else "enroll_kit.yml", extravars, False)
     _summarise(result, "Register the kits in the registry", bundle_dir)
     if not result.ok:
         error_console.print("[bold red]✗[/] not finished: fix the cause above and run the same command again")
         raise typer.Exit(1)
+
+
+TICKET_MAX, ACTOR_MAX = 60, 120  # the audit log's columns
+
+
+def _check_run_fields(ticket: str | None) -> None:
+    """The run's own fields fit the audit log (a too-long ticket would fail the first write)."""
+    problems = []
+    if ticket is not None and len(ticket) > TICKET_MAX:
+        problems.append(f"--ticket is {len(ticket)} characters, at most {TICKET_MAX}")
+    if len(actor := _actor()) > ACTOR_MAX:
+        problems.append(f"{ACTOR_ENV} is {len(actor)} characters, at most {ACTOR_MAX}")
+    for problem in problems:
+        fail(problem)
+    if problems:
+        raise typer.Exit(1)
+
+
+def _refuse_bad_rows(
+    requests: list[Any], problems: list[Any], skip_invalid: bool, already: int = 0
+) -> tuple[list[Any], int]:
+    """Print each problem; stop unless told to skip the bad rows (and some good ones are left). Returns
+    the good requests and how many rows were bad."""
+    if not problems:
+        return requests, 0
+    print_problems(problems)
+    bad_lines = {p.line for p in problems}
+    good = [r for r in requests if r.line not in bad_lines]
+    if not skip_invalid or not good:
+        error_console.print(f"[bold red]✗[/] {len(problems)} problem(s); nothing was enrolled")
+        raise typer.Exit(1)
+    return good, len(bad_lines)
+
+
+def _engine(db_url: str | None) -> Any:
+    from vardmote.kits.registry.database import open_engine
+
+    try:
+        return open_engine(db_url)
+    except Exception as err:  # an unreachable database is one line, not a traceback
+        fail(f"cannot open the kit registry: {one_line(err)}")
+        raise typer.Exit(1) from None
+
+
+def _registry_problems(engine: Any, requests: list[Any], source: Path) -> list[Any]:
+    from vardmote.kits.preflight import registry_problems
+
+    try:
+        return registry_problems(engine, requests, source)
+    except Exception as err:
+        fail(f"cannot read the kit registry: {one_line(err)}")
+        raise typer.Exit(1) from None
+
+
+def _check_preconditions(
+    engine: Any, catalogue: ProfileCatalogue, requests: list[Any], bundle_dir: Path | None, check: bool
+) -> None:
+    """Everything the run needs besides good rows, before its first write: each one line."""
+    from vardmote.kits.bundle import default_bundle_dir
+    from vardmote.kits.preflight import bundle_dir_problem, mdm_problems, registry_write_problem, secret_problems
+
+    problems = secret_problems(catalogue, requests) + mdm_problems(catalogue, requests)
+    problems += [p for p in (bundle_dir_problem(bundle_dir or default_bundle_dir()),) if p]
+    if not check:
+        problems += [p for p in (registry_write_problem(engine),) if p]
+    for problem in problems:
+        fail(problem)
+    if problems:
+        error_console.print(f"[bold red]✗[/] {len(problems)} problem(s); nothing was enrolled")
+        raise typer.Exit(1)
+
+
+def _print_plan(engine: Any, catalogue: ProfileCatalogue, requests: list[Any]) -> None:
+    from vardmote.kits.preflight import plan
+
+    console.print("[bold]Plan[/] (nothing was written):")
+    for kit in plan(engine, catalogue, requests):  # one line a kit, never wrapped: a batch's plan is read and grepped
+        details = f"; files: {kit.files}; MDM: {kit.mdm}" if kit.files != "-" else ""
+        console.print(
+            f"line {kit.line}: {kit.serial} ({kit.municipality}) → {kit.asset_tag}: {kit.action}{details}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    console.print(f"{len(requests)} kit(s) checked; run again without --check to enroll them")
 
 
 # A batch longer than this prints counts, and a table of only the kits that are not finished: a table of
@@ -271,19 +373,35 @@ def replace(
         vardmote kit replace RVN-2260-00001 --serial R52W799999 --imei 352099001760996 \\
             --reason "cracked screen" --ticket INC-42
     """
-    from vardmote.kits.identifiers import iccid_problem, imei_problem
+    from vardmote.kits.identifiers import (
+        iccid_problem,
+        imei_problem,
+        normalise_digits,
+        normalise_serial,
+        serial_problem,
+    )
 
     catalogue = load_or_exit(profiles_dir)
-    problems = [p for p in (imei and imei_problem(imei), iccid and iccid_problem(iccid)) if p]
+    serial = normalise_serial(serial)
+    imei, iccid = (normalise_digits(imei) if imei else None), (normalise_digits(iccid) if iccid else None)
+    problems = [p for p in (serial_problem(serial), imei and imei_problem(imei), iccid and iccid_problem(iccid)) if p]
     if old_status not in ("in_repair", "rma"):
         problems.append(f"--old-status must be in_repair or rma, got {old_status!r}")
     if model and model not in catalogue.models:
-        problems.append(f"unknown model {model!r}")
+        problems.append(f"unknown model {model!r}; known: {', '.join(sorted(catalogue.models))}")
+    _check_run_fields(ticket)
+    registry = _registry(db_url, catalogue)
+    current = _named_kit(registry, kit)
+    new_model = catalogue.models.get(model or current.model)
+    if new_model is not None and new_model.model.cellular and not imei:
+        problems.append(f"--imei: the new tablet ({model or current.model}) is a cellular model: give its IMEI")
+    if current.status == "retired":
+        problems.append(f"kit {current.asset_tag} is retired; enroll a new kit instead")
     for problem in problems:
         fail(problem)
     if problems:
         raise typer.Exit(1)
-    tag = _named_kit(_registry(db_url, catalogue), kit).asset_tag
+    tag = current.asset_tag
     request = {
         "asset_tag": tag,
         "serial": serial,
@@ -394,9 +512,10 @@ def move(
     is printed again (vardmote kit label).
     """
     catalogue = load_or_exit(profiles_dir)
+    registry = _registry(db_url, catalogue)
     try:
         _, target = catalogue.find_municipality(municipality)
-        record = _registry(db_url, catalogue).retag(kit, target.code, reason, ticket)
+        record = registry.retag(kit, target.code, reason, ticket)
     except Exception as err:
         fail(one_line(err))
         raise typer.Exit(1) from None
@@ -470,6 +589,11 @@ def list_command(
     profiles_dir: ProfilesDir = None,
 ) -> None:
     """List kits, optionally of one municipality or status."""
+    from vardmote.kits.record import KIT_STATUSES
+
+    if status is not None and status not in KIT_STATUSES:
+        fail(f"--status: unknown status {status!r}; one of {', '.join(KIT_STATUSES)}")
+        raise typer.Exit(2)
     catalogue = load_or_exit(profiles_dir)
     code = None
     if municipality:
@@ -478,7 +602,12 @@ def list_command(
         except LookupError as err:
             fail(one_line(err))
             raise typer.Exit(2) from None
-    records = _registry(db_url, catalogue).list_kits(code, status)
+    registry = _registry(db_url, catalogue)
+    try:
+        records = registry.list_kits(code, status)
+    except Exception as err:
+        fail(f"cannot read the kit registry: {one_line(err)}")
+        raise typer.Exit(1) from None
     _show_kits(records, output_format, f"{len(records)} kits")
 
 
@@ -528,7 +657,12 @@ def audit(
     if not verify:
         fail("say --verify to check the audit log")
         raise typer.Exit(2)
-    count, breaks = _registry(db_url, load_or_exit(profiles_dir)).verify_audit()
+    registry = _registry(db_url, load_or_exit(profiles_dir))
+    try:
+        count, breaks = registry.verify_audit()
+    except Exception as err:
+        fail(f"cannot read the kit registry: {one_line(err)}")
+        raise typer.Exit(1) from None
     for broken in breaks:
         fail(f"audit entry {broken.entry_id}: {broken.problem}")
     if breaks:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from vardmote.core.problems import one_line
 from vardmote.kits.bundle import default_bundle_dir
 from vardmote.kits.fan_out import map_kits
 from vardmote.kits.record import KitRecord
@@ -190,8 +191,8 @@ def registry_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]
     try:
         registry = registry_for(params.get("db_url"), params.get("profiles_dir"), params["actor"])
         kits, changed, failures = run_registry_action(registry, params, check_mode)
-    except Exception as err:  # one clear line for the technician, never a traceback
-        return {"failed": True, "msg": str(err)}
+    except Exception as err:  # one clear line for the technician, never a traceback or SQL
+        return {"failed": True, "msg": one_line(err)}
     if failures:
         return {"failed": True, "msg": "; ".join(failures), "kits": kits, "changed": changed}
     return {"changed": changed, "kits": kits}
@@ -202,7 +203,7 @@ def artifacts_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any
         context = context_for(params.get("bundle_dir"), params.get("profiles_dir"), params.get("vault_values") or {})
         changed_files = render_kits(context, params["kits"], check_mode)
     except Exception as err:
-        return {"failed": True, "msg": str(err)}
+        return {"failed": True, "msg": one_line(err)}
     diff = [
         {"before_header": f"{tag}/", "after_header": f"{tag}/", "before": "", "after": "\n".join(files) + "\n"}
         for tag, files in changed_files.items()
@@ -215,7 +216,7 @@ def mdm_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]:
     try:
         context = context_for(params.get("bundle_dir"), params.get("profiles_dir"), {})
     except Exception as err:
-        return {"failed": True, "msg": str(err)}
+        return {"failed": True, "msg": one_line(err)}
     kits, failures = mdm_kits(context, params["action"], params["kits"], params.get("reason") or "", check_mode)
     if failures:
         # Kits done so far are returned: the registry step after this one is skipped, and a re-run finishes.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field
 
@@ -11,6 +11,7 @@ from vardmote.core.validation import StrictModel
 from vardmote.region.schema.common import Alternative, Kommunkod, Party
 
 KitStatus = Literal["registered", "enrolled", "in_repair", "rma", "retired"]
+KIT_STATUSES: tuple[str, ...] = get_args(KitStatus)
 AssetTag = Annotated[str, Field(pattern=r"^[A-Z]{2,5}-\d{4}-\d{5}$", description="e.g. RVN-2281-00042")]
 
 

@@ -122,6 +122,11 @@ def render_artifacts(context: KitContext, kit: KitRecord, check_mode: bool = Fal
     return write_bundle(context.bundle_dir / kit.asset_tag, files, check_mode)
 
 
+def policy_id(municipality: Municipality) -> str:
+    """The kit policy's id in the MDM: one per municipality and kiosk profile, shared by its kits."""
+    return f"kiosk-{municipality.code}-{municipality.kiosk_profile}"
+
+
 def enroll(context: KitContext, kit: KitRecord, check_mode: bool = False) -> tuple[str, list[str]]:
     """Apply the kit's policy in its MDM and create its enrollment (token and QR code). Returns the MDM
     reference and the bundle files that changed."""
@@ -134,7 +139,7 @@ def enroll(context: KitContext, kit: KitRecord, check_mode: bool = False) -> tup
         return f"bundle:{kit.asset_tag}:mobileconfig", []
     driver = context.driver(municipality)
     policy = json.loads((context.bundle_dir / kit.asset_tag / "amapi-policy.json").read_text(encoding="utf-8"))
-    policy_name = driver.apply_policy(f"kiosk-{municipality.code}-{municipality.kiosk_profile}", policy)
+    policy_name = driver.apply_policy(policy_id(municipality), policy)
     token_request = android.enrollment_token_request(kit, municipality, policy_name)
     enrollment = driver.create_enrollment(policy_name, token_request, kit.asset_tag)
     payload = android.provisioning_payload(enrollment.enrollment_token)

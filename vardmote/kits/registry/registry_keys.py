@@ -5,5 +5,5 @@ from __future__ import annotations
 
 def normalise_key(value: str) -> str:
     """Asset tags and serials are kept in capitals without spaces ("rvn-2260-00001 ", "r52w 700006");
-    IMEIs and ICCIDs are digits, which this leaves as they are."""
+    IMEIs and ICCIDs are digits, which this only rids of spaces."""
     return "".join(value.split()).upper()
