@@ -396,17 +396,85 @@ def test_a_batch_killed_half_way_and_run_again_finishes_with_no_duplicates(tmp_p
     shutil.rmtree(tmp_path / "bundles", ignore_errors=True)
 
 
-def test_moving_a_kit_retags_it_and_writes_its_new_label(kit_env: dict[str, str]) -> None:
+def test_moving_a_kit_retags_it_and_its_tablet_gets_the_new_municipalitys_settings(kit_env: dict[str, str]) -> None:
     vardmote(kit_env, "kit", "enroll", *ANGE_KIT)
     moved = vardmote(kit_env, "kit", "move", "RVN-2260-00001", "--municipality", "Timrå", "--reason", "moved to Timrå")
     assert "RVN-2262-00001" in moved.stdout
-    shown = json.loads(vardmote(kit_env, "kit", "show", "R52W700006", "--format", "json").stdout)
+    bundle = Path(kit_env["VARDMOTE_BUNDLE_DIR"]) / "RVN-2262-00001"
+    order = (bundle / "POLICY-R52W700006.txt").read_text(encoding="utf-8")
+    assert "kit RVN-2262-00001 (was RVN-2260-00001)" in order
+    assert "vardmote kit policy-done RVN-2262-00001" in order
+    # The new bundle has Timrå's APN and support line, not Ånge's.
+    policy = json.loads((bundle / "amapi-policy.json").read_text(encoding="utf-8"))
+    assert policy["deviceConnectivityManagement"]["apnPolicy"]["apnSettings"][0]["apn"] == "online.telia.se"
+    assert "Kommunens IT-support Timrå (exempel)" in (bundle / "label.svg").read_text(encoding="utf-8")
+    # The old tag on the case still finds the kit, in any case.
+    shown = json.loads(vardmote(kit_env, "kit", "show", "rvn-2260-00001", "--format", "json").stdout)
     assert (shown["asset_tag"], shown["alternative"], shown["support_party"]) == ("RVN-2262-00001", 2, "municipality")
-    label = Path(kit_env["VARDMOTE_BUNDLE_DIR"]) / "RVN-2262-00001" / "label.svg"
-    assert "Kommunens IT-support Timrå (exempel)" in label.read_text(encoding="utf-8")
+    assert shown["policy_pending"] == f"work order {bundle / 'POLICY-R52W700006.txt'}"
+    vardmote(kit_env, "kit", "policy-done", "RVN-2260-00001")
+    assert (
+        json.loads(vardmote(kit_env, "kit", "show", "352099001760061", "-f", "json").stdout)["policy_pending"] is None
+    )
     history = vardmote(kit_env, "kit", "history", "RVN-2262-00001").stdout
     assert "retag" in history
+    assert "policy-confirmed" in history
     assert "RVN-2260-00001" in history  # the entries under its earlier tag are part of its history
+    assert vardmote(kit_env, "kit", "audit", "--verify").returncode == 0
+
+
+def test_a_municipalitys_switch_of_alternative_is_one_command_with_a_dry_run(
+    kit_env: dict[str, str], profiles_copy: Path
+) -> None:
+    env = {**kit_env, "VARDMOTE_PROFILES_DIR": str(profiles_copy)}
+    timra_kit = ("--serial", "R52W700011", "--imei", "352099001760996", "--iccid", "8946010000000000012")
+    vardmote(env, "kit", "enroll", *timra_kit, "--model", "samsung-galaxy-tab-s10-plus-5g", "--municipality", "Timrå")
+    timra = profiles_copy / "municipalities" / "timra.yaml"
+    before = timra.read_text(encoding="utf-8")
+    # Under alternative 1 the region holds the subscription: Timrå's own APN profile no longer fits.
+    refused = vardmote(env, "kit", "switch-alternative", "Timrå", "1", "--reason", "avtal 2027", check=False)
+    assert refused.returncode == 1
+    assert "'kommun-public-apn' is held by the municipality, but under alternative 1" in " ".join(
+        refused.stderr.split()
+    )
+    args = [
+        "kit",
+        "switch-alternative",
+        "Timrå",
+        "1",
+        "--broadband-profile",
+        "rvn-private-apn",
+        "--reason",
+        "avtal 2027",
+    ]
+    dry = vardmote(env, *args, "--dry-run").stdout
+    assert (
+        "RVN-2262-00001: tag unchanged; support municipality → region; APN online.telia.se (kommun-public-apn) → "
+        "vardmote.rvn.example (rvn-private-apn); policy kiosk-2262-video-webclient (unchanged); label rewritten; "
+        "work order in the bundle" in dry
+    )
+    assert "dry run: nothing was changed" in dry
+    assert timra.read_text(encoding="utf-8") == before
+    assert (
+        json.loads(vardmote(env, "kit", "show", "RVN-2262-00001", "-f", "json").stdout)["support_party"]
+        == "municipality"
+    )
+    done = vardmote(env, *args).stdout
+    assert "Timrå is now alternative 1" in done
+    assert "alternative: 1" in timra.read_text(encoding="utf-8")
+    assert "# Timrå kommun" in timra.read_text(encoding="utf-8")  # its comments are kept
+    shown = json.loads(vardmote(env, "kit", "show", "RVN-2262-00001", "-f", "json").stdout)
+    assert (shown["alternative"], shown["support_party"]) == (1, "region")
+    assert shown["policy_pending"].startswith("work order ")
+    bundle = Path(env["VARDMOTE_BUNDLE_DIR"]) / "RVN-2262-00001"
+    policy = json.loads((bundle / "amapi-policy.json").read_text(encoding="utf-8"))
+    assert policy["deviceConnectivityManagement"]["apnPolicy"]["apnSettings"][0]["apn"] == "vardmote.rvn.example"
+    assert "Regionens" in (bundle / "label.svg").read_text(encoding="utf-8")
+    entries = vardmote(env, "kit", "history", "RVN-2262-00001").stdout.count("│ retag")
+    again = vardmote(env, *args).stdout  # idempotent: nothing more happens, nothing more is logged
+    assert "Timrå is now alternative 1" in again
+    assert vardmote(env, "kit", "history", "RVN-2262-00001").stdout.count("│ retag") == entries == 1
+    assert vardmote(env, "profiles", "validate").returncode == 0
 
 
 def test_the_registry_module_runs_stand_alone_without_the_action_plugins(

@@ -90,12 +90,17 @@ def _playbook(playbook: str, extravars: dict[str, Any], check: bool) -> Playbook
 
 
 def _show_kits(
-    records: list[KitRecord], output_format: Format, title: str, wipes: dict[str, list[tuple[str, str]]] | None = None
+    records: list[KitRecord],
+    output_format: Format,
+    title: str,
+    wipes: dict[str, list[tuple[str, str]]] | None = None,
+    policies: dict[str, str] | None = None,
 ) -> None:
-    """The kits as a table or JSON; a kit with a device waiting for its wipe says so in its status."""
-    wipes = wipes or {}
+    """The kits as a table or JSON; a kit with a device waiting for its wipe, or a tablet waiting for its
+    new policy, says so in its status."""
+    wipes, policies = wipes or {}, policies or {}
     if output_format is Format.json:
-        print_json([{**r.model_dump(), "wipe_pending": [s for s, _ in wipes.get(r.asset_tag, [])]} for r in records])
+        print_json([_as_json(r, wipes, policies) for r in records])
         return
     table = Table("Asset tag", "Serial", "Kommun", "Alt", "Model", "Status", "Support", "MDM", title=title)
     for r in records:
@@ -106,14 +111,26 @@ def _show_kits(
             r.municipality_code,
             str(r.alternative),
             r.model,
-            r.status + (", [bold yellow]wipe pending[/]" if pending else ""),
+            r.status
+            + (", [bold yellow]wipe pending[/]" if pending else "")
+            + (", [bold yellow]policy pending[/]" if r.asset_tag in policies else ""),
             r.support_party,
             r.mdm_device or r.mdm_ref or "-",
         )
     console.print(table)
     for tag, devices in wipes.items():
         for serial, note in devices:
-            console.print(f"[bold yellow]wipe pending[/] {tag}: serial {serial} — {note}")
+            console.print(f"[bold yellow]wipe pending[/] {tag}: serial {serial} — {note}", soft_wrap=True)
+    for tag, note in policies.items():
+        console.print(f"[bold yellow]policy pending[/] {tag}: {note}", soft_wrap=True)
+
+
+def _as_json(record: KitRecord, wipes: dict[str, list[tuple[str, str]]], policies: dict[str, str]) -> dict[str, Any]:
+    return {
+        **record.model_dump(),
+        "wipe_pending": [serial for serial, _ in wipes.get(record.asset_tag, [])],
+        "policy_pending": policies.get(record.asset_tag),
+    }
 
 
 def _pending_wipes(db_url: str | None, tags: list[str]) -> dict[str, list[tuple[str, str]]]:
@@ -498,7 +515,7 @@ def wipe_done(
 
 @app.command()
 def move(
-    kit: Annotated[str, typer.Argument(help="The kit's asset tag or current serial.")],
+    kit: Annotated[str, typer.Argument(help="The kit's asset tag (now or before a move) or current serial.")],
     municipality: Annotated[str, typer.Option(help="The municipality it moves to (name, file name or kommunkod).")],
     reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")],
     ticket: Ticket = None,
@@ -506,21 +523,226 @@ def move(
     bundle_dir: BundleDir = None,
     profiles_dir: ProfilesDir = None,
 ) -> None:
-    """Move a kit to another municipality, or re-tag it after its municipality changed alternative.
+    """Move a kit to another municipality: new asset tag and support party, and the tablet gets the new
+    municipality's APN, support message and kiosk policy.
 
-    The kit gets the new municipality's asset tag and the support party of its alternative; its label
-    is printed again (vardmote kit label).
+    With the Android Management API the new policy is applied and the device pointed at it
+    (policies.patch, devices.patch); otherwise the kit's new bundle holds the policy or profile and a
+    work order (POLICY-<serial>.txt), and the kit shows "policy pending" until `vardmote kit
+    policy-done`. The old tag keeps finding the kit. Print the new label.pdf and replace the old one.
+
+    Example:
+
+        vardmote kit move RVN-2260-00001 --municipality Timrå --reason "moved to Timrå hemtjänst"
     """
+    from vardmote.kits.intake import KitRequest
+
     catalogue = load_or_exit(profiles_dir)
+    _check_run_fields(ticket)
     registry = _registry(db_url, catalogue)
+    current = _named_kit(registry, kit)
     try:
         _, target = catalogue.find_municipality(municipality)
-        record = registry.retag(kit, target.code, reason, ticket)
+    except LookupError as err:
+        fail(one_line(err))
+        raise typer.Exit(2) from None
+    needs = KitRequest(0, current.serial, current.imei, current.iccid, current.model, target.code)
+    _check_push_preconditions(registry, catalogue, [needs], [current], bundle_dir)
+    try:
+        record = registry.retag(current.asset_tag, target.code, reason, ticket)
     except Exception as err:
         fail(one_line(err))
         raise typer.Exit(1) from None
-    _write_label(catalogue, record, bundle_dir)
-    _show_kits([record], Format.table, "Re-tagged")
+    ok = _push_and_say(registry, catalogue, [record.asset_tag], bundle_dir)
+    _show_kits([registry.show(record.asset_tag)], Format.table, "Moved" if record != current else "Unchanged")
+    if not ok:
+        raise typer.Exit(1)
+
+
+def _check_push_preconditions(
+    registry: KitRegistry,
+    catalogue: ProfileCatalogue,
+    needs: list[Any],
+    kits: list[KitRecord],
+    bundle_dir: Path | None,
+) -> None:
+    """What pushing new policies needs, before anything is recorded: the APN secrets of the kits' new
+    profiles, the AMAPI enterprise for kits enrolled through it, the bundle folder, a writable registry."""
+    import os as _os
+
+    from vardmote.kits.bundle import default_bundle_dir
+    from vardmote.kits.preflight import bundle_dir_problem, registry_write_problem, secret_problems
+    from vardmote.kits.steps import AMAPI_ENTERPRISE_ENV
+
+    problems = secret_problems(catalogue, needs)
+    if any(k.mdm_driver == "amapi" for k in kits) and not _os.environ.get(AMAPI_ENTERPRISE_ENV):
+        problems.append(f"kits enrolled through the amapi driver: set {AMAPI_ENTERPRISE_ENV}=enterprises/<id>")
+    problems += [p for p in (bundle_dir_problem(bundle_dir or default_bundle_dir()),) if p]
+    problems += [p for p in (registry_write_problem(registry.engine),) if p]
+    for problem in problems:
+        fail(problem)
+    if problems:
+        error_console.print(f"[bold red]✗[/] {len(problems)} problem(s); nothing was changed")
+        raise typer.Exit(1)
+
+
+def _push_and_say(registry: KitRegistry, catalogue: ProfileCatalogue, tags: list[str], bundle_dir: Path | None) -> bool:
+    """Push the new policy of each pending kit among `tags` and say, kit by kit, what became of it.
+    Returns whether every push was sent or ordered."""
+    from vardmote.kits.bundle import default_bundle_dir
+    from vardmote.kits.moves import push_pending
+    from vardmote.kits.steps import KitContext
+
+    context = KitContext(catalogue, bundle_dir or default_bundle_dir())
+    with console.status("pushing new policies…") as status:
+        pushed = push_pending(registry, context, tags, progress=lambda tag: status.update(f"[bold]{tag}[/]…"))
+    for push in pushed:
+        if push.error is not None:
+            fail(f"{push.asset_tag}: {push.error}; it stays 'policy pending': run `vardmote kit push {push.asset_tag}`")
+        elif push.outcome is not None and push.outcome.state == "sent":
+            console.print(f"[green]✓[/] {push.asset_tag}: new policy sent: {push.outcome.note}", soft_wrap=True)
+        elif push.outcome is not None:
+            console.print(
+                f"[bold yellow]policy pending[/] {push.asset_tag}: {push.outcome.note}; "
+                f"when done: vardmote kit policy-done {push.asset_tag}",
+                soft_wrap=True,
+            )
+    return all(push.error is None for push in pushed)
+
+
+@app.command()
+def push(
+    kits: Annotated[
+        list[str], typer.Argument(help="Asset tags (now or before a move) of kits that are 'policy pending'.")
+    ],
+    db_url: DbUrl = None,
+    bundle_dir: BundleDir = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """Push again the new policy of kits left 'policy pending' by a move or a change of alternative that
+    could not reach the MDM (an API error): the same as the end of `kit move`."""
+    catalogue = load_or_exit(profiles_dir)
+    registry = _registry(db_url, catalogue)
+    records = [_named_kit(registry, kit) for kit in kits]
+    _check_push_preconditions(registry, catalogue, [], records, bundle_dir)
+    if not registry.policy_pending([r.asset_tag for r in records]):
+        console.print("nothing to push: the tablets have what the registry says")
+        return
+    if not _push_and_say(registry, catalogue, [r.asset_tag for r in records], bundle_dir):
+        raise typer.Exit(1)
+
+
+@app.command("policy-done")
+def policy_done(
+    kit: Annotated[str, typer.Argument(help="The kit's asset tag (now or before a move) or current serial.")],
+    ticket: Ticket = None,
+    db_url: DbUrl = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """Confirm that you gave the kit's tablet its new policy or profile by its work order
+    (POLICY-<serial>.txt in the kit's bundle) and relabelled it. The confirmation goes into the audit log."""
+    registry = _registry(db_url, load_or_exit(profiles_dir))
+    try:
+        record = registry.show(kit)
+        changed = registry.confirm_policy(record.asset_tag, ticket)
+    except Exception as err:
+        fail(one_line(err))
+        raise typer.Exit(1) from None
+    said = "confirmed" if changed else "nothing was pending"
+    console.print(f"[green]✓[/] {record.asset_tag}: new policy {said}")
+
+
+@app.command("switch-alternative")
+def switch_alternative(
+    municipality: Annotated[str, typer.Argument(help="The municipality (name, file name or kommunkod).")],
+    alternative: Annotated[int, typer.Argument(help="Its new alternative: 1 or 2.", min=1, max=2)],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit log of each kit).")],
+    broadband_profile: Annotated[
+        str | None,
+        typer.Option(
+            help="The broadband profile under the new alternative, when the subscription changes hands "
+            "(its holder must follow the matrix).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show kit by kit what changes; change nothing.")] = False,
+    ticket: Ticket = None,
+    db_url: DbUrl = None,
+    bundle_dir: BundleDir = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """A municipality changes alternative: its profile, and every kit of it, in one command.
+
+    The municipality's file in device_profiles/ gets the new alternative (and broadband profile); the
+    whole profile tree is validated with the change before anything is written. Then each kit gets the
+    support party of the new alternative, its label, and its new policy (AMAPI) or a work order. Running
+    it again finishes what an interrupted run left; a kit already switched is left alone.
+
+    Example:
+
+        vardmote kit switch-alternative Timrå 1 --broadband-profile rvn-private-apn --reason "avtal 2027" --dry-run
+    """
+    from vardmote.core.problems import ProblemsFound
+    from vardmote.kits.intake import KitRequest
+    from vardmote.kits.moves import plan_switch, switched_catalogue, write_switch
+
+    catalogue = load_or_exit(profiles_dir)
+    _check_run_fields(ticket)
+    try:
+        key, before = catalogue.find_municipality(municipality)
+        switched, text = switched_catalogue(catalogue, key, alternative, broadband_profile)
+    except ProblemsFound as err:
+        for problem in err.problems:
+            fail(f"with alternative {alternative}: {problem.message} ({problem.field or problem.file.name})")
+        error_console.print("[bold red]✗[/] nothing was changed; give --broadband-profile for the new alternative")
+        raise typer.Exit(1) from None
+    except (LookupError, ValueError, OSError) as err:
+        fail(one_line(err))
+        raise typer.Exit(1) from None
+    registry = _registry(db_url, catalogue)
+    changes = plan_switch(catalogue, switched, key, registry)
+    after = switched.municipalities[key].model
+    console.print(
+        f"{before.name}: alternative {before.alternative} → {after.alternative}; broadband "
+        f"{before.broadband_profile} → {after.broadband_profile}; {len(changes)} kit(s)",
+        soft_wrap=True,
+    )
+    for change in changes:
+        parts = [
+            f"{name} {old} → {new}" if old != new else f"{name} {old} (unchanged)"
+            for name, (old, new) in (("support", change.support), ("APN", change.apn), ("policy", change.policy))
+        ]
+        console.print(
+            f"  {change.asset_tag}: tag unchanged; {'; '.join(parts)}; label rewritten; {change.delivery}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    if dry_run:
+        console.print("dry run: nothing was changed")
+        return
+    records = registry.list_kits(before.code, None)
+    active = [r for r in records if r.status != "retired"]
+    needs = [KitRequest(0, r.serial, r.imei, r.iccid, r.model, r.municipality_code) for r in active]
+    _check_push_preconditions(registry, switched, needs, active, bundle_dir)
+    if text != catalogue.municipalities[key].path.read_text(encoding="utf-8"):
+        write_switch(catalogue, key, text)
+    # The registry follows the profile: each kit gets the new alternative's support party (one
+    # transaction each, so a run stopped half-way is finished by the next); then the tablets.
+    switched_registry = _registry(db_url, switched)
+    failures = 0
+    for record in active:
+        try:
+            switched_registry.retag(record.asset_tag, record.municipality_code, reason, ticket)
+        except Exception as err:
+            fail(f"{record.asset_tag}: {one_line(err)}")
+            failures += 1
+    for record in active:
+        _write_label(switched, switched_registry.show(record.asset_tag), bundle_dir)
+    ok = _push_and_say(switched_registry, switched, [r.asset_tag for r in active], bundle_dir)
+    if failures or not ok:
+        error_console.print("[bold red]✗[/] not finished: fix the cause above and run the same command again")
+        raise typer.Exit(1)
+    console.print(f"[green]✓[/] {before.name} is now alternative {after.alternative}")
 
 
 def _write_label(catalogue: ProfileCatalogue, record: KitRecord, bundle_dir: Path | None) -> list[Path]:
@@ -554,13 +776,19 @@ def label(
 
 @app.command()
 def show(
-    kit: Annotated[str, typer.Argument(help="Asset tag, or the serial of a tablet it carries or once carried.")],
+    kit: Annotated[
+        str,
+        typer.Argument(
+            help="What is on the kit: its asset tag (now or before a move), or the serial, IMEI or ICCID of its "
+            "tablet and SIM; any case and spacing. A serial of a tablet that left the kit also finds it."
+        ),
+    ],
     output_format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
     db_url: DbUrl = None,
 ) -> None:
-    """Show one kit by asset tag or serial number."""
+    """Show one kit by whatever number is on it, and what is still to be done for it (a wipe, a policy)."""
     from vardmote.kits.registry.database import open_engine
-    from vardmote.kits.registry.queries import find_kit, pending_wipes
+    from vardmote.kits.registry.queries import find_kit, pending_wipes, policies_pending
 
     try:
         engine = open_engine(db_url)
@@ -569,13 +797,13 @@ def show(
         fail(f"cannot read the kit registry: {one_line(err)}")
         raise typer.Exit(1) from None
     if record is None:
-        fail(f"no kit with asset tag or serial {kit!r}")
+        fail(f"no kit with asset tag, serial, IMEI or ICCID {kit!r}")
         raise typer.Exit(1)
-    wipes = pending_wipes(engine, [record.asset_tag])
+    wipes, policies = pending_wipes(engine, [record.asset_tag]), policies_pending(engine, [record.asset_tag])
     if output_format is Format.json:
-        print_json({**record.model_dump(), "wipe_pending": [s for s, _ in wipes.get(record.asset_tag, [])]})
+        print_json(_as_json(record, wipes, policies))
         return
-    _show_kits([record], output_format, record.asset_tag, wipes)
+    _show_kits([record], output_format, record.asset_tag, wipes, policies)
 
 
 @app.command("list")

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import Engine, select, text
 
@@ -78,7 +79,18 @@ def registry_problems(engine: Engine, requests: Sequence[KitRequest], source: Pa
     return problems
 
 
-def secret_problems(catalogue: ProfileCatalogue, requests: Sequence[KitRequest]) -> list[str]:
+class KitNeeds(Protocol):
+    """What a kit's preconditions depend on: a batch row, or a kit that moves (line 0)."""
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def municipality_code(self) -> str: ...
+    @property
+    def model(self) -> str: ...
+
+
+def secret_problems(catalogue: ProfileCatalogue, requests: Sequence[KitNeeds]) -> list[str]:
     """Each secret the kits' profiles name that this run cannot resolve, with the lines that need it."""
     needed: dict[str, list[int]] = {}
     for request in requests:
@@ -88,10 +100,13 @@ def secret_problems(catalogue: ProfileCatalogue, requests: Sequence[KitRequest])
             resolve(broadband.password_secret, {}, f"broadband profile {municipality.broadband_profile}")
         except MissingSecret as err:
             needed.setdefault(str(err), []).append(request.line)
-    return [f"{message} (kits on line {', '.join(map(str, lines))})" for message, lines in needed.items()]
+    return [
+        f"{message} (kits on line {', '.join(map(str, lines))})" if any(lines) else message
+        for message, lines in needed.items()
+    ]
 
 
-def mdm_problems(catalogue: ProfileCatalogue, requests: Sequence[KitRequest]) -> list[str]:
+def mdm_problems(catalogue: ProfileCatalogue, requests: Sequence[KitNeeds]) -> list[str]:
     """The MDM settings an Android kit of an amapi municipality needs (iPads enroll by their profile)."""
     names = set()
     for request in requests:

@@ -14,7 +14,7 @@ from vardmote.kits.artifacts import android, ipad, label, qr
 from vardmote.kits.artifacts.amapi_schema import schema_problems
 from vardmote.kits.artifacts.apple_schema import profile_problems
 from vardmote.kits.bundle import BundleFile, write_bundle
-from vardmote.kits.mdm.base import MdmDriver, MdmError, WipeResult, WipeTarget
+from vardmote.kits.mdm.base import DeviceOutcome, DeviceTarget, MdmDriver, MdmError
 from vardmote.kits.mdm.bundle import BundleDriver
 from vardmote.kits.record import KitRecord
 from vardmote.kits.secrets import resolve
@@ -153,13 +153,13 @@ def enroll(context: KitContext, kit: KitRecord, check_mode: bool = False) -> tup
     return enrollment.mdm_ref, write_bundle(context.bundle_dir / kit.asset_tag, files)
 
 
-def wipe_target(context: KitContext, pending: Mapping[str, Any]) -> WipeTarget:
+def wipe_target(context: KitContext, pending: Mapping[str, Any]) -> DeviceTarget:
     """The device a pending wipe names (a row of the registry's `wipes_pending`), as the drivers take it."""
     device_model = context.catalogue.models.get(pending["model"])
     if device_model is None:
         raise ArtifactError(f"the device's model {pending['model']!r} is not in the profiles")
     model = device_model.model
-    return WipeTarget(
+    return DeviceTarget(
         asset_tag=pending["asset_tag"],
         serial=pending["serial"],
         model=f"{model.manufacturer} {model.model_name}",
@@ -171,7 +171,7 @@ def wipe_target(context: KitContext, pending: Mapping[str, Any]) -> WipeTarget:
     )
 
 
-def wipe(context: KitContext, pending: Mapping[str, Any], check_mode: bool = False) -> WipeResult | None:
+def wipe(context: KitContext, pending: Mapping[str, Any], check_mode: bool = False) -> DeviceOutcome | None:
     """Wipe a device that left its kit: through the MDM that enrolled it, or by a work order in the kit's
     bundle for the technician. An Android device the MDM never saw enroll gets a work order too: whatever
     is on it, only a technician can erase it. Returns None in check mode."""
@@ -185,3 +185,46 @@ def wipe(context: KitContext, pending: Mapping[str, Any], check_mode: bool = Fal
     if result.state == "ordered":
         return bundle.wipe(target, note=result.note)
     return result
+
+
+def device_of(context: KitContext, kit: KitRecord, old_tags: tuple[str, ...] = ()) -> DeviceTarget:
+    """The kit's current device, as the drivers take it."""
+    model = context.catalogue.models[kit.model].model
+    return DeviceTarget(
+        asset_tag=kit.asset_tag,
+        serial=kit.serial,
+        model=f"{model.manufacturer} {model.model_name}",
+        platform=model.platform,
+        mdm_ref=kit.mdm_ref,
+        mdm_device=kit.mdm_device,
+        old_tags=old_tags,
+    )
+
+
+def push_policy(
+    context: KitContext, kit: KitRecord, old_tags: tuple[str, ...] = (), check_mode: bool = False
+) -> DeviceOutcome | None:
+    """Give the kit's tablet what the registry now says (after a move or a change of alternative): its
+    bundle is rendered again under its tag, then an Android tablet enrolled through the Android Management
+    API gets its new municipality's policy (policies.patch, then devices.patch of the device's policyName);
+    any other tablet gets a work order in the new bundle. Returns None in check mode."""
+    if check_mode:
+        return None
+    render_artifacts(context, kit)
+    target = device_of(context, kit, old_tags)
+    municipality = context.municipality(kit.municipality_code)
+    bundle = BundleDriver(context.bundle_dir)
+    if target.platform != "android" or kit.mdm_driver != "amapi" or kit.status != "enrolled":
+        return bundle.order_policy(target, f"{municipality.name} kommun")
+    from vardmote.kits.mdm.amapi import AmapiDriver  # noqa: PLC0415 - only for kits that use the API
+
+    driver = context.driver_named("amapi", municipality.name)
+    assert isinstance(driver, AmapiDriver)
+    policy = json.loads((context.bundle_dir / kit.asset_tag / "amapi-policy.json").read_text(encoding="utf-8"))
+    policy_name = driver.apply_policy(policy_id(municipality), policy)
+    device = driver.find_device(target)
+    if device is None:
+        note = "the Android Management API has no device enrolled with this kit's token or data"
+        return bundle.order_policy(target, f"{municipality.name} kommun", note)
+    driver.set_device_policy(device, policy_name)
+    return DeviceOutcome("sent", f"devices.patch {device} policyName {policy_name}", mdm_device=device)

@@ -16,7 +16,10 @@ from vardmote.kits.record import KitRecord
 from vardmote.region.schema import BroadbandProfile, KioskProfile
 
 IDENTIFIER_ROOT = "se.rvn.vardmote"
-# Stable UUIDs: the same kit and payload always get the same PayloadUUID, so re-rendering is a no-op.
+# Identifiers follow the iPad (its serial), not the kit's asset tag, which changes when the kit moves:
+# a profile with the same PayloadIdentifier replaces the one installed, so the moved kit's new profile
+# takes the old one's place instead of sitting beside it. Stable UUIDs: the same iPad and payload always
+# get the same PayloadUUID, so re-rendering is a no-op.
 NAMESPACE = uuid.UUID("6f1b0c1e-3f3e-4b8e-9c39-1f0b0a7d2e11")
 
 
@@ -28,8 +31,8 @@ def _payload(kind: str, kit: KitRecord, name: str, body: dict[str, Any]) -> dict
     return {
         "PayloadType": kind,
         "PayloadVersion": 1,
-        "PayloadIdentifier": f"{IDENTIFIER_ROOT}.{kit.asset_tag}.{kind}",
-        "PayloadUUID": _uuid(kit.asset_tag, kind),
+        "PayloadIdentifier": f"{IDENTIFIER_ROOT}.{kit.serial}.{kind}",
+        "PayloadUUID": _uuid(kit.serial, kind),
         "PayloadDisplayName": name,
         **body,
     }
@@ -87,8 +90,8 @@ def mobileconfig(
     return {
         "PayloadType": "Configuration",
         "PayloadVersion": 1,
-        "PayloadIdentifier": f"{IDENTIFIER_ROOT}.{kit.asset_tag}",
-        "PayloadUUID": _uuid(kit.asset_tag),
+        "PayloadIdentifier": f"{IDENTIFIER_ROOT}.{kit.serial}",
+        "PayloadUUID": _uuid(kit.serial),
         "PayloadDisplayName": f"Vårdmöte {kit.asset_tag}",
         "PayloadOrganization": "Region Västernorrland",
         "PayloadRemovalDisallowed": True,

@@ -11,7 +11,7 @@ import warnings
 from typing import Any
 
 from vardmote.kits.artifacts.amapi_schema import discovery_document
-from vardmote.kits.mdm.base import Enrollment, MdmError, WipeResult, WipeTarget
+from vardmote.kits.mdm.base import DeviceOutcome, DeviceTarget, Enrollment, MdmError
 
 with warnings.catch_warnings():  # google.api_core warns about Python versions it will stop supporting
     warnings.simplefilter("ignore", FutureWarning)
@@ -81,7 +81,7 @@ class AmapiDriver:
             self._devices = found
         return self._devices
 
-    def find_device(self, target: WipeTarget) -> str | None:
+    def find_device(self, target: DeviceTarget) -> str | None:
         """The device's name in the enterprise: the one enrolled with the kit's enrollment token, else the
         one whose token data names the kit (its tag now or before a move) and whose serial is the device's.
         A replaced kit's new tablet carries the same tag in its token data, so the tag alone is not enough."""
@@ -100,12 +100,12 @@ class AmapiDriver:
                 by_data = str(device["name"])
         return by_data
 
-    def wipe(self, target: WipeTarget) -> WipeResult:
+    def wipe(self, target: DeviceTarget) -> DeviceOutcome:
         """Delete the device from the enterprise, which wipes it when it next connects. A device already
         gone is fine; a device the enterprise never saw enroll cannot be wiped from here."""
         device = self.find_device(target)
         if device is None:
-            return WipeResult(
+            return DeviceOutcome(
                 "ordered", "the Android Management API has no device enrolled with this kit's token or data"
             )
         try:
@@ -117,7 +117,7 @@ class AmapiDriver:
                 raise _error("devices.delete", err) from err
         except (OSError, TimeoutError) as err:
             raise _error("devices.delete", err) from err
-        return WipeResult("sent", f"devices.delete {device} (factory reset protection kept)", mdm_device=device)
+        return DeviceOutcome("sent", f"devices.delete {device} (factory reset protection kept)", mdm_device=device)
 
     def set_device_policy(self, device: str, policy_name: str) -> None:
         """Point an enrolled device at a policy (after its kit moved to another municipality)."""

@@ -19,8 +19,9 @@ class Enrollment:
 
 
 @dataclass(frozen=True)
-class WipeTarget:
-    """A device that left its kit and must be wiped: which, where it was enrolled, how to find it."""
+class DeviceTarget:
+    """A kit's device as a driver acts on it (a wipe, a new policy): which, where it was enrolled, how to
+    find it in its MDM."""
 
     asset_tag: str
     serial: str
@@ -29,13 +30,13 @@ class WipeTarget:
     mdm_ref: str | None  # what it enrolled with (AMAPI: the enrollment token's name)
     mdm_device: str | None  # its own name in the MDM, if known
     old_tags: tuple[str, ...] = ()  # the kit's earlier asset tags (a token's additionalData names one)
-    reason: str = ""
+    reason: str = ""  # why it is wiped, as the MDM shows it
 
 
 @dataclass(frozen=True)
-class WipeResult:
-    """`sent`: the MDM accepted the wipe, nothing is left to do. `ordered`: a technician must wipe the
-    device by hand as `note` says, and confirm it (`vardmote kit wipe-done`)."""
+class DeviceOutcome:
+    """What became of a wipe or a new policy for a device. `sent`: the MDM accepted it, nothing is left to
+    do. `ordered`: a technician must do it by hand as the work order says, and confirm it."""
 
     state: Literal["sent", "ordered"]
     note: str
@@ -54,7 +55,7 @@ class MdmDriver(Protocol):
         """A one-time enrollment token for the kit's device."""
         ...
 
-    def wipe(self, target: WipeTarget) -> WipeResult:
+    def wipe(self, target: DeviceTarget) -> DeviceOutcome:
         """Wipe the device and remove it from management (keeping factory reset protection), or order its
         wipe from a technician. Idempotent."""
         ...

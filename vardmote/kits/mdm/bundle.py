@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from vardmote.kits.bundle import BundleFile, write_bundle
-from vardmote.kits.mdm.base import Enrollment, WipeResult, WipeTarget
+from vardmote.kits.mdm.base import DeviceOutcome, DeviceTarget, Enrollment
 
 # How a technician erases each platform by hand, keeping what makes a lost tablet useless to others.
 ERASE_STEPS = {
@@ -35,7 +35,7 @@ def work_order_name(serial: str) -> str:
     return f"WIPE-{serial}.txt"
 
 
-def work_order(target: WipeTarget, note: str = "") -> str:
+def work_order(target: DeviceTarget, note: str = "") -> str:
     """The technician's instruction: what to do, to which device, and how to say it is done."""
     lines = [
         f"WIPE WORK ORDER — kit {target.asset_tag}",
@@ -58,6 +58,45 @@ def work_order(target: WipeTarget, note: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+def policy_order_name(serial: str) -> str:
+    return f"POLICY-{serial}.txt"
+
+
+# How a technician gives a tablet its kit's new policy or profile, by platform.
+APPLY_STEPS = {
+    "android": [
+        "In the site MDM, replace the device's policy with amapi-policy.json from this folder (the APN, the "
+        "support message and the kiosk of its new municipality).",
+    ],
+    "ipados": [
+        "Apple Configurator → select the iPad → Add → Profiles → vardmote.mobileconfig from this folder. It "
+        "has the same identifier as the profile on the iPad and replaces it (APN, restrictions, App Lock).",
+    ],
+}
+
+
+def policy_order(target: DeviceTarget, municipality: str, note: str = "") -> str:
+    """The technician's instruction after a move: give the tablet its new settings, relabel the kit."""
+    was = f" (was {', '.join(target.old_tags)})" if target.old_tags else ""
+    lines = [
+        f"NEW SETTINGS WORK ORDER — kit {target.asset_tag}{was}",
+        "",
+        f"Device:  {target.model}, serial {target.serial}",
+        f"Why:     the kit now belongs to {municipality}; the tablet still has its old settings",
+        *([f"Note:    {note}"] if note else []),
+        "",
+        "Do:",
+        *(f"  {number}. {step}" for number, step in enumerate(APPLY_STEPS[target.platform], 1)),
+        f"  {len(APPLY_STEPS[target.platform]) + 1}. Print label.pdf from this folder and stick it over the old label.",
+        "",
+        "Confirm when done:",
+        f"  vardmote kit policy-done {target.asset_tag}",
+        "",
+        "Until then the registry shows the kit as 'policy pending'.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 class BundleDriver:
     name = "bundle"
 
@@ -74,9 +113,16 @@ class BundleDriver:
         fingerprint = hashlib.sha256(token.encode()).hexdigest()[:16]
         return Enrollment(mdm_ref=f"bundle:{asset_tag}:{fingerprint}", enrollment_token=token)
 
-    def wipe(self, target: WipeTarget, note: str = "") -> WipeResult:
+    def wipe(self, target: DeviceTarget, note: str = "") -> DeviceOutcome:
         """Write the device's wipe work order into its kit's bundle; the technician confirms it."""
         folder = self.bundle_dir / target.asset_tag
         name = work_order_name(target.serial)
         write_bundle(folder, [BundleFile(name, work_order(target, note).encode())])
-        return WipeResult("ordered", f"work order {folder / name}", files=[name])
+        return DeviceOutcome("ordered", f"work order {folder / name}", files=[name])
+
+    def order_policy(self, target: DeviceTarget, municipality: str, note: str = "") -> DeviceOutcome:
+        """Write the work order that gives the tablet the kit's new policy or profile (after a move)."""
+        folder = self.bundle_dir / target.asset_tag
+        name = policy_order_name(target.serial)
+        write_bundle(folder, [BundleFile(name, policy_order(target, municipality, note).encode())])
+        return DeviceOutcome("ordered", f"work order {folder / name}", files=[name])

@@ -50,3 +50,12 @@ def pending_wipes(engine: Engine, asset_tags: list[str]) -> dict[str, list[tuple
         for tag, serial, note in connection.execute(query):
             found.setdefault(tag, []).append((serial, note or ""))
     return found
+
+
+def policies_pending(engine: Engine, asset_tags: list[str]) -> dict[str, str]:
+    """The kits among these whose tablet still lacks what the registry says, with what is left to do."""
+    query = select(Kit.asset_tag, Kit.policy_pending).where(
+        Kit.asset_tag.in_(asset_tags), Kit.policy_pending.is_not(None)
+    )
+    with engine.connect() as connection:
+        return {str(tag): str(note) for tag, note in connection.execute(query)}

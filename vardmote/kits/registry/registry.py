@@ -31,6 +31,7 @@ from vardmote.region.catalogue import ProfileCatalogue
 from vardmote.region.matrix import SUPPORT_DUTY, ResponsibilityMatrix
 
 LEASE = timedelta(minutes=15)
+POLICY_NOT_PUSHED = "not yet sent to the MDM or ordered"
 _AUDIT_FIELDS = ("at", "actor", "action", "asset_tag", "reason", "ticket", "details", "prev_hash", "hash")
 
 # The write paths that run once per kit and step are SQL statements built once, here, and run on the
@@ -413,8 +414,61 @@ class KitRegistry:
                 "support_party": kit.support_party,
             }:
                 return self.record(kit)
+            # The tablet still has the old municipality's APN, support message and kiosk policy.
+            kit.policy_pending = POLICY_NOT_PUSHED
             self._audit(session, "retag", kit.asset_tag, reason=reason, ticket=ticket, details={"old": old})
             return self.record(kit)
+
+    # -- the tablet's policy after a move -------------------------------------------------------------
+
+    def policy_pending(self, tags: list[str]) -> list[tuple[KitRecord, list[str], str]]:
+        """The kits among `tags` whose tablet lacks what the registry says: each with its earlier tags
+        and what is left to do."""
+        with self._sessions() as session:
+            kits = list(session.scalars(select(Kit).where(Kit.asset_tag.in_(tags), Kit.policy_pending.is_not(None))))
+            aliases = self._aliases(session, {kit.id for kit in kits})
+            return [(self.record(kit), aliases.get(kit.id, []), kit.policy_pending or "") for kit in kits]
+
+    def record_push(self, tag: str, state: str, note: str, mdm_device: str | None) -> bool:
+        """What pushing the kit's new policy did: `sent` (the MDM took it: the tablet follows) or `ordered`
+        (a work order for the technician: still pending). Returns whether anything changed."""
+        with self._transaction() as session:
+            kit = self._kit(session, tag, lock=True)
+            if kit.policy_pending is None or (state != "sent" and kit.policy_pending == note):
+                return False
+            kit.policy_pending = None if state == "sent" else note
+            kit.mdm_device = mdm_device or kit.mdm_device
+            self._audit(
+                session,
+                "policy-sent" if state == "sent" else "policy-ordered",
+                kit.asset_tag,
+                reason=note,
+                ticket=None,
+                details={"serial": kit.serial, "mdm_device": kit.mdm_device, "municipality": kit.municipality_code},
+            )
+            return True
+
+    def confirm_policy(self, tag: str, ticket: str | None) -> bool:
+        """The technician applied the kit's new policy or profile by its work order. False if none waited."""
+        with self._transaction() as session:
+            kit = self._kit(session, tag, lock=True)
+            if kit.policy_pending is None:
+                return False
+            if kit.policy_pending == POLICY_NOT_PUSHED:
+                raise RegistryError(
+                    f"kit {kit.asset_tag}'s new policy has not been pushed or ordered yet; run `vardmote kit push "
+                    f"{kit.asset_tag}` first"
+                )
+            kit.policy_pending = None
+            self._audit(
+                session,
+                "policy-confirmed",
+                kit.asset_tag,
+                reason="applied by hand as the work order says",
+                ticket=ticket,
+                details={"serial": kit.serial, "municipality": kit.municipality_code},
+            )
+            return True
 
     # -- wipes ------------------------------------------------------------------------------------
 

@@ -34,6 +34,8 @@ class Kit(Base):
     mdm_ref: Mapped[str | None] = mapped_column(String(200))
     # The device's own name in its MDM, once it has enrolled (mdm_ref names what it enrolled with).
     mdm_device: Mapped[str | None] = mapped_column(String(200))
+    # Set while the tablet lacks what the registry says (a move, a change of alternative): what is left.
+    policy_pending: Mapped[str | None] = mapped_column(Text)
     # Who is enrolling this kit right now (host:pid:run), so a concurrent run is refused and a
     # crashed one can be taken over.
     lock_owner: Mapped[str | None] = mapped_column(String(120))

@@ -4,6 +4,9 @@
   the Android Management API, enterprises/…/devices/…; the enrollment token's name stays in mdm_ref).
 - kit_devices.wipe_state: pending (ordered, not yet confirmed), sent (the MDM accepted the wipe),
   confirmed (the technician confirmed a work order), with wipe_note saying how and where.
+- kits.policy_pending: set while the kit's tablet does not yet have what the registry says (after a
+  move or a change of alternative): what is still to be done, until the MDM took the new policy or the
+  technician confirmed the work order.
 - kit_aliases: every asset tag a kit had before a move, so the old label still finds it.
 
 Revision ID: 0003
@@ -20,6 +23,7 @@ down_revision = "0002"
 def upgrade() -> None:
     with op.batch_alter_table("kits") as kits:
         kits.add_column(sa.Column("mdm_device", sa.String(200)))
+        kits.add_column(sa.Column("policy_pending", sa.Text))
     with op.batch_alter_table("kit_devices") as devices:
         devices.add_column(sa.Column("mdm_ref", sa.String(200)))
         devices.add_column(sa.Column("mdm_device", sa.String(200)))
@@ -42,4 +46,5 @@ def downgrade() -> None:
         for column in ("wipe_note", "wipe_state", "mdm_device", "mdm_ref"):
             devices.drop_column(column)
     with op.batch_alter_table("kits") as kits:
+        kits.drop_column("policy_pending")
         kits.drop_column("mdm_device")
