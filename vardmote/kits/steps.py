@@ -12,7 +12,7 @@ from typing import Any
 
 from vardmote.kits.artifacts import android, ipad, label, qr
 from vardmote.kits.artifacts.amapi_schema import schema_problems
-from vardmote.kits.artifacts.apple_schema import profile_problems
+from vardmote.kits.artifacts.apple_schema import combination_problems, profile_problems
 from vardmote.kits.bundle import BundleFile, write_bundle
 from vardmote.kits.mdm.base import DeviceOutcome, DeviceTarget, MdmDriver, MdmError
 from vardmote.kits.mdm.bundle import BundleDriver
@@ -23,6 +23,7 @@ from vardmote.region.matrix import ResponsibilityMatrix
 from vardmote.region.schema import Municipality
 
 AMAPI_ENTERPRISE_ENV = "VARDMOTE_AMAPI_ENTERPRISE"
+APP_LOCK_FILE = "vardmote-app-lock.mobileconfig"
 SIGNING_CERT_ENV, SIGNING_KEY_ENV = "VARDMOTE_PROFILE_SIGNING_CERT", "VARDMOTE_PROFILE_SIGNING_KEY"
 
 
@@ -110,15 +111,19 @@ def render_artifacts(context: KitContext, kit: KitRecord, check_mode: bool = Fal
             BundleFile("enrollment-token-request.json", _json(token_request)),
         ]
     else:
-        profile = ipad.mobileconfig(kit, kiosk, broadband, password)
-        problems = profile_problems(profile)
+        profile, lock = ipad.mobileconfig(kit, kiosk, broadband, password), ipad.app_lock(kit, kiosk)
+        # The two are installed on one supervised iPad: checked each, and together.
+        together = {**profile, "PayloadContent": [*profile["PayloadContent"], *lock["PayloadContent"]]}
+        problems = profile_problems(profile) + profile_problems(lock)
+        problems += combination_problems(together, supervised=True, min_os=model.min_os_version)
         if problems:
             raise ArtifactError(f"{kit.asset_tag}: the configuration profile does not validate: {'; '.join(problems)}")
-        data = ipad.render(profile)
         cert, key = os.environ.get(SIGNING_CERT_ENV), os.environ.get(SIGNING_KEY_ENV)
-        if cert and key:
-            data = ipad.sign(data, Path(cert), Path(key))
-        files.append(BundleFile("vardmote.mobileconfig", data, secret=True))
+        for name, document, secret in (("vardmote.mobileconfig", profile, True), (APP_LOCK_FILE, lock, False)):
+            data = ipad.render(document)
+            if cert and key:
+                data = ipad.sign(data, Path(cert), Path(key))
+            files.append(BundleFile(name, data, secret=secret))
     return write_bundle(context.bundle_dir / kit.asset_tag, files, check_mode)
 
 
