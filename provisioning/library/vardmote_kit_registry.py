@@ -26,8 +26,12 @@ options:
   actor: {description: Who is acting (goes into the audit log)., type: str, required: true}
   reason: {description: Why (goes into the audit log)., type: str, default: ""}
   ticket: {description: The service ticket, if any., type: str}
-  db_url: {description: The registry (default VARDMOTE_DB_URL or the user's SQLite file)., type: str}
+  db_url: {description: The registry (default VARDMOTE_DB_URL or the user's SQLite file)., type: str, no_log: true}
   profiles_dir: {description: The device_profiles tree., type: path}
+  secret_channel:
+    description: Where the running vardmote kit command serves the secrets it took out of the environment (APN passwords, the registry URL); never stored.
+    type: dict
+    no_log: true
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -3,6 +3,7 @@ against a real registry (SQLite and PostgreSQL) and writes real bundles."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -394,6 +395,76 @@ def test_a_batch_killed_half_way_and_run_again_finishes_with_no_duplicates(tmp_p
     assert {k["status"] for k in listed} == {"enrolled"}
     assert len({k["serial"] for k in listed}) == 7
     shutil.rmtree(tmp_path / "bundles", ignore_errors=True)
+
+
+def _descendants(root: int) -> list[int]:
+    """Every process below `root`, however it detached its session (pexpect gives Ansible its own)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    found, frontier = [], [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
+
+
+def test_a_killed_run_leaves_no_password_on_disk_nor_in_its_processes(tmp_path: Path) -> None:
+    """kill -9 half-way: the APN passwords and the registry's URL are in no command line or environment
+    of Ansible's processes while the run lasts, and afterwards in no file but the bundles' 0600 files."""
+    secrets = {"VARDMOTE_APN_PASSWORD_RVN": "Sekret-RVN-4711", "VARDMOTE_APN_PASSWORD_SUNDSVALL": "Sekret-SUN-0815"}
+    scratch, bundles = tmp_path / "tmp", tmp_path / "bundles"
+    scratch.mkdir()
+    database = tmp_path / "registry-Sekret-URL.sqlite"  # the URL stands for one with a password in it
+    env = {
+        **os.environ,
+        **secrets,
+        "TMPDIR": str(scratch),
+        "VARDMOTE_DB_URL": f"sqlite:///{database}",
+        "VARDMOTE_BUNDLE_DIR": str(bundles),
+    }
+    process = subprocess.Popen(
+        [VARDMOTE, "kit", "enroll", "--batch", str(EXAMPLES)],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(bundles.glob("*/amapi-policy.json")):
+        time.sleep(0.02)
+    below = _descendants(process.pid)
+    try:
+        assert below, "Ansible never started"
+        leaks = []
+        for pid in below:
+            for part in ("cmdline", "environ"):
+                try:
+                    data = (Path("/proc") / str(pid) / part).read_bytes()
+                except OSError:
+                    continue  # already ended
+                leaks += [f"{pid} {part}" for marker in (b"Sekret-",) if marker in data]
+        assert leaks == []
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        for pid in below:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    time.sleep(0.5)
+    holding = [p for p in tmp_path.rglob("*") if p.is_file() and b"Sekret-" in p.read_bytes() and p != database]
+    assert holding, "the run never got as far as writing a bundle"
+    for path in holding:
+        assert path.is_relative_to(bundles), f"{path} holds a password outside the bundles"
+        assert (path.stat().st_mode & 0o777) == 0o600, f"{path} holds a password and is not 0600"
+    assert not [p for p in scratch.rglob("*") if p.is_file() and b"Sekret-" in p.read_bytes()]
 
 
 def test_moving_a_kit_retags_it_and_its_tablet_gets_the_new_municipalitys_settings(kit_env: dict[str, str]) -> None:

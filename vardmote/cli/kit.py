@@ -73,17 +73,38 @@ def _named_kit(registry: KitRegistry, kit: str) -> KitRecord:
         raise typer.Exit(1) from None
 
 
-def _playbook(playbook: str, extravars: dict[str, Any], check: bool) -> PlaybookResult:
+def _playbook(
+    playbook: str, extravars: dict[str, Any], check: bool, catalogue: ProfileCatalogue, db_url: str | None
+) -> PlaybookResult:
+    """Run a kit playbook. The secrets it needs (the APN passwords the profiles name, the registry URL,
+    which may carry a password) are taken out of the environment ansible-runner records and served to
+    the tasks from this process's memory (vardmote.kits.secret_channel), so a killed run leaves none."""
     from vardmote.core.playbooks import run_playbook
     from vardmote.kits.leases import run_owner
+    from vardmote.kits.registry.database import DB_URL_ENV
+    from vardmote.kits.secret_channel import SecretChannel
 
-    extravars = {
-        "vardmote_actor": _actor(),
-        "vardmote_run_owner": run_owner(),
-        **{k: v for k, v in extravars.items() if v is not None},
-    }
-    with console.status("starting Ansible…") as status:
-        result = run_playbook(playbook, extravars, on_task=lambda task: status.update(f"[bold]{task}[/]…"), check=check)
+    names = {
+        profile.model.password_secret.env
+        for profile in catalogue.broadband_profiles.values()
+        if profile.model.password_secret is not None and profile.model.password_secret.env
+    } | {DB_URL_ENV}
+    taken = {name: os.environ.pop(name) for name in sorted(names) if name in os.environ}
+    handed = {"env": {k: v for k, v in taken.items() if k != DB_URL_ENV}, "db_url": db_url or taken.get(DB_URL_ENV)}
+    try:
+        with SecretChannel(handed) as channel:
+            extravars = {
+                "vardmote_actor": _actor(),
+                "vardmote_run_owner": run_owner(),
+                "vardmote_secret_channel": channel.reference,
+                **{k: v for k, v in extravars.items() if v is not None},
+            }
+            with console.status("starting Ansible…") as status:
+                result = run_playbook(
+                    playbook, extravars, on_task=lambda task: status.update(f"[bold]{task}[/]…"), check=check
+                )
+    finally:
+        os.environ.update(taken)
     for failure in result.failures:
         fail(failure)
     return result
@@ -144,10 +165,10 @@ def _pending_wipes(db_url: str | None, tags: list[str]) -> dict[str, list[tuple[
         raise typer.Exit(1) from None
 
 
-def _where(db_url: str | None, bundle_dir: Path | None, profiles_dir: Path | None) -> dict[str, str | None]:
-    """The extra variables every kit playbook takes: where the registry, bundles and profiles are."""
+def _where(bundle_dir: Path | None, profiles_dir: Path | None) -> dict[str, str | None]:
+    """The extra variables every kit playbook takes: where bundles and profiles are. (Where the registry
+    is goes through the secret channel: its URL may carry a password.)"""
     return {
-        "vardmote_db_url": db_url,
         "vardmote_bundle_dir": str(bundle_dir) if bundle_dir else None,
         "vardmote_profiles_dir": str(profiles_dir) if profiles_dir else None,
     }
@@ -238,9 +259,9 @@ def enroll(
     extravars = {
         "vardmote_kits": [r.as_vars() for r in requests],
         "vardmote_ticket": ticket,
-        **_where(db_url, bundle_dir, profiles_dir),
+        **_where(bundle_dir, profiles_dir),
     }
-    result = _playbook("enroll_batch.yml" if batch else "enroll_kit.yml", extravars, False)
+    result = _playbook("enroll_batch.yml" if batch else "enroll_kit.yml", extravars, False, catalogue, db_url)
     _summarise(result, "Register the kits in the registry", bundle_dir)
     if not result.ok:
         error_console.print("[bold red]✗[/] not finished: fix the cause above and run the same command again")
@@ -431,9 +452,9 @@ def replace(
         "vardmote_replacements": [{k: v for k, v in request.items() if v is not None}],
         "vardmote_reason": reason,
         "vardmote_ticket": ticket,
-        **_where(db_url, bundle_dir, profiles_dir),
+        **_where(bundle_dir, profiles_dir),
     }
-    result = _playbook("replace_kit.yml", extravars, check=False)
+    result = _playbook("replace_kit.yml", extravars, False, catalogue, db_url)
     _summarise(result, "Register the kits in the registry", bundle_dir)
     _say_wipes(_pending_wipes(db_url, [tag]), result)
     if not result.ok:
@@ -468,15 +489,17 @@ def retire(
 
         vardmote kit retire RVN-2262-00003 --reason "end of contract" --ticket RITM-7
     """
-    registry = _registry(db_url, load_or_exit(profiles_dir))
+    catalogue = load_or_exit(profiles_dir)
+    _check_run_fields(ticket)
+    registry = _registry(db_url, catalogue)
     tag = _named_kit(registry, kit).asset_tag
     extravars = {
         "vardmote_kits": [{"asset_tag": tag}],
         "vardmote_reason": reason,
         "vardmote_ticket": ticket,
-        **_where(db_url, bundle_dir, profiles_dir),
+        **_where(bundle_dir, profiles_dir),
     }
-    result = _playbook("retire_kit.yml", extravars, check=False)
+    result = _playbook("retire_kit.yml", extravars, False, catalogue, db_url)
     pending = _pending_wipes(db_url, [tag])
     if not result.ok:
         _say_wipes(pending, result)

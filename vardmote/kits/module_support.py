@@ -12,6 +12,7 @@ from vardmote.kits.fan_out import map_kits
 from vardmote.kits.record import KitRecord
 from vardmote.kits.registry.database import open_engine
 from vardmote.kits.registry.registry import DeviceIds, KitRegistry, RegistryError
+from vardmote.kits.secret_channel import receive
 from vardmote.kits.steps import KitContext, enroll, render_artifacts, wipe
 from vardmote.region.catalogue import build_schemas, load_catalogue
 
@@ -29,9 +30,30 @@ def registry_for(db_url: str | None, profiles_dir: str | None, actor: str) -> Ki
     return KitRegistry(open_engine(db_url), catalogue, actor)
 
 
-def context_for(bundle_dir: str | None, profiles_dir: str | None, vault_values: Mapping[str, str]) -> KitContext:
+def context_for(
+    bundle_dir: str | None,
+    profiles_dir: str | None,
+    vault_values: Mapping[str, str],
+    env_values: Mapping[str, str] | None = None,
+) -> KitContext:
     catalogue = load_catalogue(Path(profiles_dir) if profiles_dir else None)
-    return KitContext(catalogue, Path(bundle_dir) if bundle_dir else default_bundle_dir(), vault_values)
+    folder = Path(bundle_dir) if bundle_dir else default_bundle_dir()
+    return KitContext(catalogue, folder, vault_values, env_values=env_values or {})
+
+
+_received: dict[str, dict[str, Any]] = {}
+
+
+def handed_over(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The secrets the running `vardmote kit …` hands this task (see vardmote.kits.secret_channel):
+    {"env": {name: value}, "db_url": …}; nothing when the playbook runs without the command."""
+    reference = params.get("secret_channel")
+    if not reference:
+        return {}
+    key = str(reference.get("path"))
+    if key not in _received:
+        _received[key] = receive(reference)
+    return _received[key]
 
 
 def _ids(kit: Mapping[str, Any]) -> DeviceIds:
@@ -169,14 +191,16 @@ REGISTRY_SPEC: dict[str, Any] = {
     "actor": {"type": "str", "required": True},
     "reason": {"type": "str", "default": ""},
     "ticket": {"type": "str"},
-    "db_url": {"type": "str"},
+    "db_url": {"type": "str", "no_log": True},
     "profiles_dir": {"type": "path"},
+    "secret_channel": {"type": "dict", "no_log": True},
 }
 ARTIFACTS_SPEC: dict[str, Any] = {
     "kits": {"type": "list", "elements": "dict", "required": True},
     "bundle_dir": {"type": "path"},
     "profiles_dir": {"type": "path"},
     "vault_values": {"type": "dict", "default": {}, "no_log": True},
+    "secret_channel": {"type": "dict", "no_log": True},
 }
 MDM_SPEC: dict[str, Any] = {
     "action": {"type": "str", "required": True, "choices": ["enroll", "wipe"]},
@@ -189,7 +213,8 @@ MDM_SPEC: dict[str, Any] = {
 
 def registry_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]:
     try:
-        registry = registry_for(params.get("db_url"), params.get("profiles_dir"), params["actor"])
+        db_url = params.get("db_url") or handed_over(params).get("db_url")
+        registry = registry_for(db_url, params.get("profiles_dir"), params["actor"])
         kits, changed, failures = run_registry_action(registry, params, check_mode)
     except Exception as err:  # one clear line for the technician, never a traceback or SQL
         return {"failed": True, "msg": one_line(err)}
@@ -200,7 +225,12 @@ def registry_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]
 
 def artifacts_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]:
     try:
-        context = context_for(params.get("bundle_dir"), params.get("profiles_dir"), params.get("vault_values") or {})
+        context = context_for(
+            params.get("bundle_dir"),
+            params.get("profiles_dir"),
+            params.get("vault_values") or {},
+            handed_over(params).get("env") or {},
+        )
         changed_files = render_kits(context, params["kits"], check_mode)
     except Exception as err:
         return {"failed": True, "msg": one_line(err)}

@@ -39,6 +39,7 @@ class KitContext:
     bundle_dir: Path
     vault_values: Mapping[str, str] = field(default_factory=dict)
     amapi_http: Any = None  # tests hand in an HttpMock; production uses application default credentials
+    env_values: Mapping[str, str] = field(default_factory=dict)  # secrets the command handed over
 
     def __post_init__(self) -> None:
         self.matrix = ResponsibilityMatrix(self.catalogue.responsibilities.model, self.catalogue.region.model)
@@ -92,7 +93,10 @@ def render_artifacts(context: KitContext, kit: KitRecord, check_mode: bool = Fal
     kiosk = context.catalogue.kiosk_profiles[municipality.kiosk_profile].model
     broadband = context.catalogue.broadband_profiles[municipality.broadband_profile].model
     password = resolve(
-        broadband.password_secret, context.vault_values, f"broadband profile {municipality.broadband_profile}"
+        broadband.password_secret,
+        context.vault_values,
+        f"broadband profile {municipality.broadband_profile}",
+        context.env_values,
     )
     content = label_content(context, kit)
     files = [
