@@ -10,7 +10,7 @@ import pytest
 from googleapiclient.http import HttpMockSequence
 
 from vardmote.kits.mdm.amapi import AmapiDriver
-from vardmote.kits.mdm.base import MdmError, WipeTarget
+from vardmote.kits.mdm.base import DeviceTarget, MdmError
 
 ENTERPRISE = "enterprises/LC00abc123"
 POLICY = {"screenCaptureDisabled": True}
@@ -48,7 +48,7 @@ def test_create_enrollment_returns_the_token_and_its_name() -> None:
 
 
 TOKEN = f"{ENTERPRISE}/enrollmentTokens/tok1"
-OLD_TABLET = WipeTarget(
+OLD_TABLET = DeviceTarget(
     asset_tag="RVN-2260-00001",
     serial="R52W700006",
     model="Samsung Galaxy Tab S10+ 5G",
