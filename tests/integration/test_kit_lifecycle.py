@@ -42,6 +42,7 @@ def kit_env(tmp_path: Path, registry_url: str) -> dict[str, str]:
         "VARDMOTE_APN_PASSWORD_RVN": "example-not-secret",
         "VARDMOTE_APN_PASSWORD_SUNDSVALL": "example-not-secret-either",
         "VARDMOTE_ACTOR": "tekniker@example",
+        "VARDMOTE_AUDIT_ANCHOR": str(tmp_path / "audit-anchors.json"),
     }
 
 
@@ -366,6 +367,7 @@ def test_a_batch_killed_half_way_and_run_again_finishes_with_no_duplicates(tmp_p
         "VARDMOTE_BUNDLE_DIR": str(tmp_path / "bundles"),
         "VARDMOTE_APN_PASSWORD_RVN": "x",
         "VARDMOTE_APN_PASSWORD_SUNDSVALL": "y",
+        "VARDMOTE_AUDIT_ANCHOR": str(tmp_path / "audit-anchors.json"),
     }
     process = subprocess.Popen(
         [VARDMOTE, "kit", "enroll", "--batch", str(EXAMPLES)],
@@ -429,6 +431,7 @@ def test_a_killed_run_leaves_no_password_on_disk_nor_in_its_processes(tmp_path: 
         "TMPDIR": str(scratch),
         "VARDMOTE_DB_URL": f"sqlite:///{database}",
         "VARDMOTE_BUNDLE_DIR": str(bundles),
+        "VARDMOTE_AUDIT_ANCHOR": str(tmp_path / "audit-anchors.json"),
     }
     process = subprocess.Popen(
         [VARDMOTE, "kit", "enroll", "--batch", str(EXAMPLES)],

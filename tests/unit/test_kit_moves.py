@@ -31,6 +31,12 @@ TOKEN = f"{ENTERPRISE}/enrollmentTokens/tok1"
 IMEI, ICCID = "352099001760061", "8946010000000000061"
 
 
+@pytest.fixture(autouse=True)
+def own_anchor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's registry anchors its audit log in a file of its own, not in the user's data folder."""
+    monkeypatch.setenv("VARDMOTE_AUDIT_ANCHOR", str(tmp_path / "audit-anchors.json"))
+
+
 @pytest.fixture
 def engine(registry_url: str) -> Iterator[Engine]:
     engine = open_engine(registry_url)

@@ -28,6 +28,12 @@ ENTERPRISE = "enterprises/LC00abc123"
 TOKEN = f"{ENTERPRISE}/enrollmentTokens/tok1"
 
 
+@pytest.fixture(autouse=True)
+def own_anchor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's registry anchors its audit log in a file of its own, not in the user's data folder."""
+    monkeypatch.setenv("VARDMOTE_AUDIT_ANCHOR", str(tmp_path / "audit-anchors.json"))
+
+
 @pytest.fixture
 def engine(registry_url: str) -> Iterator[Engine]:
     engine = open_engine(registry_url)
@@ -142,7 +148,7 @@ def test_a_bundle_kits_old_ipad_gets_a_work_order_and_stays_pending_until_confir
     assert registry.confirm_wipe(tag, "R52W700006", "INC-7") is False
     assert pending_wipes(engine, [tag]) == {}
     assert registry.history(tag)[1][-1].action == "wipe-confirmed"
-    assert registry.verify_audit()[1] == []
+    assert registry.verify_audit()[2] == []
 
 
 def test_retiring_a_kit_orders_its_tablets_wipe(engine: Engine, tmp_path: Path) -> None:

@@ -898,24 +898,45 @@ def history(
 @app.command()
 def audit(
     verify: Annotated[bool, typer.Option("--verify", help="Check the audit log's hash chain.")] = False,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            help="An anchor kept elsewhere (ENTRIES:HASH, as this command prints it): the log must still hold it.",
+            show_default=False,
+        ),
+    ] = None,
     db_url: DbUrl = None,
     profiles_dir: ProfilesDir = None,
 ) -> None:
-    """Verify that the registry's audit log is complete and unaltered (each entry carries the previous one's hash).
+    """Verify that the registry's audit log is complete and unaltered, and that every kit is as its newest
+    entry left it.
 
-    Exit status 1 if any entry was altered, removed or inserted.
+    Each entry carries the previous one's hash and the kit's state after it. The log must also still
+    hold the entry this machine last anchored (every change here moves the anchor, in your data folder)
+    and, with --expect, an anchor you kept elsewhere (a ticket, a printout): a cut tail or an emptied
+    log then fails even if whoever cut it also moved the registry's head. Prints the head to keep.
+
+    Exit status 1 if anything was altered, removed or inserted.
     """
+    from vardmote.kits.registry.anchor import Anchor
+
     if not verify:
         fail("say --verify to check the audit log")
         raise typer.Exit(2)
+    try:
+        expected = Anchor.parse(expect) if expect else None
+    except ValueError as err:
+        fail(f"--expect: {err}")
+        raise typer.Exit(2) from None
     registry = _registry(db_url, load_or_exit(profiles_dir))
     try:
-        count, breaks = registry.verify_audit()
+        count, head, breaks = registry.verify_audit(expected)
     except Exception as err:
         fail(f"cannot read the kit registry: {one_line(err)}")
         raise typer.Exit(1) from None
     for broken in breaks:
-        fail(f"audit entry {broken.entry_id}: {broken.problem}")
+        fail(f"audit entry {broken.entry_id}: {broken.problem}" if broken.entry_id else broken.problem)
     if breaks:
         raise typer.Exit(1)
     console.print(f"[green]✓[/] the audit log's {count} entries are complete and unaltered")
+    console.print(f"head: {head} (keep it; `--expect {head}` checks that the log still holds it)", soft_wrap=True)

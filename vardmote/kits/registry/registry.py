@@ -4,7 +4,7 @@ with its audit entry, so that a run killed at any point leaves a consistent, vis
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from vardmote.kits.leases import owner_alive
 from vardmote.kits.record import KitRecord
-from vardmote.kits.registry.audit import ChainBreak, canonical, entry_hash, verify_chain
+from vardmote.kits.registry.anchor import Anchor, advance, load
+from vardmote.kits.registry.audit import GENESIS, ChainBreak, canonical, check_entry, entry_hash, kit_state
 from vardmote.kits.registry.registry_keys import normalise_key
 from vardmote.kits.registry.tables import (
     KIT_IS_ACTIVE,
@@ -72,7 +73,7 @@ _KIT = (
     .order_by(Kit.id.desc())
 )
 _KIT_FOR_CHANGE = _KIT.with_for_update()
-_HEAD_HASH = select(_HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
+_HEAD_HASH = select(_HEAD.c.last_hash, _HEAD.c.entries).where(_HEAD.c.id == 1).with_for_update()
 _INSERT_AUDIT = insert(_AUDIT_LOG)
 _ADVANCE_HEAD = (
     update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam("new_hash"), entries=_HEAD.c.entries + 1)
@@ -108,16 +109,32 @@ class KitRegistry:
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
-            yield session
+        with self._sessions() as session:
+            with session.begin():
+                yield session
+            head = session.info.pop("audit_head", None)
+        if head is not None:  # committed: this machine's anchor moves forward (see anchor.py)
+            advance(self.engine, head)
 
     def _audit(
-        self, session: Session, action: str, tag: str, *, reason: str, ticket: str | None, details: dict[str, Any]
+        self,
+        session: Session,
+        action: str,
+        tag: str,
+        *,
+        reason: str,
+        ticket: str | None,
+        details: dict[str, Any],
+        state: Kit | Mapping[str, Any],
     ) -> None:
+        """Add an entry to the chain. `state`: the kit as this change leaves it, kept in the entry, so
+        that verification ties each kit's row to its newest entry (an edited row no longer matches)."""
         connection = session.connection()
-        last_hash = connection.execute(_HEAD_HASH).scalar()
-        if last_hash is None:
+        head = connection.execute(_HEAD_HASH).first()
+        if head is None:
             raise RegistryError("the registry has no audit head; run its migrations")
+        last_hash, count = head
+        details = {**details, "state": kit_state(state)}
         entry = AuditEntry(
             at=now().isoformat(timespec="microseconds"),
             actor=self.actor,
@@ -131,6 +148,7 @@ class KitRegistry:
         entry.hash = entry_hash(entry)
         connection.execute(_INSERT_AUDIT, {name: getattr(entry, name) for name in _AUDIT_FIELDS})
         connection.execute(_ADVANCE_HEAD, {"new_hash": entry.hash})
+        session.info["audit_head"] = Anchor(int(count) + 1, entry.hash)
 
     def _next_tag(self, session: Session, code: str) -> str:
         connection = session.connection()
@@ -271,6 +289,7 @@ class KitRegistry:
                         "municipality": municipality_code,
                         "alternative": alternative,
                     },
+                    state=kit,
                 )
                 return KitRecord.from_fields(kit), True
         except IntegrityError:
@@ -296,6 +315,7 @@ class KitRegistry:
                 reason="enrolled in MDM",
                 ticket=None,
                 details={"mdm_driver": kit.mdm_driver, "mdm_ref": mdm_ref, "serial": kit.serial},
+                state={**kit_state(kit), "status": "enrolled", "mdm_ref": mdm_ref},
             )
             return self.record(kit).model_copy(update={"status": "enrolled", "mdm_ref": mdm_ref}), True
 
@@ -358,6 +378,7 @@ class KitRegistry:
                     "sim": "swapped" if new.iccid else "kept",
                     "handled_by": kit.support_party,
                 },
+                state=kit,
             )
             return self.record(kit)
 
@@ -383,6 +404,7 @@ class KitRegistry:
                 reason=reason,
                 ticket=ticket,
                 details={"serial": kit.serial, "freed_iccid": freed, "mdm_ref": kit.mdm_ref},
+                state=kit,
             )
             return self.record(kit)
 
@@ -416,7 +438,7 @@ class KitRegistry:
                 return self.record(kit)
             # The tablet still has the old municipality's APN, support message and kiosk policy.
             kit.policy_pending = POLICY_NOT_PUSHED
-            self._audit(session, "retag", kit.asset_tag, reason=reason, ticket=ticket, details={"old": old})
+            self._audit(session, "retag", kit.asset_tag, reason=reason, ticket=ticket, details={"old": old}, state=kit)
             return self.record(kit)
 
     # -- the tablet's policy after a move -------------------------------------------------------------
@@ -445,6 +467,7 @@ class KitRegistry:
                 reason=note,
                 ticket=None,
                 details={"serial": kit.serial, "mdm_device": kit.mdm_device, "municipality": kit.municipality_code},
+                state=kit,
             )
             return True
 
@@ -467,6 +490,7 @@ class KitRegistry:
                 reason="applied by hand as the work order says",
                 ticket=ticket,
                 details={"serial": kit.serial, "municipality": kit.municipality_code},
+                state=kit,
             )
             return True
 
@@ -523,7 +547,8 @@ class KitRegistry:
                 kit.asset_tag,
                 reason=note,
                 ticket=None,
-                details={"serial": device.serial, "mdm_device": device.mdm_device, "state": new_state},
+                details={"serial": device.serial, "mdm_device": device.mdm_device, "wipe_state": new_state},
+                state=kit,
             )
             return True
 
@@ -548,6 +573,7 @@ class KitRegistry:
                 reason="wiped by hand as the work order says",
                 ticket=ticket,
                 details={"serial": serial},
+                state=kit,
             )
             return True
 
@@ -581,34 +607,64 @@ class KitRegistry:
             return [self.record(kit) for kit in session.scalars(query)]
 
     def history(self, tag_or_serial: str) -> tuple[KitRecord, list[AuditEntry], list[KitDevice]]:
+        """The kit's entries under its tag and every tag it had before a move (its aliases), by the log's
+        index on asset_tag, and every device it carried."""
         with self._sessions() as session:
             kit = self._kit(session, tag_or_serial, past_devices=True)
-            tags = {kit.asset_tag}
-            entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
-            # A re-tagged kit's earlier entries carry its earlier tags: follow them back.
-            for entry in reversed(entries):
-                if entry.asset_tag in tags and entry.action == "retag":
-                    tags.add(json_old_tag(entry))
-            mine = [e for e in entries if e.asset_tag in tags]
+            tags = [kit.asset_tag, *self._aliases(session, {kit.id}).get(kit.id, [])]
+            query = select(AuditEntry).where(AuditEntry.asset_tag.in_(tags)).order_by(AuditEntry.id)
+            mine = list(session.scalars(query))
             devices = list(session.scalars(select(KitDevice).where(KitDevice.kit_id == kit.id).order_by(KitDevice.id)))
             return self.record(kit), mine, devices
 
-    def verify_audit(self) -> tuple[int, list[ChainBreak]]:
+    def verify_audit(self, expect: Anchor | None = None) -> tuple[int, Anchor, list[ChainBreak]]:
+        """Check the whole log, streamed (a registry of 100,000 kits is never held in memory at once):
+        the hash chain; the head the registry keeps; this machine's anchor and `expect` (an anchor kept
+        elsewhere), each of which the log must still hold at its position; and every kit's row against the
+        state its newest entry recorded. Returns the entries counted, the log's head, and the breaks."""
+        anchors = [a for a in (load(self.engine), expect) if a is not None]
+        breaks: list[ChainBreak] = []
+        newest_state: dict[str, str | None] = {}
+        count, previous, last_id = 0, GENESIS, 0
         with self._sessions() as session:
-            entries = list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+            entries = session.execute(
+                select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=2000)
+            ).scalars()
+            for entry in entries:
+                count += 1
+                breaks += check_entry(entry, previous)
+                for anchor in anchors:
+                    if anchor.entries == count and anchor.last_hash != entry.hash:
+                        breaks.append(ChainBreak(entry.id, f"is not entry {count} of the anchor {anchor}"))
+                state = json.loads(entry.details).get("state")
+                newest_state[entry.asset_tag] = None if state is None else canonical(state)
+                previous, last_id = entry.hash, entry.id
+                session.expunge(entry)
             head = session.get(AuditHead, 1)
-        breaks = verify_chain(entries)
-        if head is not None and entries and head.last_hash != entries[-1].hash:
-            breaks.append(
-                ChainBreak(
-                    entries[-1].id, "is not the newest entry the registry recorded (entries were removed from the end)"
+            if head is not None and head.last_hash != previous:
+                breaks.append(
+                    ChainBreak(
+                        last_id, "is not the newest entry the registry recorded (entries were removed from the end)"
+                    )
                 )
-            )
-        if head is not None and head.entries != len(entries):
-            breaks.append(ChainBreak(0, f"the log has {len(entries)} entries, the registry recorded {head.entries}"))
-        return len(entries), breaks
+            if head is not None and head.entries != count:
+                breaks.append(ChainBreak(0, f"the log has {count} entries, the registry recorded {head.entries}"))
+            for anchor in anchors:
+                if anchor.entries > count:
+                    breaks.append(
+                        ChainBreak(0, f"the log has {count} entries, but {anchor.entries} were anchored ({anchor})")
+                    )
+            kits = session.execute(select(Kit).order_by(Kit.id).execution_options(yield_per=2000)).scalars()
+            for kit in kits:
+                recorded = newest_state.get(kit.asset_tag, MISSING)
+                if recorded is MISSING:
+                    breaks.append(ChainBreak(0, f"kit {kit.asset_tag} has no entry in the log (entries were removed)"))
+                elif recorded is not None and recorded != canonical(kit_state(kit)):
+                    breaks.append(
+                        ChainBreak(0, f"kit {kit.asset_tag} is not as its newest entry left it (its row was edited)")
+                    )
+                session.expunge(kit)
+        return count, Anchor(count, previous), breaks
 
 
-def json_old_tag(entry: AuditEntry) -> str:
-    """The asset tag a re-tag entry says the kit had before."""
-    return str(json.loads(entry.details)["old"]["asset_tag"])
+MISSING = "(no entry)"

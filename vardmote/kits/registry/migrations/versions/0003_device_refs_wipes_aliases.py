@@ -13,6 +13,8 @@ Revision ID: 0003
 Revises: 0002
 """
 
+import json
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -37,6 +39,32 @@ def upgrade() -> None:
         sa.Column("until", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_kit_aliases_kit", "kit_aliases", ["kit_id"])
+    _aliases_from_the_log()
+
+
+def _aliases_from_the_log() -> None:
+    """Earlier moves are in the audit log only: each re-tag entry names the tag the kit had before. Newest
+    first, a tag that is (or was) some kit's leads to the tag before it."""
+    bind = op.get_bind()
+    kit_of = {tag: kit_id for kit_id, tag in bind.execute(sa.text("SELECT id, asset_tag FROM kits"))}
+    retags = bind.execute(
+        sa.text("SELECT asset_tag, details, at FROM audit_log WHERE action = 'retag' ORDER BY id DESC")
+    )
+    aliases = []
+    for tag, details, at in retags:
+        old = json.loads(details).get("old", {}).get("asset_tag")
+        kit_id = kit_of.get(tag)
+        if kit_id is None or not old or old == tag or old in kit_of:
+            continue
+        kit_of[old] = kit_id
+        aliases.append({"asset_tag": old, "kit_id": kit_id, "until": at})
+    if aliases:
+        table = sa.table(
+            "kit_aliases", sa.column("asset_tag"), sa.column("kit_id"), sa.column("until", sa.DateTime(timezone=True))
+        )
+        from datetime import datetime  # noqa: PLC0415
+
+        op.bulk_insert(table, [{**a, "until": datetime.fromisoformat(a["until"])} for a in aliases])
 
 
 def downgrade() -> None:
