@@ -16,7 +16,9 @@ options:
   profiles_dir: {description: The device_profiles tree., type: path}
   vault_values: {description: Secrets that profiles name by vault variable., type: dict, default: {}, no_log: true}
   secret_channel:
-    description: Where the running vardmote kit command serves the secrets it took out of the environment (APN passwords, the registry URL); never stored.
+    description:
+      - Where the running vardmote kit command serves the secrets it took out of the environment
+        (APN passwords, the registry URL); never stored.
     type: dict
     no_log: true
 """

@@ -29,7 +29,9 @@ options:
   db_url: {description: The registry (default VARDMOTE_DB_URL or the user's SQLite file)., type: str, no_log: true}
   profiles_dir: {description: The device_profiles tree., type: path}
   secret_channel:
-    description: Where the running vardmote kit command serves the secrets it took out of the environment (APN passwords, the registry URL); never stored.
+    description:
+      - Where the running vardmote kit command serves the secrets it took out of the environment
+        (APN passwords, the registry URL); never stored.
     type: dict
     no_log: true
 """
