@@ -88,6 +88,10 @@ def test_the_example_batch_enrolls_one_kit_per_municipality_and_a_rerun_changes_
     assert len(kits(kit_env)) == 7
     audit = vardmote(kit_env, "kit", "audit", "--verify")
     assert "the audit log's 14 entries are complete and unaltered" in audit.stdout
+    sheet = Path(kit_env["VARDMOTE_BUNDLE_DIR"]) / "labels.pdf"
+    printed = vardmote(kit_env, "kit", "label", "--batch", str(EXAMPLES), "--sheet", str(sheet)).stdout
+    assert f"wrote {sheet}: 7 labels on 2 A4 sheet(s)" in " ".join(printed.split())
+    assert sheet.read_bytes().count(b"/Type /Page ") == 2
 
 
 def _with_check_digit(body: str) -> str:

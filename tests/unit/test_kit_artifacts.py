@@ -263,8 +263,76 @@ def test_label_lines_fit_the_label_width() -> None:
     content = label_content(KitContext(CATALOGUE, Path("/nonexistent")), KIT)
     svg = label.svg(content)
     texts = re.findall(r">([^<]+)</text>", svg)
-    assert "[ ] Surfplatta med robust skal – minst" in texts
-    assert all(len(text) <= 40 for text in texts), [t for t in texts if len(t) > 40]
+    assert "[ ] Surfplatta med robust skal –" in texts
+    too_long = [(t, s) for t, s, _ in label._lines(content) if len(t) > label.wrap_width(s)]
+    assert too_long == []
+
+
+def test_body_text_is_at_least_8_pt_and_the_support_phone_is_the_largest_line() -> None:
+    content = label_content(KitContext(CATALOGUE, Path("/nonexistent")), KIT)
+    lines = label._lines(content)
+    assert min(size for _, size, _ in lines) >= 8
+    (largest,) = [text for text, size, _ in lines if size == max(s for _, s, _ in lines)]
+    assert largest == content.support_phone
+
+
+@pytest.mark.parametrize(
+    ("name", "official"),
+    [
+        ("Härnösand", "Härnösands kommun"),
+        ("Kramfors", "Kramfors kommun"),
+        ("Sollefteå", "Sollefteå kommun"),
+        ("Sundsvall", "Sundsvalls kommun"),
+        ("Timrå", "Timrå kommun"),
+        ("Ånge", "Ånge kommun"),
+        ("Örnsköldsvik", "Örnsköldsviks kommun"),
+    ],
+)
+def test_the_label_names_the_municipality_in_the_genitive(name: str, official: str) -> None:
+    assert label.kommun(name) == official
+
+
+def test_a_label_whose_text_would_not_fit_is_refused() -> None:
+    content = label_content(KitContext(CATALOGUE, Path("/nonexistent")), KIT)
+    crowded = dataclasses.replace(content, contents=[f"Tillbehör nummer {n}" for n in range(12)])
+    with pytest.raises(label.LabelOverflow, match="the label's text is"):
+        label.pdf(crowded)
+
+
+def test_a_batchs_labels_go_on_a4_sheets_six_a_sheet(tmp_path: Path) -> None:
+    context = KitContext(CATALOGUE, Path("/nonexistent"))
+    contents = [label_content(context, KIT.model_copy(update={"asset_tag": f"RVN-2260-{n:05d}"})) for n in range(1, 8)]
+    document = tmp_path / "sheet.pdf"
+    document.write_bytes(label.sheet_pdf(contents))
+    subprocess.run([_pdf_tool("qpdf"), "--check", str(document)], check=True, capture_output=True)
+    info = subprocess.run([_pdf_tool("pdfinfo"), str(document)], check=True, capture_output=True, text=True).stdout
+    assert "Pages:           2" in info
+    assert "Page size:       595.276 x 841.89 pts (A4)" in info
+    text = subprocess.run([_pdf_tool("pdftotext"), str(document), "-"], check=True, capture_output=True, text=True)
+    assert [f"RVN-2260-{n:05d}" in text.stdout for n in range(1, 8)] == [True] * 7
+    # Every label lies whole on the sheet.
+    for x_mm, y_mm in label.sheet_positions():
+        assert x_mm > 0
+        assert x_mm + label.WIDTH_MM < 210
+        assert y_mm > 0
+        assert y_mm + label.HEIGHT_MM < 297
+    subprocess.run(
+        [
+            _pdf_tool("pdftoppm"),
+            "-r",
+            "200",
+            "-gray",
+            "-png",
+            "-f",
+            "1",
+            "-singlefile",
+            str(document),
+            str(tmp_path / "s"),
+        ],
+        check=True,
+    )
+    codes = sorted(c.text for c in zxingcpp.read_barcodes(Image.open(tmp_path / "s.png")))
+    assert codes == [f"RVN-2260-{n:05d}" for n in range(1, 7)]
 
 
 def _pdf_tool(name: str) -> str:

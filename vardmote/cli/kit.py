@@ -782,19 +782,71 @@ def _write_label(catalogue: ProfileCatalogue, record: KitRecord, bundle_dir: Pat
 
 @app.command()
 def label(
-    kit: Annotated[str, typer.Argument(help="The kit's asset tag or current serial.")],
+    kits: Annotated[
+        list[str] | None,
+        typer.Argument(help="Asset tags (now or before a move) or current serials.", show_default=False),
+    ] = None,
+    municipality: Annotated[
+        str | None, typer.Option(help="Every active kit of this municipality.", show_default=False)
+    ] = None,
+    batch: Annotated[
+        Path | None, typer.Option(help="The kits of an enrollment CSV (by its serials).", show_default=False)
+    ] = None,
+    sheet: Annotated[
+        Path | None,
+        typer.Option(help="Write one A4 PDF of all the labels (6 a sheet) to this file.", show_default=False),
+    ] = None,
     db_url: DbUrl = None,
     bundle_dir: BundleDir = None,
     profiles_dir: ProfilesDir = None,
 ) -> None:
-    """Print (write) the kit's support label: QR code of the asset tag, whom to call, the contents list.
+    """Print (write) kits' support labels: QR code of the asset tag, whom to call, the contents list.
 
-    The label is 62 × 100 mm, as SVG and PDF, in the kit's bundle folder.
+    Each label is 62 × 100 mm, as SVG and PDF, in the kit's bundle folder; with --sheet, all of them
+    also go on A4 sheets, three across and two down, for a batch printed on plain paper or A4 labels.
+
+    Examples:
+
+        vardmote kit label RVN-2260-00001
+        vardmote kit label --batch kits.csv --sheet labels.pdf
     """
+    from vardmote.kits.artifacts import label as labels
+    from vardmote.kits.intake import read_batch
+    from vardmote.kits.steps import KitContext, label_content
+
     catalogue = load_or_exit(profiles_dir)
-    record = _named_kit(_registry(db_url, catalogue), kit)
-    for path in _write_label(catalogue, record, bundle_dir):
-        console.print(f"wrote {path}")
+    registry = _registry(db_url, catalogue)
+    names = list(kits or [])
+    if batch is not None:
+        requests, problems = read_batch(batch, catalogue)
+        if problems:
+            print_problems(problems)
+            raise typer.Exit(1)
+        names += [r.serial for r in requests]
+    records = [_named_kit(registry, name) for name in names]
+    if municipality is not None:
+        try:
+            code = catalogue.find_municipality(municipality)[1].code
+        except LookupError as err:
+            fail(one_line(err))
+            raise typer.Exit(2) from None
+        records += [r for r in registry.list_kits(code, None) if r.status != "retired"]
+    if not records:
+        fail("name the kits: asset tags or serials, --batch FILE or --municipality NAME")
+        raise typer.Exit(2)
+    try:
+        for record in records:
+            for path in _write_label(catalogue, record, bundle_dir):
+                console.print(f"wrote {path}")
+        if sheet is not None:
+            context = KitContext(catalogue, bundle_dir or Path("."))
+            data = labels.sheet_pdf([label_content(context, r) for r in records])
+            sheet.write_bytes(data)
+            pages = -(-len(records) // len(labels.sheet_positions()))
+            console.print(f"wrote {sheet}: {len(records)} labels on {pages} A4 sheet(s)")
+    except (labels.LabelOverflow, OSError) as err:
+        fail(one_line(err))
+        raise typer.Exit(1) from None
 
 
 @app.command()

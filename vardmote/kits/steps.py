@@ -76,7 +76,7 @@ def label_content(context: KitContext, kit: KitRecord) -> label.LabelContent:
     names = {c.id: c.name_sv for c in context.catalogue.kit.model.components}
     return label.LabelContent(
         asset_tag=kit.asset_tag,
-        municipality=f"{municipality.name} kommun",
+        municipality=label.kommun(municipality.name),
         model=f"{model.manufacturer} {model.model_name}",
         serial=kit.serial,
         support_name=contact.name,
