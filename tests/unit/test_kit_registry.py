@@ -212,6 +212,34 @@ def test_a_registry_from_the_first_schema_revision_is_upgraded_in_place_on_open(
         engine.dispose()
 
 
+def test_two_technicians_first_runs_on_a_fresh_database_at_once_both_succeed(registry_url: str) -> None:
+    """Both open (and so migrate) the empty database and register the municipality's first kit at the
+    same moment: each gets a kit, with its own tag."""
+    barrier = threading.Barrier(2)
+    results: dict[str, Any] = {}
+
+    def technician(serial: str) -> None:
+        try:
+            barrier.wait()
+            engine = open_engine(registry_url)
+            try:
+                registry = KitRegistry(engine, CATALOGUE, actor=f"tekniker-{serial}")
+                barrier.wait()
+                kit, _ = registry.register(DeviceIds(serial), model=TAB, municipality_code=TIMRA, owner=run_owner())
+                results[serial] = kit.asset_tag
+            finally:
+                engine.dispose()
+        except Exception as err:  # the test reports it
+            results[serial] = err
+
+    threads = [threading.Thread(target=technician, args=(serial,)) for serial in ("R52W700001", "R52W700002")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(map(str, results.values())) == ["RVN-2262-00001", "RVN-2262-00002"]
+
+
 def test_moves_made_before_aliases_existed_become_aliases_from_the_log(registry_url: str) -> None:
     """A registry of revision 0002 knows a kit's earlier tags only from its re-tag entries."""
     old = create_engine(registry_url)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, cast
 
-from sqlalchemy import Engine, Table, bindparam, insert, or_, select, update
+from sqlalchemy import Engine, Table, bindparam, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -43,12 +43,10 @@ _KITS, _DEVICES, _SEQUENCES, _HEAD, _AUDIT_LOG = (
 )
 _INSERT_KIT = insert(_KITS).returning(_KITS.c.id)
 _INSERT_DEVICE = insert(_DEVICES)
-_INSERT_SEQUENCE = insert(_SEQUENCES)
-_ADVANCE_SEQUENCE = (
-    update(_SEQUENCES)
-    .where(_SEQUENCES.c.municipality_code == bindparam("code"))
-    .values(last_value=_SEQUENCES.c.last_value + 1)
-    .returning(_SEQUENCES.c.last_value)
+_NEXT_IN_SEQUENCE = text(
+    "INSERT INTO tag_sequences (municipality_code, last_value) VALUES (:code, 1) "
+    "ON CONFLICT (municipality_code) DO UPDATE SET last_value = tag_sequences.last_value + 1 "
+    "RETURNING last_value"
 )
 _MARK_ENROLLED = (
     update(_KITS)
@@ -151,11 +149,10 @@ class KitRegistry:
         session.info["audit_head"] = Anchor(int(count) + 1, entry.hash)
 
     def _next_tag(self, session: Session, code: str) -> str:
-        connection = session.connection()
-        value = connection.execute(_ADVANCE_SEQUENCE, {"code": code}).scalar()
-        if value is None:  # the municipality's first kit
-            value = 1
-            connection.execute(_INSERT_SEQUENCE, {"municipality_code": code, "last_value": value})
+        # One statement, so that two runs registering a municipality's first kit at once both succeed
+        # (an update-else-insert lets both miss the row and one insert fail): the insert that finds the
+        # row advances it instead. SQLite (3.35+) and PostgreSQL take the same SQL.
+        value = session.connection().execute(_NEXT_IN_SEQUENCE, {"code": code}).scalar_one()
         return f"{self.catalogue.region.model.short_name}-{code}-{value:05d}"
 
     def _active_holding(self, session: Session, ids: DeviceIds) -> list[Kit]:
