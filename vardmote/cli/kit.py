@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import socket
+import sys
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
@@ -123,6 +124,9 @@ def _show_kits(
     if output_format is Format.json:
         print_json([_as_json(r, wipes, policies) for r in records])
         return
+    if len(records) > RICH_TABLE_UP_TO:
+        _plain_table(records, title, wipes, policies)
+        return
     table = Table("Asset tag", "Serial", "Kommun", "Alt", "Model", "Status", "Support", "MDM", title=title)
     for r in records:
         pending = wipes.get(r.asset_tag)
@@ -144,6 +148,36 @@ def _show_kits(
             console.print(f"[bold yellow]wipe pending[/] {tag}: serial {serial} — {note}", soft_wrap=True)
     for tag, note in policies.items():
         console.print(f"[bold yellow]policy pending[/] {tag}: {note}", soft_wrap=True)
+
+
+# Rich lays out a table by measuring every cell, which for thousands of rows takes seconds; longer lists
+# are printed as plain columns, which read the same and can be piped to grep.
+RICH_TABLE_UP_TO = 200
+
+
+def _plain_table(
+    records: list[KitRecord], title: str, wipes: dict[str, list[tuple[str, str]]], policies: dict[str, str]
+) -> None:
+    rows = [("Asset tag", "Serial", "Kommun", "Alt", "Model", "Status", "Support", "MDM")]
+    for r in records:
+        status = r.status + (", wipe pending" if r.asset_tag in wipes else "")
+        status += ", policy pending" if r.asset_tag in policies else ""
+        rows.append(
+            (
+                r.asset_tag,
+                r.serial,
+                r.municipality_code,
+                str(r.alternative),
+                r.model,
+                status,
+                r.support_party,
+                r.mdm_device or r.mdm_ref or "-",
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    out = [title]
+    out += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    sys.stdout.write("\n".join(out) + "\n")
 
 
 def _as_json(record: KitRecord, wipes: dict[str, list[tuple[str, str]]], policies: dict[str, str]) -> dict[str, Any]:
@@ -906,12 +940,19 @@ def list_command(
             fail(one_line(err))
             raise typer.Exit(2) from None
     registry = _registry(db_url, catalogue)
+    from vardmote.kits.registry.queries import all_pending_wipes, policies_pending
+
     try:
         records = registry.list_kits(code, status)
+        wipes = all_pending_wipes(registry.engine)
+        policies = policies_pending(registry.engine, None)
     except Exception as err:
         fail(f"cannot read the kit registry: {one_line(err)}")
         raise typer.Exit(1) from None
-    _show_kits(records, output_format, f"{len(records)} kits")
+    listed = {r.asset_tag for r in records}
+    wipes = {tag: devices for tag, devices in wipes.items() if tag in listed}
+    policies = {tag: note for tag, note in policies.items() if tag in listed}
+    _show_kits(records, output_format, f"{len(records)} kits", wipes, policies)
 
 
 @app.command()

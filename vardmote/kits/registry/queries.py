@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Engine, case, or_, select
 
 from vardmote.kits.record import KitRecord
@@ -39,12 +41,23 @@ def find_kit(engine: Engine, key: str) -> KitRecord | None:
 
 def pending_wipes(engine: Engine, asset_tags: list[str]) -> dict[str, list[tuple[str, str]]]:
     """Per kit, the devices that left it and wait for a wipe: (serial, what was done so far)."""
+    return _pending_wipes(engine, Kit.asset_tag.in_(asset_tags))
+
+
+def all_pending_wipes(engine: Engine) -> dict[str, list[tuple[str, str]]]:
+    """Every kit's pending wipes (by the index on wipe_state: the few waiting, not the fleet)."""
+    return _pending_wipes(engine, None)
+
+
+def _pending_wipes(engine: Engine, condition: Any) -> dict[str, list[tuple[str, str]]]:
     query = (
         select(Kit.asset_tag, KitDevice.serial, KitDevice.wipe_note)
         .join(Kit, Kit.id == KitDevice.kit_id)
-        .where(KitDevice.wipe_state == "pending", Kit.asset_tag.in_(asset_tags))
+        .where(KitDevice.wipe_state == "pending")
         .order_by(KitDevice.id)
     )
+    if condition is not None:
+        query = query.where(condition)
     found: dict[str, list[tuple[str, str]]] = {}
     with engine.connect() as connection:
         for tag, serial, note in connection.execute(query):
@@ -52,10 +65,11 @@ def pending_wipes(engine: Engine, asset_tags: list[str]) -> dict[str, list[tuple
     return found
 
 
-def policies_pending(engine: Engine, asset_tags: list[str]) -> dict[str, str]:
-    """The kits among these whose tablet still lacks what the registry says, with what is left to do."""
-    query = select(Kit.asset_tag, Kit.policy_pending).where(
-        Kit.asset_tag.in_(asset_tags), Kit.policy_pending.is_not(None)
-    )
+def policies_pending(engine: Engine, asset_tags: list[str] | None) -> dict[str, str]:
+    """The kits among these (None: all) whose tablet still lacks what the registry says, with what is
+    left to do."""
+    query = select(Kit.asset_tag, Kit.policy_pending).where(Kit.policy_pending.is_not(None))
+    if asset_tags is not None:
+        query = query.where(Kit.asset_tag.in_(asset_tags))
     with engine.connect() as connection:
         return {str(tag): str(note) for tag, note in connection.execute(query)}
