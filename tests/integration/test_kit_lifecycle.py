@@ -351,7 +351,7 @@ def test_registry_errors_are_one_line_without_sql(kit_env: dict[str, str], tmp_p
     missing = vardmote(kit_env, "kit", "list", "--db-url", f"sqlite:///{tmp_path}/no/such/registry.sqlite", check=False)
     assert (missing.returncode, missing.stderr.strip()) == (
         1,
-        f"error: cannot open the kit registry: the registry's folder {tmp_path}/no/such does not exist",
+        "error: cannot open the kit registry: unable to open database file",
     )
     database = tmp_path / "registry.sqlite"
     vardmote(kit_env, "kit", "list", "--db-url", f"sqlite:///{database}")
@@ -428,7 +428,8 @@ def test_a_killed_run_leaves_no_password_on_disk_nor_in_its_processes(tmp_path: 
     secrets = {"VARDMOTE_APN_PASSWORD_RVN": "Sekret-RVN-4711", "VARDMOTE_APN_PASSWORD_SUNDSVALL": "Sekret-SUN-0815"}
     scratch, bundles = tmp_path / "tmp", tmp_path / "bundles"
     scratch.mkdir()
-    database = tmp_path / "registry-Sekret-URL.sqlite"  # the URL stands for one with a password in it
+    # The registry's URL stands for one with a password in it: no Ansible process may carry it.
+    database = tmp_path / "registry-Url-Marker.sqlite"
     env = {
         **os.environ,
         **secrets,
@@ -457,7 +458,7 @@ def test_a_killed_run_leaves_no_password_on_disk_nor_in_its_processes(tmp_path: 
                     data = (Path("/proc") / str(pid) / part).read_bytes()
                 except OSError:
                     continue  # already ended
-                leaks += [f"{pid} {part}" for marker in (b"Sekret-",) if marker in data]
+                leaks += [f"{pid} {part}" for marker in (b"Sekret-", b"Url-Marker") if marker in data]
         assert leaks == []
     finally:
         os.killpg(process.pid, signal.SIGKILL)
@@ -466,7 +467,7 @@ def test_a_killed_run_leaves_no_password_on_disk_nor_in_its_processes(tmp_path: 
                 os.kill(pid, signal.SIGKILL)
         process.wait(timeout=30)
     time.sleep(0.5)
-    holding = [p for p in tmp_path.rglob("*") if p.is_file() and b"Sekret-" in p.read_bytes() and p != database]
+    holding = [p for p in tmp_path.rglob("*") if p.is_file() and b"Sekret-" in p.read_bytes()]
     assert holding, "the run never got as far as writing a bundle"
     for path in holding:
         assert path.is_relative_to(bundles), f"{path} holds a password outside the bundles"
@@ -485,7 +486,7 @@ def test_moving_a_kit_retags_it_and_its_tablet_gets_the_new_municipalitys_settin
     # The new bundle has Timrå's APN and support line, not Ånge's.
     policy = json.loads((bundle / "amapi-policy.json").read_text(encoding="utf-8"))
     assert policy["deviceConnectivityManagement"]["apnPolicy"]["apnSettings"][0]["apn"] == "online.telia.se"
-    assert "Kommunens IT-support Timrå (exempel)" in (bundle / "label.svg").read_text(encoding="utf-8")
+    assert "Kommunens IT-support Timrå" in (bundle / "label.svg").read_text(encoding="utf-8")
     # The old tag on the case still finds the kit, in any case.
     shown = json.loads(vardmote(kit_env, "kit", "show", "rvn-2260-00001", "--format", "json").stdout)
     assert (shown["asset_tag"], shown["alternative"], shown["support_party"]) == ("RVN-2262-00001", 2, "municipality")

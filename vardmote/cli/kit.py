@@ -550,7 +550,7 @@ def wipe_done(
     db_url: DbUrl = None,
     profiles_dir: ProfilesDir = None,
 ) -> None:
-    """Confirm that you wiped a tablet by its work order (WIPE-<serial>.txt in the kit's bundle).
+    """Confirm that you wiped a tablet by its work order (WIPE-SERIAL.txt in the kit's bundle).
 
     Until you do, the kit shows "wipe pending". The confirmation goes into the audit log.
 
@@ -585,7 +585,7 @@ def move(
 
     With the Android Management API the new policy is applied and the device pointed at it
     (policies.patch, devices.patch); otherwise the kit's new bundle holds the policy or profile and a
-    work order (POLICY-<serial>.txt), and the kit shows "policy pending" until `vardmote kit
+    work order (POLICY-SERIAL.txt), and the kit shows "policy pending" until `vardmote kit
     policy-done`. The old tag keeps finding the kit. Print the new label.pdf and replace the old one.
 
     Example:
@@ -697,7 +697,7 @@ def policy_done(
     profiles_dir: ProfilesDir = None,
 ) -> None:
     """Confirm that you gave the kit's tablet its new policy or profile by its work order
-    (POLICY-<serial>.txt in the kit's bundle) and relabelled it. The confirmation goes into the audit log."""
+    (POLICY-SERIAL.txt in the kit's bundle) and relabelled it. The confirmation goes into the audit log."""
     registry = _registry(db_url, load_or_exit(profiles_dir))
     try:
         record = registry.show(kit)
@@ -906,7 +906,7 @@ def show(
         fail(f"cannot read the kit registry: {one_line(err)}")
         raise typer.Exit(1) from None
     if record is None:
-        fail(f"no kit with asset tag, serial, IMEI or ICCID {kit!r}")
+        fail(f"no kit with asset tag or serial {kit!r}")
         raise typer.Exit(1)
     wipes, policies = pending_wipes(engine, [record.asset_tag]), policies_pending(engine, [record.asset_tag])
     if output_format is Format.json:

@@ -48,11 +48,6 @@ def open_engine(url: str | None = None) -> Engine:
     """An engine on the registry at `url`, its schema migrated to the current revision."""
     url = url or default_db_url()
     engine = create_engine(url, future=True)
-    database = engine.url.database
-    if engine.dialect.name == "sqlite" and database and database != ":memory:" and not database.startswith("file:"):
-        folder = Path(database).parent
-        if not folder.is_dir():  # SQLite says only "unable to open database file"
-            raise FileNotFoundError(f"the registry's folder {folder} does not exist")
     if engine.dialect.name == "sqlite":
         _sqlite_pragmas(engine)
     if current_revision(engine) != HEAD_REVISION:
