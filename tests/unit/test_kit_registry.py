@@ -215,7 +215,7 @@ def test_a_registry_from_the_first_schema_revision_is_upgraded_in_place_on_open(
 def test_two_technicians_first_runs_on_a_fresh_database_at_once_both_succeed(registry_url: str) -> None:
     """Both open (and so migrate) the empty database and register the municipality's first kit at the
     same moment: each gets a kit, with its own tag."""
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=60)
     results: dict[str, Any] = {}
 
     def technician(serial: str) -> None:

@@ -8,16 +8,25 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, Literal, cast
 
-from sqlalchemy import Engine, Table, bindparam, insert, or_, select, text, update
+from sqlalchemy import Engine, Table, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from vardmote.kits.leases import owner_alive
 from vardmote.kits.record import KitRecord
 from vardmote.kits.registry.anchor import Anchor, advance, load
-from vardmote.kits.registry.audit import GENESIS, ChainBreak, canonical, check_entry, entry_hash, kit_state
+from vardmote.kits.registry.audit import (
+    GENESIS,
+    STATE_FIELDS,
+    ChainBreak,
+    canonical,
+    check_entry,
+    entry_hash,
+    kit_state,
+)
 from vardmote.kits.registry.registry_keys import normalise_key
 from vardmote.kits.registry.tables import (
     KIT_IS_ACTIVE,
@@ -34,6 +43,7 @@ from vardmote.region.matrix import SUPPORT_DUTY, ResponsibilityMatrix
 LEASE = timedelta(minutes=15)
 POLICY_NOT_PUSHED = "not yet sent to the MDM or ordered"
 _AUDIT_FIELDS = ("at", "actor", "action", "asset_tag", "reason", "ticket", "details", "prev_hash", "hash")
+_CHAIN_COLUMNS = ("id", *_AUDIT_FIELDS)
 
 # The write paths that run once per kit and step are SQL statements built once, here, and run on the
 # session's connection with each kit's values: building a statement per call (and the ORM's unit of work
@@ -615,29 +625,27 @@ class KitRegistry:
             return self.record(kit), mine, devices
 
     def verify_audit(self, expect: Anchor | None = None) -> tuple[int, Anchor, list[ChainBreak]]:
-        """Check the whole log, streamed (a registry of 100,000 kits is never held in memory at once):
-        the hash chain; the head the registry keeps; this machine's anchor and `expect` (an anchor kept
-        elsewhere), each of which the log must still hold at its position; and every kit's row against the
-        state its newest entry recorded. Returns the entries counted, the log's head, and the breaks."""
+        """Check the whole log, streamed as plain rows (a registry of 100,000 kits is never held in
+        memory): the hash chain; the head the registry keeps; this machine's anchor and `expect` (an anchor
+        kept elsewhere), each of which the log must still hold at its position; and every kit's row against
+        the state its newest entry recorded. Returns the entries counted, the log's head, and the breaks."""
         anchors = [a for a in (load(self.engine), expect) if a is not None]
         breaks: list[ChainBreak] = []
-        newest_state: dict[str, str | None] = {}
         count, previous, last_id = 0, GENESIS, 0
-        with self._sessions() as session:
-            entries = session.execute(
-                select(AuditEntry).order_by(AuditEntry.id).execution_options(yield_per=2000)
-            ).scalars()
-            for entry in entries:
+        with self.engine.connect() as connection:
+            streamed = connection.execution_options(yield_per=5000)
+            for row in streamed.execute(
+                select(*(getattr(AuditEntry, name) for name in _CHAIN_COLUMNS)).order_by(AuditEntry.id)
+            ):
+                # A plain namespace, not a mapped object: a quarter million of those cost seconds.
+                entry = cast(AuditEntry, SimpleNamespace(**dict(zip(_CHAIN_COLUMNS, row, strict=True))))
                 count += 1
                 breaks += check_entry(entry, previous)
                 for anchor in anchors:
                     if anchor.entries == count and anchor.last_hash != entry.hash:
                         breaks.append(ChainBreak(entry.id, f"is not entry {count} of the anchor {anchor}"))
-                state = json.loads(entry.details).get("state")
-                newest_state[entry.asset_tag] = None if state is None else canonical(state)
                 previous, last_id = entry.hash, entry.id
-                session.expunge(entry)
-            head = session.get(AuditHead, 1)
+            head = connection.execute(select(AuditHead.last_hash, AuditHead.entries).where(AuditHead.id == 1)).first()
             if head is not None and head.last_hash != previous:
                 breaks.append(
                     ChainBreak(
@@ -651,17 +659,28 @@ class KitRegistry:
                     breaks.append(
                         ChainBreak(0, f"the log has {count} entries, but {anchor.entries} were anchored ({anchor})")
                     )
-            kits = session.execute(select(Kit).order_by(Kit.id).execution_options(yield_per=2000)).scalars()
-            for kit in kits:
-                recorded = newest_state.get(kit.asset_tag, MISSING)
-                if recorded is MISSING:
-                    breaks.append(ChainBreak(0, f"kit {kit.asset_tag} has no entry in the log (entries were removed)"))
-                elif recorded is not None and recorded != canonical(kit_state(kit)):
-                    breaks.append(
-                        ChainBreak(0, f"kit {kit.asset_tag} is not as its newest entry left it (its row was edited)")
-                    )
-                session.expunge(kit)
+            # Each kit beside its newest entry (the chain above proved the entries' order is the log's).
+            newest = (
+                select(AuditEntry.asset_tag, func.max(AuditEntry.id).label("id"))
+                .group_by(AuditEntry.asset_tag)
+                .subquery()
+            )
+            kits_and_entries = (
+                select(*(getattr(Kit, name) for name in STATE_FIELDS), AuditEntry.details)
+                .select_from(Kit)
+                .outerjoin(newest, newest.c.asset_tag == Kit.asset_tag)
+                .outerjoin(AuditEntry, AuditEntry.id == newest.c.id)
+                .order_by(Kit.id)
+            )
+            for row in streamed.execute(kits_and_entries):
+                *fields, details = row
+                tag = fields[0]
+                if details is None:
+                    breaks.append(ChainBreak(0, f"kit {tag} has no entry in the log (entries were removed)"))
+                    continue
+                recorded = json.loads(details).get("state")
+                if recorded is not None and canonical(recorded) != canonical(
+                    dict(zip(STATE_FIELDS, fields, strict=True))
+                ):
+                    breaks.append(ChainBreak(0, f"kit {tag} is not as its newest entry left it (its row was edited)"))
         return count, Anchor(count, previous), breaks
-
-
-MISSING = "(no entry)"
