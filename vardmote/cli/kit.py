@@ -628,8 +628,8 @@ def _check_push_preconditions(
     import os as _os
 
     from vardmote.kits.bundle import default_bundle_dir
+    from vardmote.kits.mdm.names import AMAPI_ENTERPRISE_ENV
     from vardmote.kits.preflight import bundle_dir_problem, registry_write_problem, secret_problems
-    from vardmote.kits.steps import AMAPI_ENTERPRISE_ENV
 
     problems = secret_problems(catalogue, needs)
     if any(k.mdm_driver == "amapi" for k in kits) and not _os.environ.get(AMAPI_ENTERPRISE_ENV):

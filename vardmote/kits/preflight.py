@@ -18,9 +18,9 @@ from sqlalchemy import Engine, select, text
 
 from vardmote.core.problems import Problem, one_line
 from vardmote.kits.intake import KitRequest
+from vardmote.kits.mdm.names import AMAPI_ENTERPRISE_ENV, policy_id
 from vardmote.kits.registry.tables import KIT_IS_ACTIVE, AuditHead, Kit, TagSequence
 from vardmote.kits.secrets import MissingSecret, resolve
-from vardmote.kits.steps import AMAPI_ENTERPRISE_ENV, policy_id
 from vardmote.region.catalogue import ProfileCatalogue
 
 CHUNK = 500  # identifiers per IN list: far below any database's limit on bound parameters

@@ -16,15 +16,18 @@ from vardmote.kits.artifacts.apple_schema import combination_problems, profile_p
 from vardmote.kits.bundle import BundleFile, write_bundle
 from vardmote.kits.mdm.base import DeviceOutcome, DeviceTarget, MdmDriver, MdmError
 from vardmote.kits.mdm.bundle import BundleDriver
+from vardmote.kits.mdm.names import AMAPI_ENTERPRISE_ENV, policy_id
 from vardmote.kits.record import KitRecord
 from vardmote.kits.secrets import resolve
 from vardmote.region.catalogue import ProfileCatalogue
 from vardmote.region.matrix import ResponsibilityMatrix
 from vardmote.region.schema import Municipality
 
-AMAPI_ENTERPRISE_ENV = "VARDMOTE_AMAPI_ENTERPRISE"
 APP_LOCK_FILE = "vardmote-app-lock.mobileconfig"
 SIGNING_CERT_ENV, SIGNING_KEY_ENV = "VARDMOTE_PROFILE_SIGNING_CERT", "VARDMOTE_PROFILE_SIGNING_KEY"
+
+
+__all__ = ["AMAPI_ENTERPRISE_ENV", "policy_id"]  # part of what the steps offer, kept in mdm.names
 
 
 class ArtifactError(Exception):
@@ -129,11 +132,6 @@ def render_artifacts(context: KitContext, kit: KitRecord, check_mode: bool = Fal
                 data = ipad.sign(data, Path(cert), Path(key))
             files.append(BundleFile(name, data, secret=secret))
     return write_bundle(context.bundle_dir / kit.asset_tag, files, check_mode)
-
-
-def policy_id(municipality: Municipality) -> str:
-    """The kit policy's id in the MDM: one per municipality and kiosk profile, shared by its kits."""
-    return f"kiosk-{municipality.code}-{municipality.kiosk_profile}"
 
 
 def enroll(context: KitContext, kit: KitRecord, check_mode: bool = False) -> tuple[str, list[str]]:
