@@ -15,6 +15,12 @@ options:
   bundle_dir: {description: Where enrollment bundles go (default VARDMOTE_BUNDLE_DIR)., type: path}
   profiles_dir: {description: The device_profiles tree., type: path}
   vault_values: {description: Secrets that profiles name by vault variable., type: dict, default: {}, no_log: true}
+  secret_channel:
+    description:
+      - Where the running vardmote kit command serves the secrets it took out of the environment
+        (APN passwords, the registry URL); never stored.
+    type: dict
+    no_log: true
 """
 
 from ansible.module_utils.basic import AnsibleModule

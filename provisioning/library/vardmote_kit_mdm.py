@@ -9,11 +9,13 @@ short_description: Enroll tablet kits in their MDM, or wipe their devices
 description:
   - The driver follows each municipality's profile (bundle, or amapi for the Android Management API).
   - Enrolling applies the kit's policy and writes a one-time enrollment token and its provisioning QR
-    code (mode 0600) into the kit's bundle. Wiping keeps factory reset protection.
+    code (mode 0600) into the kit's bundle. Wiping takes the registry's pending wipes
+    (vardmote_kit_registry action wipes_pending) and deletes each device through the MDM that enrolled
+    it (factory reset protection kept), or writes a work order into the kit's bundle.
 options:
   action: {description: enroll or wipe., type: str, required: true, choices: [enroll, wipe]}
   kits: {description: Kit records from vardmote_kit_registry., type: list, elements: dict, required: true}
-  reason: {description: Why a device is wiped., type: str, default: ""}
+  reason: {description: Unused (a pending wipe carries its own reason)., type: str, default: ""}
   bundle_dir: {description: Where enrollment bundles go (default VARDMOTE_BUNDLE_DIR)., type: path}
   profiles_dir: {description: The device_profiles tree., type: path}
 """

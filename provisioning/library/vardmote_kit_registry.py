@@ -9,12 +9,14 @@ short_description: Keep tablet kits in the vardmote kit registry
 description:
   - Runs one lifecycle action on a list of kits, each in its own transaction with an audit entry.
   - Idempotent: an action already done reports no change.
+  - wipes_pending lists the devices of the given kits that wait for a wipe; wiped records what the
+    MDM step did with each (sent to the MDM, or a work order for the technician).
 options:
   action:
     description: What to do.
     type: str
     required: true
-    choices: [register, complete, release, replace, retire, retag]
+    choices: [register, complete, release, replace, retire, retag, wipes_pending, wiped]
   kits:
     description: The kits, as dicts with the fields the action needs.
     type: list
@@ -24,8 +26,14 @@ options:
   actor: {description: Who is acting (goes into the audit log)., type: str, required: true}
   reason: {description: Why (goes into the audit log)., type: str, default: ""}
   ticket: {description: The service ticket, if any., type: str}
-  db_url: {description: The registry (default VARDMOTE_DB_URL or the user's SQLite file)., type: str}
+  db_url: {description: The registry (default VARDMOTE_DB_URL or the user's SQLite file)., type: str, no_log: true}
   profiles_dir: {description: The device_profiles tree., type: path}
+  secret_channel:
+    description:
+      - Where the running vardmote kit command serves the secrets it took out of the environment
+        (APN passwords, the registry URL); never stored.
+    type: dict
+    no_log: true
 """
 
 from ansible.module_utils.basic import AnsibleModule

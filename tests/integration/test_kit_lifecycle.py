@@ -3,6 +3,7 @@ against a real registry (SQLite and PostgreSQL) and writes real bundles."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -15,6 +16,8 @@ from typing import Any
 
 import pytest
 import zxingcpp
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from PIL import Image
 
 from tests.conftest import REPO_ROOT
@@ -39,6 +42,7 @@ def kit_env(tmp_path: Path, registry_url: str) -> dict[str, str]:
         "VARDMOTE_APN_PASSWORD_RVN": "example-not-secret",
         "VARDMOTE_APN_PASSWORD_SUNDSVALL": "example-not-secret-either",
         "VARDMOTE_ACTOR": "tekniker@example",
+        "VARDMOTE_AUDIT_ANCHOR": str(tmp_path / "audit-anchors.json"),
     }
 
 
@@ -84,6 +88,10 @@ def test_the_example_batch_enrolls_one_kit_per_municipality_and_a_rerun_changes_
     assert len(kits(kit_env)) == 7
     audit = vardmote(kit_env, "kit", "audit", "--verify")
     assert "the audit log's 14 entries are complete and unaltered" in audit.stdout
+    sheet = Path(kit_env["VARDMOTE_BUNDLE_DIR"]) / "labels.pdf"
+    printed = vardmote(kit_env, "kit", "label", "--batch", str(EXAMPLES), "--sheet", str(sheet)).stdout
+    assert f"wrote {sheet}: 7 labels on 2 A4 sheet(s)" in " ".join(printed.split())
+    assert sheet.read_bytes().count(b"/Type /Page ") == 2
 
 
 def _with_check_digit(body: str) -> str:
@@ -145,7 +153,22 @@ def test_replace_keeps_the_tag_and_retire_frees_the_sim(kit_env: dict[str, str])
     history = vardmote(kit_env, "kit", "history", "RVN-2260-00001").stdout
     for expected in ("cracked screen", "INC-42", "rma"):
         assert expected in history
-    vardmote(kit_env, "kit", "retire", "RVN-2260-00001", "--reason", "end of contract")
+    # The old tablet has a work order in the kit's bundle and stays "wipe pending" until confirmed.
+    order = Path(kit_env["VARDMOTE_BUNDLE_DIR"]) / "RVN-2260-00001" / "WIPE-R52W700006.txt"
+    text = order.read_text(encoding="utf-8")
+    assert "serial R52W700006" in text
+    assert "Factory data reset" in text
+    assert "vardmote kit wipe-done RVN-2260-00001 --serial R52W700006" in text
+    assert shown["wipe_pending"] == ["R52W700006"]
+    assert "wipe pending" in vardmote(kit_env, "kit", "show", "RVN-2260-00001").stdout
+    wrong = vardmote(kit_env, "kit", "wipe-done", "RVN-2260-00001", "--serial", "R52W799999", check=False)
+    assert wrong.returncode == 1
+    assert "has no device with serial R52W799999 waiting for a wipe" in wrong.stderr
+    vardmote(kit_env, "kit", "wipe-done", "rvn-2260-00001", "--serial", "r52w700006", "--ticket", "INC-42")
+    assert json.loads(vardmote(kit_env, "kit", "show", "R52W799999", "--format", "json").stdout)["wipe_pending"] == []
+    retired = vardmote(kit_env, "kit", "retire", "RVN-2260-00001", "--reason", "end of contract").stdout
+    assert "wipe pending" in " ".join(retired.split())
+    assert (order.parent / "WIPE-R52W799999.txt").is_file()
     # The freed SIM can go into a new kit.
     vardmote(
         kit_env,
@@ -179,25 +202,59 @@ def test_an_invalid_batch_writes_nothing_unless_told_to_skip(kit_env: dict[str, 
     assert len(kits(kit_env)) == 2
 
 
-def test_check_mode_changes_nothing(kit_env: dict[str, str]) -> None:
-    vardmote(kit_env, "kit", "enroll", "--batch", str(EXAMPLES), "--check")
-    assert kits(kit_env) == []
-    assert not Path(kit_env["VARDMOTE_BUNDLE_DIR"]).exists()
+def test_check_mode_prints_the_plan_and_changes_nothing(kit_env: dict[str, str]) -> None:
+    vardmote(kit_env, "kit", "enroll", *ANGE_KIT)
+    planned = vardmote(kit_env, "kit", "enroll", "--batch", str(EXAMPLES), "--check").stdout
+    assert planned.splitlines()[1:3] == [
+        "line 2: R52W700001 (Härnösand) → RVN-2280-00001 (next free): register and enroll; files: policy, token, "
+        "QR code, label; MDM: bundle (a site MDM imports it)",
+        "line 3: R52W700002 (Sundsvall) → RVN-2281-00001 (next free): register and enroll; files: policy, token, "
+        "QR code, label; MDM: bundle (a site MDM imports it)",
+    ]
+    assert "line 7: R52W700006 (Ånge) → RVN-2260-00001: nothing: already enrolled" in planned
+    assert "line 8: DMPX0007Q1GH (Timrå) → RVN-2262-00001 (next free): register and enroll; files: profile" in planned
+    assert "7 kit(s) checked; run again without --check to enroll them" in planned
+    assert [k["asset_tag"] for k in kits(kit_env)] == ["RVN-2260-00001"]
+    assert sorted(p.name for p in Path(kit_env["VARDMOTE_BUNDLE_DIR"]).iterdir()) == ["RVN-2260-00001"]
+
+
+def _service_account(tmp_path: Path) -> Path:
+    """Credentials google-auth accepts without asking anyone, whose token endpoint is a closed loopback
+    port: the first call to the Android Management API fails, after the kit is registered."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    account = {
+        "type": "service_account",
+        "project_id": "example",
+        "private_key_id": "1",
+        "private_key": pem.decode(),
+        "client_email": "kits@example.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": "http://127.0.0.1:9/token",
+    }
+    path = tmp_path / "service-account.json"
+    path.write_text(json.dumps(account), encoding="utf-8")
+    return path
 
 
 def test_an_mdm_failure_half_way_leaves_a_visible_kit_and_a_rerun_finishes(
-    kit_env: dict[str, str], profiles_copy: Path
+    kit_env: dict[str, str], profiles_copy: Path, tmp_path: Path
 ) -> None:
     ange = profiles_copy / "municipalities" / "ange.yaml"
     ange.write_text(
         ange.read_text(encoding="utf-8").replace("mdm_driver: bundle", "mdm_driver: amapi"), encoding="utf-8"
     )
-    env = {**kit_env, "VARDMOTE_PROFILES_DIR": str(profiles_copy)}
-    env.pop("VARDMOTE_AMAPI_ENTERPRISE", None)
+    env = {
+        **kit_env,
+        "VARDMOTE_PROFILES_DIR": str(profiles_copy),
+        "VARDMOTE_AMAPI_ENTERPRISE": "enterprises/LC00abc123",
+        "GOOGLE_APPLICATION_CREDENTIALS": str(_service_account(tmp_path)),
+    }
     args = ["kit", "enroll", *ANGE_KIT]
     failed = vardmote(env, *args, check=False)
     assert failed.returncode == 1
-    assert "Ånge uses the amapi driver: set VARDMOTE_AMAPI_ENTERPRISE" in failed.stderr
+    # The token endpoint (a closed loopback port) refused the first call.
+    assert "RVN-2260-00001: Android Management API: policies.patch: ConnectionRefusedError" in failed.stderr
     (pending,) = kits(env)
     assert (pending["asset_tag"], pending["status"]) == ("RVN-2260-00001", "registered")
     ange.write_text(
@@ -208,6 +265,104 @@ def test_an_mdm_failure_half_way_leaves_a_visible_kit_and_a_rerun_finishes(
     assert (done["asset_tag"], done["status"]) == ("RVN-2260-00001", "enrolled")
 
 
+def test_an_amapi_municipality_without_its_enterprise_is_refused_before_anything_is_written(
+    kit_env: dict[str, str], profiles_copy: Path
+) -> None:
+    ange = profiles_copy / "municipalities" / "ange.yaml"
+    ange.write_text(
+        ange.read_text(encoding="utf-8").replace("mdm_driver: bundle", "mdm_driver: amapi"), encoding="utf-8"
+    )
+    env = {**kit_env, "VARDMOTE_PROFILES_DIR": str(profiles_copy)}
+    env.pop("VARDMOTE_AMAPI_ENTERPRISE", None)
+    refused = vardmote(env, "kit", "enroll", *ANGE_KIT, check=False)
+    assert refused.returncode == 1
+    assert "Ånge uses the amapi driver: set VARDMOTE_AMAPI_ENTERPRISE=enterprises/<id>" in refused.stderr
+    assert kits(env) == []
+    assert not Path(env["VARDMOTE_BUNDLE_DIR"]).exists()
+
+
+def test_a_batch_reusing_an_identifier_of_a_registered_kit_writes_nothing_and_names_the_line(
+    kit_env: dict[str, str], tmp_path: Path
+) -> None:
+    vardmote(kit_env, "kit", "enroll", *ANGE_KIT)
+    rows = EXAMPLES.read_text(encoding="utf-8").splitlines()
+    # Line 7 is Ånge's kit with another serial: its IMEI and ICCID belong to RVN-2260-00001.
+    batch = tmp_path / "kits.csv"
+    batch.write_text("\n".join([*rows[:6], rows[6].replace("R52W700006", "R52W700066")]) + "\n", encoding="utf-8")
+    refused = vardmote(kit_env, "kit", "enroll", "--batch", str(batch), check=False)
+    assert refused.returncode == 1
+    assert refused.stdout.splitlines() == [
+        f"{batch}:7: imei: IMEI 352099001760061 already belongs to kit RVN-2260-00001 (enrolled)",
+        f"{batch}:7: iccid: ICCID 8946010000000000061 already belongs to kit RVN-2260-00001 (enrolled)",
+    ]
+    assert [k["asset_tag"] for k in kits(kit_env)] == ["RVN-2260-00001"]
+    assert sorted(p.name for p in Path(kit_env["VARDMOTE_BUNDLE_DIR"]).iterdir()) == ["RVN-2260-00001"]
+    # The same device again for the same municipality is a re-run, not a conflict.
+    assert "already enrolled" in vardmote(kit_env, "kit", "enroll", *ANGE_KIT).stdout
+
+
+def test_an_unset_apn_password_is_refused_before_any_kit_is_registered(kit_env: dict[str, str]) -> None:
+    env = {k: v for k, v in kit_env.items() if k != "VARDMOTE_APN_PASSWORD_SUNDSVALL"}
+    refused = vardmote(env, "kit", "enroll", "--batch", str(EXAMPLES), check=False)
+    assert refused.returncode == 1
+    assert (
+        "broadband profile sundsvall-private-apn needs the environment variable VARDMOTE_APN_PASSWORD_SUNDSVALL "
+        "(kits on line 3)" in " ".join(refused.stderr.split())
+    )
+    assert kits(env) == []
+
+
+def test_preconditions_and_options_that_do_not_apply_are_one_line_each(kit_env: dict[str, str], tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "bundles-file"
+    not_a_folder.write_text("", encoding="utf-8")
+    refused = vardmote(
+        kit_env, "kit", "enroll", "--batch", str(EXAMPLES), "--bundle-dir", str(not_a_folder / "b"), check=False
+    )
+    assert "the bundle folder" in refused.stderr
+    assert "is a file" in refused.stderr
+    both = vardmote(kit_env, "kit", "enroll", "--batch", str(EXAMPLES), "--serial", "R52W1", check=False)
+    assert (both.returncode, both.stderr.strip()) == (
+        2,
+        "error: --serial: not with --batch, whose CSV gives each kit's fields",
+    )
+    skip = vardmote(kit_env, "kit", "enroll", *ANGE_KIT, "--skip-invalid", check=False)
+    assert (skip.returncode, skip.stderr.strip()) == (2, "error: --skip-invalid: only with --batch")
+    status = vardmote(kit_env, "kit", "list", "--status", "enroled", check=False)
+    assert status.returncode == 2
+    assert "unknown status 'enroled'; one of registered, enrolled, in_repair, rma, retired" in status.stderr
+    ticket = vardmote(kit_env, "kit", "enroll", *ANGE_KIT, "--ticket", "T" * 61, check=False)
+    assert "--ticket is 61 characters, at most 60" in ticket.stderr
+    assert kits(kit_env) == []
+
+
+def test_a_replacement_of_a_cellular_tablet_needs_the_new_imei(kit_env: dict[str, str]) -> None:
+    vardmote(kit_env, "kit", "enroll", *ANGE_KIT)
+    refused = vardmote(
+        kit_env, "kit", "replace", "RVN-2260-00001", "--serial", "R52W799999", "--reason", "x", check=False
+    )
+    assert refused.returncode == 1
+    assert (
+        "--imei: the new tablet (samsung-galaxy-tab-s10-plus-5g) is a cellular model: give its IMEI" in refused.stderr
+    )
+    assert json.loads(vardmote(kit_env, "kit", "show", "RVN-2260-00001", "-f", "json").stdout)["serial"] == "R52W700006"
+
+
+def test_registry_errors_are_one_line_without_sql(kit_env: dict[str, str], tmp_path: Path) -> None:
+    missing = vardmote(kit_env, "kit", "list", "--db-url", f"sqlite:///{tmp_path}/no/such/registry.sqlite", check=False)
+    assert (missing.returncode, missing.stderr.strip()) == (
+        1,
+        "error: cannot open the kit registry: unable to open database file",
+    )
+    database = tmp_path / "registry.sqlite"
+    vardmote(kit_env, "kit", "list", "--db-url", f"sqlite:///{database}")
+    read_only = f"sqlite:///file:{database}?mode=ro&uri=true"
+    refused = vardmote(kit_env, "kit", "enroll", *ANGE_KIT, "--db-url", read_only, check=False)
+    assert refused.returncode == 1
+    assert "error: cannot write to the kit registry: attempt to write a readonly database" in refused.stderr
+    assert "SELECT" not in refused.stderr
+    assert "UPDATE" not in refused.stderr
+
+
 def test_a_batch_killed_half_way_and_run_again_finishes_with_no_duplicates(tmp_path: Path) -> None:
     database = tmp_path / "registry.sqlite"
     env = {
@@ -216,6 +371,7 @@ def test_a_batch_killed_half_way_and_run_again_finishes_with_no_duplicates(tmp_p
         "VARDMOTE_BUNDLE_DIR": str(tmp_path / "bundles"),
         "VARDMOTE_APN_PASSWORD_RVN": "x",
         "VARDMOTE_APN_PASSWORD_SUNDSVALL": "y",
+        "VARDMOTE_AUDIT_ANCHOR": str(tmp_path / "audit-anchors.json"),
     }
     process = subprocess.Popen(
         [VARDMOTE, "kit", "enroll", "--batch", str(EXAMPLES)],
@@ -247,17 +403,157 @@ def test_a_batch_killed_half_way_and_run_again_finishes_with_no_duplicates(tmp_p
     shutil.rmtree(tmp_path / "bundles", ignore_errors=True)
 
 
-def test_moving_a_kit_retags_it_and_writes_its_new_label(kit_env: dict[str, str]) -> None:
+def _descendants(root: int) -> list[int]:
+    """Every process below `root`, however it detached its session (pexpect gives Ansible its own)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    found, frontier = [], [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        found += children
+        frontier += children
+    return found
+
+
+def test_a_killed_run_leaves_no_password_on_disk_nor_in_its_processes(tmp_path: Path) -> None:
+    """kill -9 half-way: the APN passwords and the registry's URL are in no command line or environment
+    of Ansible's processes while the run lasts, and afterwards in no file but the bundles' 0600 files."""
+    secrets = {"VARDMOTE_APN_PASSWORD_RVN": "Sekret-RVN-4711", "VARDMOTE_APN_PASSWORD_SUNDSVALL": "Sekret-SUN-0815"}
+    scratch, bundles = tmp_path / "tmp", tmp_path / "bundles"
+    scratch.mkdir()
+    # The registry's URL stands for one with a password in it: no Ansible process may carry it.
+    database = tmp_path / "registry-Url-Marker.sqlite"
+    env = {
+        **os.environ,
+        **secrets,
+        "TMPDIR": str(scratch),
+        "VARDMOTE_DB_URL": f"sqlite:///{database}",
+        "VARDMOTE_BUNDLE_DIR": str(bundles),
+        "VARDMOTE_AUDIT_ANCHOR": str(tmp_path / "audit-anchors.json"),
+    }
+    process = subprocess.Popen(
+        [VARDMOTE, "kit", "enroll", "--batch", str(EXAMPLES)],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(bundles.glob("*/amapi-policy.json")):
+        time.sleep(0.02)
+    below = _descendants(process.pid)
+    try:
+        assert below, "Ansible never started"
+        leaks = []
+        for pid in below:
+            for part in ("cmdline", "environ"):
+                try:
+                    data = (Path("/proc") / str(pid) / part).read_bytes()
+                except OSError:
+                    continue  # already ended
+                leaks += [f"{pid} {part}" for marker in (b"Sekret-", b"Url-Marker") if marker in data]
+        assert leaks == []
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        for pid in below:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    time.sleep(0.5)
+    holding = [p for p in tmp_path.rglob("*") if p.is_file() and b"Sekret-" in p.read_bytes()]
+    assert holding, "the run never got as far as writing a bundle"
+    for path in holding:
+        assert path.is_relative_to(bundles), f"{path} holds a password outside the bundles"
+        assert (path.stat().st_mode & 0o777) == 0o600, f"{path} holds a password and is not 0600"
+    assert not [p for p in scratch.rglob("*") if p.is_file() and b"Sekret-" in p.read_bytes()]
+
+
+def test_moving_a_kit_retags_it_and_its_tablet_gets_the_new_municipalitys_settings(kit_env: dict[str, str]) -> None:
     vardmote(kit_env, "kit", "enroll", *ANGE_KIT)
     moved = vardmote(kit_env, "kit", "move", "RVN-2260-00001", "--municipality", "Timrå", "--reason", "moved to Timrå")
     assert "RVN-2262-00001" in moved.stdout
-    shown = json.loads(vardmote(kit_env, "kit", "show", "R52W700006", "--format", "json").stdout)
+    bundle = Path(kit_env["VARDMOTE_BUNDLE_DIR"]) / "RVN-2262-00001"
+    order = (bundle / "POLICY-R52W700006.txt").read_text(encoding="utf-8")
+    assert "kit RVN-2262-00001 (was RVN-2260-00001)" in order
+    assert "vardmote kit policy-done RVN-2262-00001" in order
+    # The new bundle has Timrå's APN and support line, not Ånge's.
+    policy = json.loads((bundle / "amapi-policy.json").read_text(encoding="utf-8"))
+    assert policy["deviceConnectivityManagement"]["apnPolicy"]["apnSettings"][0]["apn"] == "online.telia.se"
+    assert "Kommunens IT-support Timrå" in (bundle / "label.svg").read_text(encoding="utf-8")
+    # The old tag on the case still finds the kit, in any case.
+    shown = json.loads(vardmote(kit_env, "kit", "show", "rvn-2260-00001", "--format", "json").stdout)
     assert (shown["asset_tag"], shown["alternative"], shown["support_party"]) == ("RVN-2262-00001", 2, "municipality")
-    label = Path(kit_env["VARDMOTE_BUNDLE_DIR"]) / "RVN-2262-00001" / "label.svg"
-    assert "Kommunens IT-support Timrå (exempel)" in label.read_text(encoding="utf-8")
+    assert shown["policy_pending"] == f"work order {bundle / 'POLICY-R52W700006.txt'}"
+    vardmote(kit_env, "kit", "policy-done", "RVN-2260-00001")
+    assert (
+        json.loads(vardmote(kit_env, "kit", "show", "352099001760061", "-f", "json").stdout)["policy_pending"] is None
+    )
     history = vardmote(kit_env, "kit", "history", "RVN-2262-00001").stdout
     assert "retag" in history
+    assert "policy-confirmed" in history
     assert "RVN-2260-00001" in history  # the entries under its earlier tag are part of its history
+    assert vardmote(kit_env, "kit", "audit", "--verify").returncode == 0
+
+
+def test_a_municipalitys_switch_of_alternative_is_one_command_with_a_dry_run(
+    kit_env: dict[str, str], profiles_copy: Path
+) -> None:
+    env = {**kit_env, "VARDMOTE_PROFILES_DIR": str(profiles_copy)}
+    timra_kit = ("--serial", "R52W700011", "--imei", "352099001760996", "--iccid", "8946010000000000012")
+    vardmote(env, "kit", "enroll", *timra_kit, "--model", "samsung-galaxy-tab-s10-plus-5g", "--municipality", "Timrå")
+    timra = profiles_copy / "municipalities" / "timra.yaml"
+    before = timra.read_text(encoding="utf-8")
+    # Under alternative 1 the region holds the subscription: Timrå's own APN profile no longer fits.
+    refused = vardmote(env, "kit", "switch-alternative", "Timrå", "1", "--reason", "avtal 2027", check=False)
+    assert refused.returncode == 1
+    assert "'kommun-public-apn' is held by the municipality, but under alternative 1" in " ".join(
+        refused.stderr.split()
+    )
+    args = [
+        "kit",
+        "switch-alternative",
+        "Timrå",
+        "1",
+        "--broadband-profile",
+        "rvn-private-apn",
+        "--reason",
+        "avtal 2027",
+    ]
+    dry = vardmote(env, *args, "--dry-run").stdout
+    assert (
+        "RVN-2262-00001: tag unchanged; support municipality → region; APN online.telia.se (kommun-public-apn) → "
+        "vardmote.rvn.example (rvn-private-apn); policy kiosk-2262-video-webclient (unchanged); label rewritten; "
+        "work order in the bundle" in dry
+    )
+    assert "dry run: nothing was changed" in dry
+    assert timra.read_text(encoding="utf-8") == before
+    assert (
+        json.loads(vardmote(env, "kit", "show", "RVN-2262-00001", "-f", "json").stdout)["support_party"]
+        == "municipality"
+    )
+    done = vardmote(env, *args).stdout
+    assert "Timrå is now alternative 1" in done
+    assert "alternative: 1" in timra.read_text(encoding="utf-8")
+    assert "# Timrå kommun" in timra.read_text(encoding="utf-8")  # its comments are kept
+    shown = json.loads(vardmote(env, "kit", "show", "RVN-2262-00001", "-f", "json").stdout)
+    assert (shown["alternative"], shown["support_party"]) == (1, "region")
+    assert shown["policy_pending"].startswith("work order ")
+    bundle = Path(env["VARDMOTE_BUNDLE_DIR"]) / "RVN-2262-00001"
+    policy = json.loads((bundle / "amapi-policy.json").read_text(encoding="utf-8"))
+    assert policy["deviceConnectivityManagement"]["apnPolicy"]["apnSettings"][0]["apn"] == "vardmote.rvn.example"
+    assert "Regionens" in (bundle / "label.svg").read_text(encoding="utf-8")
+    entries = vardmote(env, "kit", "history", "RVN-2262-00001").stdout.count("│ retag")
+    again = vardmote(env, *args).stdout  # idempotent: nothing more happens, nothing more is logged
+    assert "Timrå is now alternative 1" in again
+    assert vardmote(env, "kit", "history", "RVN-2262-00001").stdout.count("│ retag") == entries == 1
+    assert vardmote(env, "profiles", "validate").returncode == 0
 
 
 def test_the_registry_module_runs_stand_alone_without_the_action_plugins(

@@ -30,6 +30,7 @@ from vardmote.kits.steps import KitContext, enroll, label_content, render_artifa
 from vardmote.region.catalogue import load_catalogue
 
 CATALOGUE = load_catalogue()
+ADDITIONAL_DATA = '{"asset_tag":"RVN-2260-00001","serial":"R52W700006","municipality":"2260","alternative":1}'
 KIT = KitRecord(
     asset_tag="RVN-2260-00001",
     serial="R52W700006",
@@ -83,7 +84,7 @@ def test_the_discovery_document_catches_a_wrong_key_type_or_enum() -> None:
 def test_the_enrollment_token_request_carries_the_kit_not_the_patient() -> None:
     request = android.enrollment_token_request(KIT, CATALOGUE.municipalities["ange"].model, "enterprises/e/policies/p")
     assert schema_problems(request, "EnrollmentToken") == []
-    assert request["additionalData"] == '{"asset_tag":"RVN-2260-00001","municipality":"2260","alternative":1}'
+    assert request["additionalData"] == ADDITIONAL_DATA
     assert request["allowPersonalUsage"] == "PERSONAL_USAGE_DISALLOWED_USERLESS"
 
 
@@ -240,14 +241,14 @@ def test_every_bad_row_of_a_batch_gets_one_line(tmp_path: Path) -> None:
     batch = tmp_path / "kits.csv"
     batch.write_text(
         "serial,imei,iccid,model,municipality\n"
-        "A1,352099001760012,8946010000000000012,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
-        "A2,352099001760013,8946010000000000020,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
-        "A3,352099001760020,8946010000000000012,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
-        "A4,,8946010000000000038,galaxy-tab,Gävle\n",
+        "R52A0001,352099001760012,8946010000000000012,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
+        "R52A0002,352099001760013,8946010000000000020,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
+        "R52A0003,352099001760020,8946010000000000012,samsung-galaxy-tab-s10-plus-5g,Härnösand\n"
+        "R52A0004,,8946010000000000038,galaxy-tab,Gävle\n",
         encoding="utf-8",
     )
     requests, problems = read_batch(batch, CATALOGUE)
-    assert [r.serial for r in requests] == ["A1"]
+    assert [r.serial for r in requests] == ["R52A0001"]
     assert [str(p).replace(f"{tmp_path}/", "") for p in problems] == [
         "kits.csv:3: imei: IMEI 352099001760013 fails its Luhn check digit",
         "kits.csv:4: iccid: 8946010000000000012 is also on line 2",
@@ -262,8 +263,76 @@ def test_label_lines_fit_the_label_width() -> None:
     content = label_content(KitContext(CATALOGUE, Path("/nonexistent")), KIT)
     svg = label.svg(content)
     texts = re.findall(r">([^<]+)</text>", svg)
-    assert "[ ] Surfplatta med robust skal – minst" in texts
-    assert all(len(text) <= 40 for text in texts), [t for t in texts if len(t) > 40]
+    assert "[ ] Surfplatta med robust skal –" in texts
+    too_long = [(t, s) for t, s, _ in label._lines(content) if len(t) > label.wrap_width(s)]
+    assert too_long == []
+
+
+def test_body_text_is_at_least_8_pt_and_the_support_phone_is_the_largest_line() -> None:
+    content = label_content(KitContext(CATALOGUE, Path("/nonexistent")), KIT)
+    lines = label._lines(content)
+    assert min(size for _, size, _ in lines) >= 8
+    (largest,) = [text for text, size, _ in lines if size == max(s for _, s, _ in lines)]
+    assert largest == content.support_phone
+
+
+@pytest.mark.parametrize(
+    ("name", "official"),
+    [
+        ("Härnösand", "Härnösands kommun"),
+        ("Kramfors", "Kramfors kommun"),
+        ("Sollefteå", "Sollefteå kommun"),
+        ("Sundsvall", "Sundsvalls kommun"),
+        ("Timrå", "Timrå kommun"),
+        ("Ånge", "Ånge kommun"),
+        ("Örnsköldsvik", "Örnsköldsviks kommun"),
+    ],
+)
+def test_the_label_names_the_municipality_in_the_genitive(name: str, official: str) -> None:
+    assert label.kommun(name) == official
+
+
+def test_a_label_whose_text_would_not_fit_is_refused() -> None:
+    content = label_content(KitContext(CATALOGUE, Path("/nonexistent")), KIT)
+    crowded = dataclasses.replace(content, contents=[f"Tillbehör nummer {n}" for n in range(12)])
+    with pytest.raises(label.LabelOverflow, match="the label's text is"):
+        label.pdf(crowded)
+
+
+def test_a_batchs_labels_go_on_a4_sheets_six_a_sheet(tmp_path: Path) -> None:
+    context = KitContext(CATALOGUE, Path("/nonexistent"))
+    contents = [label_content(context, KIT.model_copy(update={"asset_tag": f"RVN-2260-{n:05d}"})) for n in range(1, 8)]
+    document = tmp_path / "sheet.pdf"
+    document.write_bytes(label.sheet_pdf(contents))
+    subprocess.run([_pdf_tool("qpdf"), "--check", str(document)], check=True, capture_output=True)
+    info = subprocess.run([_pdf_tool("pdfinfo"), str(document)], check=True, capture_output=True, text=True).stdout
+    assert "Pages:           2" in info
+    assert "Page size:       595.276 x 841.89 pts (A4)" in info
+    text = subprocess.run([_pdf_tool("pdftotext"), str(document), "-"], check=True, capture_output=True, text=True)
+    assert [f"RVN-2260-{n:05d}" in text.stdout for n in range(1, 8)] == [True] * 7
+    # Every label lies whole on the sheet.
+    for x_mm, y_mm in label.sheet_positions():
+        assert x_mm > 0
+        assert x_mm + label.WIDTH_MM < 210
+        assert y_mm > 0
+        assert y_mm + label.HEIGHT_MM < 297
+    subprocess.run(
+        [
+            _pdf_tool("pdftoppm"),
+            "-r",
+            "200",
+            "-gray",
+            "-png",
+            "-f",
+            "1",
+            "-singlefile",
+            str(document),
+            str(tmp_path / "s"),
+        ],
+        check=True,
+    )
+    codes = sorted(c.text for c in zxingcpp.read_barcodes(Image.open(tmp_path / "s.png")))
+    assert codes == [f"RVN-2260-{n:05d}" for n in range(1, 7)]
 
 
 def _pdf_tool(name: str) -> str:
@@ -318,7 +387,4 @@ def test_an_amapi_municipality_enrolls_through_the_api_and_the_qr_carries_its_to
     }
     patch, create = http.request_sequence
     assert "/policies/kiosk-2260-video-webclient" in patch[0]
-    assert (
-        json.loads(create[2])["additionalData"]
-        == '{"asset_tag":"RVN-2260-00001","municipality":"2260","alternative":1}'
-    )
+    assert json.loads(create[2])["additionalData"] == ADDITIONAL_DATA

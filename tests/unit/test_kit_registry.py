@@ -28,6 +28,12 @@ IMEI_A, IMEI_B = "490154203237518", "352099001761481"
 ICCID_A, ICCID_B = "89460012345678901236", "89460000000000000028"
 
 
+@pytest.fixture(autouse=True)
+def own_anchor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's registry anchors its audit log in a file of its own, not in the user's data folder."""
+    monkeypatch.setenv("VARDMOTE_AUDIT_ANCHOR", str(tmp_path / "audit-anchors.json"))
+
+
 @pytest.fixture
 def engine(registry_url: str) -> Iterator[Engine]:
     engine = open_engine(registry_url)
@@ -206,6 +212,69 @@ def test_a_registry_from_the_first_schema_revision_is_upgraded_in_place_on_open(
         engine.dispose()
 
 
+def test_two_technicians_first_runs_on_a_fresh_database_at_once_both_succeed(registry_url: str) -> None:
+    """Both open (and so migrate) the empty database and register the municipality's first kit at the
+    same moment: each gets a kit, with its own tag."""
+    barrier = threading.Barrier(2, timeout=60)
+    results: dict[str, Any] = {}
+
+    def technician(serial: str) -> None:
+        try:
+            barrier.wait()
+            engine = open_engine(registry_url)
+            try:
+                registry = KitRegistry(engine, CATALOGUE, actor=f"tekniker-{serial}")
+                barrier.wait()
+                kit, _ = registry.register(DeviceIds(serial), model=TAB, municipality_code=TIMRA, owner=run_owner())
+                results[serial] = kit.asset_tag
+            finally:
+                engine.dispose()
+        except Exception as err:  # the test reports it
+            results[serial] = err
+
+    threads = [threading.Thread(target=technician, args=(serial,)) for serial in ("R52W700001", "R52W700002")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(map(str, results.values())) == ["RVN-2262-00001", "RVN-2262-00002"]
+
+
+def test_moves_made_before_aliases_existed_become_aliases_from_the_log(registry_url: str) -> None:
+    """A registry of revision 0002 knows a kit's earlier tags only from its re-tag entries."""
+    old = create_engine(registry_url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with old.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.execute(
+            text(
+                "INSERT INTO kits (id, asset_tag, municipality_code, alternative, model, serial, status, "
+                "support_party, contents, mdm_driver, created_at, updated_at) VALUES (1, 'RVN-2281-00001', "
+                "'2281', 2, :model, 'R52W700001', 'enrolled', 'municipality', '[]', 'bundle', :at, :at)"
+            ),
+            {"model": TAB, "at": "2026-01-01T00:00:00+00:00"},
+        )
+        for old_tag, new_tag in (("RVN-2260-00001", "RVN-2262-00001"), ("RVN-2262-00001", "RVN-2281-00001")):
+            connection.execute(
+                text(
+                    "INSERT INTO audit_log (at, actor, action, asset_tag, reason, details, prev_hash, hash) "
+                    "VALUES ('2026-01-01T00:00:00+00:00', 't', 'retag', :tag, 'moved', :details, '0', :hash)"
+                ),
+                {"tag": new_tag, "details": f'{{"old":{{"asset_tag":"{old_tag}"}}}}', "hash": new_tag},
+            )
+    old.dispose()
+    engine = open_engine(registry_url)
+    try:
+        registry = KitRegistry(engine, CATALOGUE, actor="t")
+        assert registry.show("RVN-2260-00001").asset_tag == "RVN-2281-00001"
+        assert registry.show("RVN-2262-00001").asset_tag == "RVN-2281-00001"
+        assert [e.asset_tag for e in registry.history("RVN-2281-00001")[1]] == ["RVN-2262-00001", "RVN-2281-00001"]
+    finally:
+        engine.dispose()
+
+
 def test_moving_a_kit_retags_it_for_the_new_municipality_and_alternative(registry: KitRegistry) -> None:
     tag = enroll(registry, "A1", TIMRA)
     moved = registry.retag(tag, ANGE, "moved to Ånge hemsjukvård", "RITM-9")
@@ -218,7 +287,7 @@ def test_an_enrolled_kit_enrolled_again_is_a_no_op(registry: KitRegistry) -> Non
     tag = enroll(registry, "A1")
     kit, work_left = registry.register(DeviceIds("A1"), model=TAB, municipality_code=TIMRA, owner=run_owner())
     assert (kit.asset_tag, work_left) == (tag, False)
-    count, _ = registry.verify_audit()
+    count, _, _ = registry.verify_audit()
     assert count == 2
 
 
@@ -258,7 +327,8 @@ def test_two_runs_enrolling_the_same_serial_at_once_exactly_one_succeeds(registr
 
 def test_the_audit_log_chain_verifies_and_cannot_be_edited(engine: Engine, registry: KitRegistry) -> None:
     enroll(registry, "A1")
-    assert registry.verify_audit() == (2, [])
+    count, _, breaks = registry.verify_audit()
+    assert (count, breaks) == (2, [])
     with engine.connect() as connection, pytest.raises(DBAPIError, match="append-only"):
         connection.execute(text("UPDATE audit_log SET reason = 'nothing happened'"))
     with engine.connect() as connection, pytest.raises(DBAPIError, match="append-only"):
@@ -274,5 +344,5 @@ def test_tampering_behind_the_triggers_back_is_detected(engine: Engine, registry
         else:
             connection.execute(text("DROP TRIGGER audit_log_append_only ON audit_log"))
         connection.execute(text("UPDATE audit_log SET reason = 'routine check' WHERE action = 'retire'"))
-    _, breaks = registry.verify_audit()
+    _, _, breaks = registry.verify_audit()
     assert [(b.entry_id, b.problem) for b in breaks] == [(3, "its content does not match its hash (it was altered)")]

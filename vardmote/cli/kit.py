@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import socket
+import sys
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
@@ -73,45 +74,135 @@ def _named_kit(registry: KitRegistry, kit: str) -> KitRecord:
         raise typer.Exit(1) from None
 
 
-def _playbook(playbook: str, extravars: dict[str, Any], check: bool) -> PlaybookResult:
+def _playbook(
+    playbook: str, extravars: dict[str, Any], check: bool, catalogue: ProfileCatalogue, db_url: str | None
+) -> PlaybookResult:
+    """Run a kit playbook. The secrets it needs (the APN passwords the profiles name, the registry URL,
+    which may carry a password) are taken out of the environment ansible-runner records and served to
+    the tasks from this process's memory (vardmote.kits.secret_channel), so a killed run leaves none."""
     from vardmote.core.playbooks import run_playbook
     from vardmote.kits.leases import run_owner
+    from vardmote.kits.registry.database import DB_URL_ENV
+    from vardmote.kits.secret_channel import SecretChannel
 
-    extravars = {
-        "vardmote_actor": _actor(),
-        "vardmote_run_owner": run_owner(),
-        **{k: v for k, v in extravars.items() if v is not None},
-    }
-    with console.status("starting Ansible…") as status:
-        result = run_playbook(playbook, extravars, on_task=lambda task: status.update(f"[bold]{task}[/]…"), check=check)
+    names = {
+        profile.model.password_secret.env
+        for profile in catalogue.broadband_profiles.values()
+        if profile.model.password_secret is not None and profile.model.password_secret.env
+    } | {DB_URL_ENV}
+    taken = {name: os.environ.pop(name) for name in sorted(names) if name in os.environ}
+    handed = {"env": {k: v for k, v in taken.items() if k != DB_URL_ENV}, "db_url": db_url or taken.get(DB_URL_ENV)}
+    try:
+        with SecretChannel(handed) as channel:
+            extravars = {
+                "vardmote_actor": _actor(),
+                "vardmote_run_owner": run_owner(),
+                "vardmote_secret_channel": channel.reference,
+                **{k: v for k, v in extravars.items() if v is not None},
+            }
+            with console.status("starting Ansible…") as status:
+                result = run_playbook(
+                    playbook, extravars, on_task=lambda task: status.update(f"[bold]{task}[/]…"), check=check
+                )
+    finally:
+        os.environ.update(taken)
     for failure in result.failures:
         fail(failure)
     return result
 
 
-def _show_kits(records: list[KitRecord], output_format: Format, title: str) -> None:
+def _show_kits(
+    records: list[KitRecord],
+    output_format: Format,
+    title: str,
+    wipes: dict[str, list[tuple[str, str]]] | None = None,
+    policies: dict[str, str] | None = None,
+) -> None:
+    """The kits as a table or JSON; a kit with a device waiting for its wipe, or a tablet waiting for its
+    new policy, says so in its status."""
+    wipes, policies = wipes or {}, policies or {}
     if output_format is Format.json:
-        print_json([r.model_dump() for r in records])
+        print_json([_as_json(r, wipes, policies) for r in records])
+        return
+    if len(records) > RICH_TABLE_UP_TO:
+        _plain_table(records, title, wipes, policies)
         return
     table = Table("Asset tag", "Serial", "Kommun", "Alt", "Model", "Status", "Support", "MDM", title=title)
     for r in records:
+        pending = wipes.get(r.asset_tag)
         table.add_row(
             r.asset_tag,
             r.serial,
             r.municipality_code,
             str(r.alternative),
             r.model,
-            r.status,
+            r.status
+            + (", [bold yellow]wipe pending[/]" if pending else "")
+            + (", [bold yellow]policy pending[/]" if r.asset_tag in policies else ""),
             r.support_party,
-            r.mdm_ref or "-",
+            r.mdm_device or r.mdm_ref or "-",
         )
     console.print(table)
+    for tag, devices in wipes.items():
+        for serial, note in devices:
+            console.print(f"[bold yellow]wipe pending[/] {tag}: serial {serial} — {note}", soft_wrap=True)
+    for tag, note in policies.items():
+        console.print(f"[bold yellow]policy pending[/] {tag}: {note}", soft_wrap=True)
 
 
-def _where(db_url: str | None, bundle_dir: Path | None, profiles_dir: Path | None) -> dict[str, str | None]:
-    """The extra variables every kit playbook takes: where the registry, bundles and profiles are."""
+# Rich lays out a table by measuring every cell, which for thousands of rows takes seconds; longer lists
+# are printed as plain columns, which read the same and can be piped to grep.
+RICH_TABLE_UP_TO = 200
+
+
+def _plain_table(
+    records: list[KitRecord], title: str, wipes: dict[str, list[tuple[str, str]]], policies: dict[str, str]
+) -> None:
+    rows = [("Asset tag", "Serial", "Kommun", "Alt", "Model", "Status", "Support", "MDM")]
+    for r in records:
+        status = r.status + (", wipe pending" if r.asset_tag in wipes else "")
+        status += ", policy pending" if r.asset_tag in policies else ""
+        rows.append(
+            (
+                r.asset_tag,
+                r.serial,
+                r.municipality_code,
+                str(r.alternative),
+                r.model,
+                status,
+                r.support_party,
+                r.mdm_device or r.mdm_ref or "-",
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    out = [title]
+    out += ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+def _as_json(record: KitRecord, wipes: dict[str, list[tuple[str, str]]], policies: dict[str, str]) -> dict[str, Any]:
     return {
-        "vardmote_db_url": db_url,
+        **record.model_dump(),
+        "wipe_pending": [serial for serial, _ in wipes.get(record.asset_tag, [])],
+        "policy_pending": policies.get(record.asset_tag),
+    }
+
+
+def _pending_wipes(db_url: str | None, tags: list[str]) -> dict[str, list[tuple[str, str]]]:
+    from vardmote.kits.registry.database import open_engine
+    from vardmote.kits.registry.queries import pending_wipes
+
+    try:
+        return pending_wipes(open_engine(db_url), tags)
+    except Exception as err:
+        fail(f"cannot read the kit registry: {one_line(err)}")
+        raise typer.Exit(1) from None
+
+
+def _where(bundle_dir: Path | None, profiles_dir: Path | None) -> dict[str, str | None]:
+    """The extra variables every kit playbook takes: where bundles and profiles are. (Where the registry
+    is goes through the secret channel: its URL may carry a password.)"""
+    return {
         "vardmote_bundle_dir": str(bundle_dir) if bundle_dir else None,
         "vardmote_profiles_dir": str(profiles_dir) if profiles_dir else None,
     }
@@ -166,31 +257,133 @@ def enroll(
     from vardmote.kits.intake import check_request, read_batch
 
     catalogue = load_or_exit(profiles_dir)
+    single = {"--serial": serial, "--imei": imei, "--iccid": iccid, "--model": model, "--municipality": municipality}
     if batch is not None:
+        given = [option for option, value in single.items() if value is not None]
+        if given:
+            fail(f"{', '.join(given)}: not with --batch, whose CSV gives each kit's fields")
+            raise typer.Exit(2)
+        source = batch
         requests, problems = read_batch(batch, catalogue)
     elif serial is None or model is None or municipality is None:
         fail("give --serial, --model and --municipality (and --imei/--iccid), or --batch FILE")
         raise typer.Exit(2)
     else:
+        if skip_invalid:
+            fail("--skip-invalid: only with --batch")
+            raise typer.Exit(2)
+        source = Path("--options")
         row = {"serial": serial, "imei": imei or "", "iccid": iccid or "", "model": model, "municipality": municipality}
-        request, problems = check_request(row, 1, Path("--options"), catalogue)
+        request, problems = check_request(row, 1, source, catalogue)
         requests = [request] if request else []
-    if problems:
-        print_problems(problems)
-        if not skip_invalid or not requests:
-            error_console.print(f"[bold red]✗[/] {len(problems)} problem(s); nothing was enrolled")
-            raise typer.Exit(1)
-        error_console.print(f"[yellow]skipping {len(problems)} bad row(s); enrolling {len(requests)} kit(s)[/]")
+    _check_run_fields(ticket)
+    requests, bad_rows = _refuse_bad_rows(requests, problems, skip_invalid)
+    engine = _engine(db_url)
+    requests, bad_registry_rows = _refuse_bad_rows(
+        requests, _registry_problems(engine, requests, source), skip_invalid, already=bad_rows
+    )
+    _check_preconditions(engine, catalogue, requests, bundle_dir, check)
+    if bad_rows + bad_registry_rows:
+        error_console.print(
+            f"[yellow]skipping {bad_rows + bad_registry_rows} bad row(s); enrolling {len(requests)} kit(s)[/]"
+        )
+    if check:
+        _print_plan(engine, catalogue, requests)
+        return
     extravars = {
         "vardmote_kits": [r.as_vars() for r in requests],
         "vardmote_ticket": ticket,
-        **_where(db_url, bundle_dir, profiles_dir),
+        **_where(bundle_dir, profiles_dir),
     }
-    result = _playbook("enroll_batch.yml" if batch else "enroll_kit.yml", extravars, check)
+    result = _playbook("enroll_batch.yml" if batch else "enroll_kit.yml", extravars, False, catalogue, db_url)
     _summarise(result, "Register the kits in the registry", bundle_dir)
     if not result.ok:
         error_console.print("[bold red]✗[/] not finished: fix the cause above and run the same command again")
         raise typer.Exit(1)
+
+
+TICKET_MAX, ACTOR_MAX = 60, 120  # the audit log's columns
+
+
+def _check_run_fields(ticket: str | None) -> None:
+    """The run's own fields fit the audit log (a too-long ticket would fail the first write)."""
+    problems = []
+    if ticket is not None and len(ticket) > TICKET_MAX:
+        problems.append(f"--ticket is {len(ticket)} characters, at most {TICKET_MAX}")
+    if len(actor := _actor()) > ACTOR_MAX:
+        problems.append(f"{ACTOR_ENV} is {len(actor)} characters, at most {ACTOR_MAX}")
+    for problem in problems:
+        fail(problem)
+    if problems:
+        raise typer.Exit(1)
+
+
+def _refuse_bad_rows(
+    requests: list[Any], problems: list[Any], skip_invalid: bool, already: int = 0
+) -> tuple[list[Any], int]:
+    """Print each problem; stop unless told to skip the bad rows (and some good ones are left). Returns
+    the good requests and how many rows were bad."""
+    if not problems:
+        return requests, 0
+    print_problems(problems)
+    bad_lines = {p.line for p in problems}
+    good = [r for r in requests if r.line not in bad_lines]
+    if not skip_invalid or not good:
+        error_console.print(f"[bold red]✗[/] {len(problems)} problem(s); nothing was enrolled")
+        raise typer.Exit(1)
+    return good, len(bad_lines)
+
+
+def _engine(db_url: str | None) -> Any:
+    from vardmote.kits.registry.database import open_engine
+
+    try:
+        return open_engine(db_url)
+    except Exception as err:  # an unreachable database is one line, not a traceback
+        fail(f"cannot open the kit registry: {one_line(err)}")
+        raise typer.Exit(1) from None
+
+
+def _registry_problems(engine: Any, requests: list[Any], source: Path) -> list[Any]:
+    from vardmote.kits.preflight import registry_problems
+
+    try:
+        return registry_problems(engine, requests, source)
+    except Exception as err:
+        fail(f"cannot read the kit registry: {one_line(err)}")
+        raise typer.Exit(1) from None
+
+
+def _check_preconditions(
+    engine: Any, catalogue: ProfileCatalogue, requests: list[Any], bundle_dir: Path | None, check: bool
+) -> None:
+    """Everything the run needs besides good rows, before its first write: each one line."""
+    from vardmote.kits.bundle import default_bundle_dir
+    from vardmote.kits.preflight import bundle_dir_problem, mdm_problems, registry_write_problem, secret_problems
+
+    problems = secret_problems(catalogue, requests) + mdm_problems(catalogue, requests)
+    problems += [p for p in (bundle_dir_problem(bundle_dir or default_bundle_dir()),) if p]
+    if not check:
+        problems += [p for p in (registry_write_problem(engine),) if p]
+    for problem in problems:
+        fail(problem)
+    if problems:
+        error_console.print(f"[bold red]✗[/] {len(problems)} problem(s); nothing was enrolled")
+        raise typer.Exit(1)
+
+
+def _print_plan(engine: Any, catalogue: ProfileCatalogue, requests: list[Any]) -> None:
+    from vardmote.kits.preflight import plan
+
+    console.print("[bold]Plan[/] (nothing was written):")
+    for kit in plan(engine, catalogue, requests):  # one line a kit, never wrapped: a batch's plan is read and grepped
+        details = f"; files: {kit.files}; MDM: {kit.mdm}" if kit.files != "-" else ""
+        console.print(
+            f"line {kit.line}: {kit.serial} ({kit.municipality}) → {kit.asset_tag}: {kit.action}{details}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    console.print(f"{len(requests)} kit(s) checked; run again without --check to enroll them")
 
 
 # A batch longer than this prints counts, and a table of only the kits that are not finished: a table of
@@ -252,19 +445,35 @@ def replace(
         vardmote kit replace RVN-2260-00001 --serial R52W799999 --imei 352099001760996 \\
             --reason "cracked screen" --ticket INC-42
     """
-    from vardmote.kits.identifiers import iccid_problem, imei_problem
+    from vardmote.kits.identifiers import (
+        iccid_problem,
+        imei_problem,
+        normalise_digits,
+        normalise_serial,
+        serial_problem,
+    )
 
     catalogue = load_or_exit(profiles_dir)
-    problems = [p for p in (imei and imei_problem(imei), iccid and iccid_problem(iccid)) if p]
+    serial = normalise_serial(serial)
+    imei, iccid = (normalise_digits(imei) if imei else None), (normalise_digits(iccid) if iccid else None)
+    problems = [p for p in (serial_problem(serial), imei and imei_problem(imei), iccid and iccid_problem(iccid)) if p]
     if old_status not in ("in_repair", "rma"):
         problems.append(f"--old-status must be in_repair or rma, got {old_status!r}")
     if model and model not in catalogue.models:
-        problems.append(f"unknown model {model!r}")
+        problems.append(f"unknown model {model!r}; known: {', '.join(sorted(catalogue.models))}")
+    _check_run_fields(ticket)
+    registry = _registry(db_url, catalogue)
+    current = _named_kit(registry, kit)
+    new_model = catalogue.models.get(model or current.model)
+    if new_model is not None and new_model.model.cellular and not imei:
+        problems.append(f"--imei: the new tablet ({model or current.model}) is a cellular model: give its IMEI")
+    if current.status == "retired":
+        problems.append(f"kit {current.asset_tag} is retired; enroll a new kit instead")
     for problem in problems:
         fail(problem)
     if problems:
         raise typer.Exit(1)
-    tag = _named_kit(_registry(db_url, catalogue), kit).asset_tag
+    tag = current.asset_tag
     request = {
         "asset_tag": tag,
         "serial": serial,
@@ -277,12 +486,26 @@ def replace(
         "vardmote_replacements": [{k: v for k, v in request.items() if v is not None}],
         "vardmote_reason": reason,
         "vardmote_ticket": ticket,
-        **_where(db_url, bundle_dir, profiles_dir),
+        **_where(bundle_dir, profiles_dir),
     }
-    result = _playbook("replace_kit.yml", extravars, check=False)
+    result = _playbook("replace_kit.yml", extravars, False, catalogue, db_url)
     _summarise(result, "Register the kits in the registry", bundle_dir)
+    _say_wipes(_pending_wipes(db_url, [tag]), result)
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _say_wipes(pending: dict[str, list[tuple[str, str]]], result: PlaybookResult) -> None:
+    """What became of each old tablet's wipe: sent to the MDM, or a work order the technician must do."""
+    for wiped in _results_of(result, "Wipe the devices in their MDM, or write their work orders"):
+        if wiped.get("state") == "sent":
+            console.print(f"[green]✓[/] wipe sent for {wiped['asset_tag']} serial {wiped['serial']}: {wiped['note']}")
+    for tag, devices in pending.items():
+        for serial, note in devices:
+            console.print(
+                f"[bold yellow]wipe pending[/] {tag}: serial {serial} — {note}; "
+                f"when done: vardmote kit wipe-done {tag} --serial {serial}"
+            )
 
 
 @app.command()
@@ -300,23 +523,56 @@ def retire(
 
         vardmote kit retire RVN-2262-00003 --reason "end of contract" --ticket RITM-7
     """
-    registry = _registry(db_url, load_or_exit(profiles_dir))
+    catalogue = load_or_exit(profiles_dir)
+    _check_run_fields(ticket)
+    registry = _registry(db_url, catalogue)
     tag = _named_kit(registry, kit).asset_tag
     extravars = {
         "vardmote_kits": [{"asset_tag": tag}],
         "vardmote_reason": reason,
         "vardmote_ticket": ticket,
-        **_where(db_url, bundle_dir, profiles_dir),
+        **_where(bundle_dir, profiles_dir),
     }
-    result = _playbook("retire_kit.yml", extravars, check=False)
+    result = _playbook("retire_kit.yml", extravars, False, catalogue, db_url)
+    pending = _pending_wipes(db_url, [tag])
     if not result.ok:
+        _say_wipes(pending, result)
         raise typer.Exit(1)
     _show_kits([registry.show(tag)], Format.table, "Retired")
+    _say_wipes(pending, result)
+
+
+@app.command("wipe-done")
+def wipe_done(
+    kit: Annotated[str, typer.Argument(help="The kit's asset tag (now or before a move) or current serial.")],
+    serial: Annotated[str, typer.Option(help="The serial of the tablet you wiped, as on its work order.")],
+    ticket: Ticket = None,
+    db_url: DbUrl = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """Confirm that you wiped a tablet by its work order (WIPE-SERIAL.txt in the kit's bundle).
+
+    Until you do, the kit shows "wipe pending". The confirmation goes into the audit log.
+
+    Example:
+
+        vardmote kit wipe-done RVN-2260-00001 --serial R52W700006
+    """
+    from vardmote.kits.registry.registry_keys import normalise_key
+
+    registry = _registry(db_url, load_or_exit(profiles_dir))
+    try:
+        changed = registry.confirm_wipe(kit, normalise_key(serial), ticket)
+    except Exception as err:
+        fail(one_line(err))
+        raise typer.Exit(1) from None
+    word = "confirmed" if changed else "was already done"
+    console.print(f"[green]✓[/] wipe of serial {normalise_key(serial)} {word}")
 
 
 @app.command()
 def move(
-    kit: Annotated[str, typer.Argument(help="The kit's asset tag or current serial.")],
+    kit: Annotated[str, typer.Argument(help="The kit's asset tag (now or before a move) or current serial.")],
     municipality: Annotated[str, typer.Option(help="The municipality it moves to (name, file name or kommunkod).")],
     reason: Annotated[str, typer.Option(help="Why (kept in the audit log).")],
     ticket: Ticket = None,
@@ -324,20 +580,226 @@ def move(
     bundle_dir: BundleDir = None,
     profiles_dir: ProfilesDir = None,
 ) -> None:
-    """Move a kit to another municipality, or re-tag it after its municipality changed alternative.
+    """Move a kit to another municipality: new asset tag and support party, and the tablet gets the new
+    municipality's APN, support message and kiosk policy.
 
-    The kit gets the new municipality's asset tag and the support party of its alternative; its label
-    is printed again (vardmote kit label).
+    With the Android Management API the new policy is applied and the device pointed at it
+    (policies.patch, devices.patch); otherwise the kit's new bundle holds the policy or profile and a
+    work order (POLICY-SERIAL.txt), and the kit shows "policy pending" until `vardmote kit
+    policy-done`. The old tag keeps finding the kit. Print the new label.pdf and replace the old one.
+
+    Example:
+
+        vardmote kit move RVN-2260-00001 --municipality Timrå --reason "moved to Timrå hemtjänst"
     """
+    from vardmote.kits.intake import KitRequest
+
     catalogue = load_or_exit(profiles_dir)
+    _check_run_fields(ticket)
+    registry = _registry(db_url, catalogue)
+    current = _named_kit(registry, kit)
     try:
         _, target = catalogue.find_municipality(municipality)
-        record = _registry(db_url, catalogue).retag(kit, target.code, reason, ticket)
+    except LookupError as err:
+        fail(one_line(err))
+        raise typer.Exit(2) from None
+    needs = KitRequest(0, current.serial, current.imei, current.iccid, current.model, target.code)
+    _check_push_preconditions(registry, catalogue, [needs], [current], bundle_dir)
+    try:
+        record = registry.retag(current.asset_tag, target.code, reason, ticket)
     except Exception as err:
         fail(one_line(err))
         raise typer.Exit(1) from None
-    _write_label(catalogue, record, bundle_dir)
-    _show_kits([record], Format.table, "Re-tagged")
+    ok = _push_and_say(registry, catalogue, [record.asset_tag], bundle_dir)
+    _show_kits([registry.show(record.asset_tag)], Format.table, "Moved" if record != current else "Unchanged")
+    if not ok:
+        raise typer.Exit(1)
+
+
+def _check_push_preconditions(
+    registry: KitRegistry,
+    catalogue: ProfileCatalogue,
+    needs: list[Any],
+    kits: list[KitRecord],
+    bundle_dir: Path | None,
+) -> None:
+    """What pushing new policies needs, before anything is recorded: the APN secrets of the kits' new
+    profiles, the AMAPI enterprise for kits enrolled through it, the bundle folder, a writable registry."""
+    import os as _os
+
+    from vardmote.kits.bundle import default_bundle_dir
+    from vardmote.kits.mdm.names import AMAPI_ENTERPRISE_ENV
+    from vardmote.kits.preflight import bundle_dir_problem, registry_write_problem, secret_problems
+
+    problems = secret_problems(catalogue, needs)
+    if any(k.mdm_driver == "amapi" for k in kits) and not _os.environ.get(AMAPI_ENTERPRISE_ENV):
+        problems.append(f"kits enrolled through the amapi driver: set {AMAPI_ENTERPRISE_ENV}=enterprises/<id>")
+    problems += [p for p in (bundle_dir_problem(bundle_dir or default_bundle_dir()),) if p]
+    problems += [p for p in (registry_write_problem(registry.engine),) if p]
+    for problem in problems:
+        fail(problem)
+    if problems:
+        error_console.print(f"[bold red]✗[/] {len(problems)} problem(s); nothing was changed")
+        raise typer.Exit(1)
+
+
+def _push_and_say(registry: KitRegistry, catalogue: ProfileCatalogue, tags: list[str], bundle_dir: Path | None) -> bool:
+    """Push the new policy of each pending kit among `tags` and say, kit by kit, what became of it.
+    Returns whether every push was sent or ordered."""
+    from vardmote.kits.bundle import default_bundle_dir
+    from vardmote.kits.moves import push_pending
+    from vardmote.kits.steps import KitContext
+
+    context = KitContext(catalogue, bundle_dir or default_bundle_dir())
+    with console.status("pushing new policies…") as status:
+        pushed = push_pending(registry, context, tags, progress=lambda tag: status.update(f"[bold]{tag}[/]…"))
+    for push in pushed:
+        if push.error is not None:
+            fail(f"{push.asset_tag}: {push.error}; it stays 'policy pending': run `vardmote kit push {push.asset_tag}`")
+        elif push.outcome is not None and push.outcome.state == "sent":
+            console.print(f"[green]✓[/] {push.asset_tag}: new policy sent: {push.outcome.note}", soft_wrap=True)
+        elif push.outcome is not None:
+            console.print(
+                f"[bold yellow]policy pending[/] {push.asset_tag}: {push.outcome.note}; "
+                f"when done: vardmote kit policy-done {push.asset_tag}",
+                soft_wrap=True,
+            )
+    return all(push.error is None for push in pushed)
+
+
+@app.command()
+def push(
+    kits: Annotated[
+        list[str], typer.Argument(help="Asset tags (now or before a move) of kits that are 'policy pending'.")
+    ],
+    db_url: DbUrl = None,
+    bundle_dir: BundleDir = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """Push again the new policy of kits left 'policy pending' by a move or a change of alternative that
+    could not reach the MDM (an API error): the same as the end of `kit move`."""
+    catalogue = load_or_exit(profiles_dir)
+    registry = _registry(db_url, catalogue)
+    records = [_named_kit(registry, kit) for kit in kits]
+    _check_push_preconditions(registry, catalogue, [], records, bundle_dir)
+    if not registry.policy_pending([r.asset_tag for r in records]):
+        console.print("nothing to push: the tablets have what the registry says")
+        return
+    if not _push_and_say(registry, catalogue, [r.asset_tag for r in records], bundle_dir):
+        raise typer.Exit(1)
+
+
+@app.command("policy-done")
+def policy_done(
+    kit: Annotated[str, typer.Argument(help="The kit's asset tag (now or before a move) or current serial.")],
+    ticket: Ticket = None,
+    db_url: DbUrl = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """Confirm that you gave the kit's tablet its new policy or profile by its work order
+    (POLICY-SERIAL.txt in the kit's bundle) and relabelled it. The confirmation goes into the audit log."""
+    registry = _registry(db_url, load_or_exit(profiles_dir))
+    try:
+        record = registry.show(kit)
+        changed = registry.confirm_policy(record.asset_tag, ticket)
+    except Exception as err:
+        fail(one_line(err))
+        raise typer.Exit(1) from None
+    said = "confirmed" if changed else "nothing was pending"
+    console.print(f"[green]✓[/] {record.asset_tag}: new policy {said}")
+
+
+@app.command("switch-alternative")
+def switch_alternative(
+    municipality: Annotated[str, typer.Argument(help="The municipality (name, file name or kommunkod).")],
+    alternative: Annotated[int, typer.Argument(help="Its new alternative: 1 or 2.", min=1, max=2)],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit log of each kit).")],
+    broadband_profile: Annotated[
+        str | None,
+        typer.Option(
+            help="The broadband profile under the new alternative, when the subscription changes hands "
+            "(its holder must follow the matrix).",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show kit by kit what changes; change nothing.")] = False,
+    ticket: Ticket = None,
+    db_url: DbUrl = None,
+    bundle_dir: BundleDir = None,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """A municipality changes alternative: its profile, and every kit of it, in one command.
+
+    The municipality's file in device_profiles/ gets the new alternative (and broadband profile); the
+    whole profile tree is validated with the change before anything is written. Then each kit gets the
+    support party of the new alternative, its label, and its new policy (AMAPI) or a work order. Running
+    it again finishes what an interrupted run left; a kit already switched is left alone.
+
+    Example:
+
+        vardmote kit switch-alternative Timrå 1 --broadband-profile rvn-private-apn --reason "avtal 2027" --dry-run
+    """
+    from vardmote.core.problems import ProblemsFound
+    from vardmote.kits.intake import KitRequest
+    from vardmote.kits.moves import plan_switch, switched_catalogue, write_switch
+
+    catalogue = load_or_exit(profiles_dir)
+    _check_run_fields(ticket)
+    try:
+        key, before = catalogue.find_municipality(municipality)
+        switched, text = switched_catalogue(catalogue, key, alternative, broadband_profile)
+    except ProblemsFound as err:
+        for problem in err.problems:
+            fail(f"with alternative {alternative}: {problem.message} ({problem.field or problem.file.name})")
+        error_console.print("[bold red]✗[/] nothing was changed; give --broadband-profile for the new alternative")
+        raise typer.Exit(1) from None
+    except (LookupError, ValueError, OSError) as err:
+        fail(one_line(err))
+        raise typer.Exit(1) from None
+    registry = _registry(db_url, catalogue)
+    changes = plan_switch(catalogue, switched, key, registry)
+    after = switched.municipalities[key].model
+    console.print(
+        f"{before.name}: alternative {before.alternative} → {after.alternative}; broadband "
+        f"{before.broadband_profile} → {after.broadband_profile}; {len(changes)} kit(s)",
+        soft_wrap=True,
+    )
+    for change in changes:
+        parts = [
+            f"{name} {old} → {new}" if old != new else f"{name} {old} (unchanged)"
+            for name, (old, new) in (("support", change.support), ("APN", change.apn), ("policy", change.policy))
+        ]
+        console.print(
+            f"  {change.asset_tag}: tag unchanged; {'; '.join(parts)}; label rewritten; {change.delivery}",
+            soft_wrap=True,
+            highlight=False,
+        )
+    if dry_run:
+        console.print("dry run: nothing was changed")
+        return
+    records = registry.list_kits(before.code, None)
+    active = [r for r in records if r.status != "retired"]
+    needs = [KitRequest(0, r.serial, r.imei, r.iccid, r.model, r.municipality_code) for r in active]
+    _check_push_preconditions(registry, switched, needs, active, bundle_dir)
+    if text != catalogue.municipalities[key].path.read_text(encoding="utf-8"):
+        write_switch(catalogue, key, text)
+    # The registry follows the profile: each kit gets the new alternative's support party (one
+    # transaction each, so a run stopped half-way is finished by the next); then the tablets.
+    switched_registry = _registry(db_url, switched)
+    failures = 0
+    for record in active:
+        try:
+            switched_registry.retag(record.asset_tag, record.municipality_code, reason, ticket)
+        except Exception as err:
+            fail(f"{record.asset_tag}: {one_line(err)}")
+            failures += 1
+    for record in active:
+        _write_label(switched, switched_registry.show(record.asset_tag), bundle_dir)
+    ok = _push_and_say(switched_registry, switched, [r.asset_tag for r in active], bundle_dir)
+    if failures or not ok:
+        error_console.print("[bold red]✗[/] not finished: fix the cause above and run the same command again")
+        raise typer.Exit(1)
+    console.print(f"[green]✓[/] {before.name} is now alternative {after.alternative}")
 
 
 def _write_label(catalogue: ProfileCatalogue, record: KitRecord, bundle_dir: Path | None) -> list[Path]:
@@ -354,30 +816,88 @@ def _write_label(catalogue: ProfileCatalogue, record: KitRecord, bundle_dir: Pat
 
 @app.command()
 def label(
-    kit: Annotated[str, typer.Argument(help="The kit's asset tag or current serial.")],
+    kits: Annotated[
+        list[str] | None,
+        typer.Argument(help="Asset tags (now or before a move) or current serials.", show_default=False),
+    ] = None,
+    municipality: Annotated[
+        str | None, typer.Option(help="Every active kit of this municipality.", show_default=False)
+    ] = None,
+    batch: Annotated[
+        Path | None, typer.Option(help="The kits of an enrollment CSV (by its serials).", show_default=False)
+    ] = None,
+    sheet: Annotated[
+        Path | None,
+        typer.Option(help="Write one A4 PDF of all the labels (6 a sheet) to this file.", show_default=False),
+    ] = None,
     db_url: DbUrl = None,
     bundle_dir: BundleDir = None,
     profiles_dir: ProfilesDir = None,
 ) -> None:
-    """Print (write) the kit's support label: QR code of the asset tag, whom to call, the contents list.
+    """Print (write) kits' support labels: QR code of the asset tag, whom to call, the contents list.
 
-    The label is 62 × 100 mm, as SVG and PDF, in the kit's bundle folder.
+    Each label is 62 × 100 mm, as SVG and PDF, in the kit's bundle folder; with --sheet, all of them
+    also go on A4 sheets, three across and two down, for a batch printed on plain paper or A4 labels.
+
+    Examples:
+
+        vardmote kit label RVN-2260-00001
+        vardmote kit label --batch kits.csv --sheet labels.pdf
     """
+    from vardmote.kits.artifacts import label as labels
+    from vardmote.kits.intake import read_batch
+    from vardmote.kits.steps import KitContext, label_content
+
     catalogue = load_or_exit(profiles_dir)
-    record = _named_kit(_registry(db_url, catalogue), kit)
-    for path in _write_label(catalogue, record, bundle_dir):
-        console.print(f"wrote {path}")
+    registry = _registry(db_url, catalogue)
+    names = list(kits or [])
+    if batch is not None:
+        requests, problems = read_batch(batch, catalogue)
+        if problems:
+            print_problems(problems)
+            raise typer.Exit(1)
+        names += [r.serial for r in requests]
+    records = [_named_kit(registry, name) for name in names]
+    if municipality is not None:
+        try:
+            code = catalogue.find_municipality(municipality)[1].code
+        except LookupError as err:
+            fail(one_line(err))
+            raise typer.Exit(2) from None
+        records += [r for r in registry.list_kits(code, None) if r.status != "retired"]
+    if not records:
+        fail("name the kits: asset tags or serials, --batch FILE or --municipality NAME")
+        raise typer.Exit(2)
+    try:
+        for record in records:
+            for path in _write_label(catalogue, record, bundle_dir):
+                console.print(f"wrote {path}")
+        if sheet is not None:
+            context = KitContext(catalogue, bundle_dir or Path("."))
+            data = labels.sheet_pdf([label_content(context, r) for r in records])
+            sheet.write_bytes(data)
+            pages = -(-len(records) // len(labels.sheet_positions()))
+            console.print(f"wrote {sheet}: {len(records)} labels on {pages} A4 sheet(s)")
+    except (labels.LabelOverflow, OSError) as err:
+        fail(one_line(err))
+        raise typer.Exit(1) from None
 
 
 @app.command()
 def show(
-    kit: Annotated[str, typer.Argument(help="Asset tag, or the serial of a tablet it carries or once carried.")],
+    kit: Annotated[
+        str,
+        typer.Argument(
+            help="What is on the kit: its asset tag (now or before a move), or the serial, IMEI or ICCID of its "
+            "tablet and SIM; any case and spacing. A serial of a tablet that left the kit also finds it."
+        ),
+    ],
     output_format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
     db_url: DbUrl = None,
 ) -> None:
-    """Show one kit by asset tag or serial number."""
+    """Show one kit by whatever number is on it, and what is still to be done for it (a wipe, a policy)."""
     from vardmote.kits.registry.database import open_engine
-    from vardmote.kits.registry.queries import find_kit
+    from vardmote.kits.registry.queries import find_kit, pending_wipes, policies_pending
 
     try:
         engine = open_engine(db_url)
@@ -388,10 +908,11 @@ def show(
     if record is None:
         fail(f"no kit with asset tag or serial {kit!r}")
         raise typer.Exit(1)
+    wipes, policies = pending_wipes(engine, [record.asset_tag]), policies_pending(engine, [record.asset_tag])
     if output_format is Format.json:
-        print_json(record.model_dump())
+        print_json(_as_json(record, wipes, policies))
         return
-    _show_kits([record], output_format, record.asset_tag)
+    _show_kits([record], output_format, record.asset_tag, wipes, policies)
 
 
 @app.command("list")
@@ -405,6 +926,11 @@ def list_command(
     profiles_dir: ProfilesDir = None,
 ) -> None:
     """List kits, optionally of one municipality or status."""
+    from vardmote.kits.record import KIT_STATUSES
+
+    if status is not None and status not in KIT_STATUSES:
+        fail(f"--status: unknown status {status!r}; one of {', '.join(KIT_STATUSES)}")
+        raise typer.Exit(2)
     catalogue = load_or_exit(profiles_dir)
     code = None
     if municipality:
@@ -413,8 +939,20 @@ def list_command(
         except LookupError as err:
             fail(one_line(err))
             raise typer.Exit(2) from None
-    records = _registry(db_url, catalogue).list_kits(code, status)
-    _show_kits(records, output_format, f"{len(records)} kits")
+    registry = _registry(db_url, catalogue)
+    from vardmote.kits.registry.queries import all_pending_wipes, policies_pending
+
+    try:
+        records = registry.list_kits(code, status)
+        wipes = all_pending_wipes(registry.engine)
+        policies = policies_pending(registry.engine, None)
+    except Exception as err:
+        fail(f"cannot read the kit registry: {one_line(err)}")
+        raise typer.Exit(1) from None
+    listed = {r.asset_tag for r in records}
+    wipes = {tag: devices for tag, devices in wipes.items() if tag in listed}
+    policies = {tag: note for tag, note in policies.items() if tag in listed}
+    _show_kits(records, output_format, f"{len(records)} kits", wipes, policies)
 
 
 @app.command()
@@ -434,7 +972,7 @@ def history(
     for e in entries:
         table.add_row(e.at[:19], e.actor, e.action, e.asset_tag, e.reason, e.ticket or "")
     console.print(table)
-    devices_table = Table("Serial", "IMEI", "ICCID", "Model", "Installed", "Removed", "As", title="Devices")
+    devices_table = Table("Serial", "IMEI", "ICCID", "Model", "Installed", "Removed", "As", "Wipe", title="Devices")
     for d in devices:
         removed = d.removed_at.isoformat()[:19] if d.removed_at else ""
         devices_table.add_row(
@@ -445,6 +983,7 @@ def history(
             d.installed_at.isoformat()[:19],
             removed,
             d.removal_status or "",
+            d.wipe_state or "",
         )
     console.print(devices_table)
 
@@ -452,19 +991,45 @@ def history(
 @app.command()
 def audit(
     verify: Annotated[bool, typer.Option("--verify", help="Check the audit log's hash chain.")] = False,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            help="An anchor kept elsewhere (ENTRIES:HASH, as this command prints it): the log must still hold it.",
+            show_default=False,
+        ),
+    ] = None,
     db_url: DbUrl = None,
     profiles_dir: ProfilesDir = None,
 ) -> None:
-    """Verify that the registry's audit log is complete and unaltered (each entry carries the previous one's hash).
+    """Verify that the registry's audit log is complete and unaltered, and that every kit is as its newest
+    entry left it.
 
-    Exit status 1 if any entry was altered, removed or inserted.
+    Each entry carries the previous one's hash and the kit's state after it. The log must also still
+    hold the entry this machine last anchored (every change here moves the anchor, in your data folder)
+    and, with --expect, an anchor you kept elsewhere (a ticket, a printout): a cut tail or an emptied
+    log then fails even if whoever cut it also moved the registry's head. Prints the head to keep.
+
+    Exit status 1 if anything was altered, removed or inserted.
     """
+    from vardmote.kits.registry.anchor import Anchor
+
     if not verify:
         fail("say --verify to check the audit log")
         raise typer.Exit(2)
-    count, breaks = _registry(db_url, load_or_exit(profiles_dir)).verify_audit()
+    try:
+        expected = Anchor.parse(expect) if expect else None
+    except ValueError as err:
+        fail(f"--expect: {err}")
+        raise typer.Exit(2) from None
+    registry = _registry(db_url, load_or_exit(profiles_dir))
+    try:
+        count, head, breaks = registry.verify_audit(expected)
+    except Exception as err:
+        fail(f"cannot read the kit registry: {one_line(err)}")
+        raise typer.Exit(1) from None
     for broken in breaks:
-        fail(f"audit entry {broken.entry_id}: {broken.problem}")
+        fail(f"audit entry {broken.entry_id}: {broken.problem}" if broken.entry_id else broken.problem)
     if breaks:
         raise typer.Exit(1)
     console.print(f"[green]✓[/] the audit log's {count} entries are complete and unaltered")
+    console.print(f"head: {head} (keep it; `--expect {head}` checks that the log still holds it)", soft_wrap=True)

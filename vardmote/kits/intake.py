@@ -1,4 +1,11 @@
-"""Kits to enroll, from the command line or a batch CSV, validated before anything is written."""
+"""Kits to enroll, from the command line or a batch CSV, each row checked on its own before anything is
+written (the registry and the run's preconditions are checked by vardmote.kits.preflight).
+
+A batch is a CSV in UTF-8 (with or without a byte-order mark) whose first line names its columns:
+serial, imei, iccid, model, municipality, in any order. Every bad row is one line naming its CSV line
+and field; a header-only or empty file, an unknown column or a row with more values than the header are
+refused as a whole.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vardmote.core.problems import Problem
-from vardmote.kits.identifiers import iccid_problem, imei_problem
+from vardmote.kits.identifiers import iccid_problem, imei_problem, normalise_digits, normalise_serial, serial_problem
 from vardmote.region.catalogue import ProfileCatalogue
 
 CSV_COLUMNS = ("serial", "imei", "iccid", "model", "municipality")
@@ -41,53 +48,97 @@ def check_request(
     def problem(field: str, message: str) -> None:
         problems.append(Problem(source, line, field, message))
 
-    serial = (row.get("serial") or "").strip()
-    imei = (row.get("imei") or "").strip() or None
-    iccid = (row.get("iccid") or "").strip() or None
+    serial = normalise_serial(row.get("serial") or "")
+    imei = normalise_digits(row.get("imei") or "") or None
+    iccid = normalise_digits(row.get("iccid") or "") or None
     model = (row.get("model") or "").strip()
     municipality = (row.get("municipality") or "").strip()
     if not serial:
         problem("serial", "required")
+    elif message := serial_problem(serial):
+        problem("serial", message)
     if imei is not None and (message := imei_problem(imei)):
         problem("imei", message)
     if iccid is not None and (message := iccid_problem(iccid)):
         problem("iccid", message)
     device = catalogue.models.get(model)
-    if device is None:
-        problem("model", f"unknown model {model!r}; known: {', '.join(sorted(catalogue.models))}")
+    if not model:
+        problem("model", f"required; known: {', '.join(sorted(catalogue.models))}")
+    elif device is None:
+        problem("model", f"unknown model {model[:80]!r}; known: {', '.join(sorted(catalogue.models))}")
     elif device.model.cellular and iccid is None:
         problem("iccid", f"{model} is a cellular kit: its SIM's ICCID is required")
+    elif not device.model.cellular and (imei or iccid):
+        problem("iccid" if iccid else "imei", f"{model} has no SIM: leave imei and iccid empty")
     code = ""
-    try:
-        code = catalogue.find_municipality(municipality)[1].code
-    except LookupError as err:
-        problem("municipality", str(err))
+    if not municipality:
+        problem("municipality", "required (name, file name or kommunkod)")
+    else:
+        try:
+            code = catalogue.find_municipality(municipality[:80])[1].code
+        except LookupError as err:
+            problem("municipality", str(err))
     if problems:
         return None, problems
     return KitRequest(line, serial, imei, iccid, model, code), []
 
 
-def read_batch(path: Path, catalogue: ProfileCatalogue) -> tuple[list[KitRequest], list[Problem]]:
-    """Every valid row, and one problem line per bad row (including duplicates within the file)."""
+def _read_rows(path: Path) -> tuple[list[tuple[dict[str, str], int]], list[Problem]]:
+    """The batch's rows with their line numbers, or the one problem that makes the whole file unusable."""
     try:
-        with path.open(encoding="utf-8", newline="") as stream:
+        with path.open(encoding="utf-8-sig", newline="") as stream:  # -sig: a spreadsheet's byte-order mark
             reader = csv.DictReader(stream)
-            header = [name.strip() for name in reader.fieldnames or []]
-            missing = [column for column in CSV_COLUMNS if column not in header]
-            if missing:
+            if reader.fieldnames is None:
                 return [], [
-                    Problem(path, 1, "", f"missing columns: {', '.join(missing)} (need {', '.join(CSV_COLUMNS)})")
+                    Problem(
+                        path, 1, "", f"the batch is empty; its first line names the columns {','.join(CSV_COLUMNS)}"
+                    )
                 ]
-            rows = [({k.strip(): (v or "") for k, v in row.items() if k}, reader.line_num) for row in reader]
+            header = [name.strip().casefold() for name in reader.fieldnames]
+            missing = [column for column in CSV_COLUMNS if column not in header]
+            unknown = [name for name in header if name not in CSV_COLUMNS]
+            if missing or unknown:
+                said = [f"missing columns: {', '.join(missing)}"] if missing else []
+                said += [f"unknown columns: {', '.join(repr(u) for u in unknown)}"] if unknown else []
+                return [], [Problem(path, 1, "", f"{'; '.join(said)} (the columns are {','.join(CSV_COLUMNS)})")]
+            reader.fieldnames = header
+            rows: list[tuple[dict[str, str], int]] = []
+            problems: list[Problem] = []
+            for row in reader:
+                extra = row.pop(None, None)
+                if extra is not None and any(value.strip() for value in extra):
+                    problems.append(
+                        Problem(
+                            path,
+                            reader.line_num,
+                            "",
+                            f"{len(extra)} value(s) more than the header's {len(header)} columns",
+                        )
+                    )
+                    continue
+                if not any((value or "").strip() for value in row.values()):
+                    continue  # a blank line, as spreadsheets leave at the end
+                rows.append(({k: (v or "") for k, v in row.items()}, reader.line_num))
     except (OSError, UnicodeDecodeError, csv.Error) as err:
         return [], [Problem(path, 1, "", f"cannot read the batch: {err}")]
+    if not rows and not problems:
+        return [], [Problem(path, 1, "", "the batch has no kits, only its header")]
+    return rows, problems
+
+
+def read_batch(path: Path, catalogue: ProfileCatalogue) -> tuple[list[KitRequest], list[Problem]]:
+    """Every valid row, and one problem line per bad row (including duplicates within the file)."""
+    rows, problems = _read_rows(path)
     requests: list[KitRequest] = []
-    problems: list[Problem] = []
     first_seen: dict[tuple[str, str], int] = {}
     for row, line in rows:
         request, row_problems = check_request(row, line, path, catalogue)
-        for field in ("serial", "imei", "iccid"):
-            value = (row.get(field) or "").strip()
+        values = {
+            "serial": normalise_serial(row.get("serial") or ""),
+            "imei": normalise_digits(row.get("imei") or ""),
+            "iccid": normalise_digits(row.get("iccid") or ""),
+        }
+        for field, value in values.items():
             if value and (field, value) in first_seen:
                 row_problems.append(Problem(path, line, field, f"{value} is also on line {first_seen[(field, value)]}"))
                 request = None

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from vardmote.core.problems import one_line
 from vardmote.kits.bundle import default_bundle_dir
 from vardmote.kits.fan_out import map_kits
 from vardmote.kits.record import KitRecord
 from vardmote.kits.registry.database import open_engine
 from vardmote.kits.registry.registry import DeviceIds, KitRegistry, RegistryError
+from vardmote.kits.secret_channel import receive
 from vardmote.kits.steps import KitContext, enroll, render_artifacts, wipe
 from vardmote.region.catalogue import build_schemas, load_catalogue
 
@@ -28,9 +30,30 @@ def registry_for(db_url: str | None, profiles_dir: str | None, actor: str) -> Ki
     return KitRegistry(open_engine(db_url), catalogue, actor)
 
 
-def context_for(bundle_dir: str | None, profiles_dir: str | None, vault_values: Mapping[str, str]) -> KitContext:
+def context_for(
+    bundle_dir: str | None,
+    profiles_dir: str | None,
+    vault_values: Mapping[str, str],
+    env_values: Mapping[str, str] | None = None,
+) -> KitContext:
     catalogue = load_catalogue(Path(profiles_dir) if profiles_dir else None)
-    return KitContext(catalogue, Path(bundle_dir) if bundle_dir else default_bundle_dir(), vault_values)
+    folder = Path(bundle_dir) if bundle_dir else default_bundle_dir()
+    return KitContext(catalogue, folder, vault_values, env_values=env_values or {})
+
+
+_received: dict[str, dict[str, Any]] = {}
+
+
+def handed_over(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The secrets the running `vardmote kit …` hands this task (see vardmote.kits.secret_channel):
+    {"env": {name: value}, "db_url": …}; nothing when the playbook runs without the command."""
+    reference = params.get("secret_channel")
+    if not reference:
+        return {}
+    key = str(reference.get("path"))
+    if key not in _received:
+        _received[key] = receive(reference)
+    return _received[key]
 
 
 def _ids(kit: Mapping[str, Any]) -> DeviceIds:
@@ -50,6 +73,9 @@ def run_registry_action(
     for kit in params["kits"]:
         label = kit.get("asset_tag") or kit.get("serial")
         try:
+            if action == "wipes_pending":  # the devices of these kits still to be wiped (a read)
+                results += registry.wipes_pending([kit["asset_tag"]])
+                continue
             if check_mode:
                 results.append({**kit, "work_left": True})
                 changed = True
@@ -65,6 +91,10 @@ def run_registry_action(
                 )
                 results.append({**record.model_dump(), "work_left": work_left})
                 changed |= work_left
+                continue
+            if action == "wiped":  # what the MDM step did with each pending wipe
+                changed |= registry.record_wipe(int(kit["device_id"]), kit["state"], kit["note"], kit.get("mdm_device"))
+                results.append(kit)
                 continue
             if action == "complete":  # the one action a batch runs per kit: no look-up of the kit before
                 record, completed = registry.complete_enrollment(kit["asset_tag"], kit["mdm_ref"], owner)
@@ -113,7 +143,7 @@ def render_kits(context: KitContext, kits: list[Mapping[str, Any]], check_mode: 
 
 
 def mdm_kits(
-    context: KitContext, action: str, kits: list[Mapping[str, Any]], reason: str, check_mode: bool
+    context: KitContext, action: str, kits: Sequence[Mapping[str, Any]], reason: str, check_mode: bool
 ) -> tuple[list[dict[str, Any]], list[str]]:
     def apply(kit: Mapping[str, Any]) -> dict[str, Any] | str:
         """The kit's result, or the line saying why its MDM step failed."""
@@ -124,9 +154,18 @@ def mdm_kits(
                 record = KitRecord.from_fields(kit)
                 mdm_ref, files = enroll(context, record, check_mode)
                 return {"asset_tag": record.asset_tag, "mdm_ref": mdm_ref, "files": files}
-            previous = KitRecord.from_fields(kit.get("previous") or kit)
-            wiped = wipe(context, previous, reason, check_mode)
-            return {"asset_tag": previous.asset_tag, "wiped": wiped, "mdm_ref": previous.mdm_ref}
+            result = wipe(context, kit, check_mode)
+            if result is None:  # check mode
+                return {**kit, "state": "(would wipe or order a wipe)", "note": "", "files": []}
+            return {
+                "device_id": kit["device_id"],
+                "asset_tag": kit["asset_tag"],
+                "serial": kit["serial"],
+                "state": result.state,
+                "note": result.note,
+                "mdm_device": result.mdm_device,
+                "files": result.files,
+            }
         except Exception as err:  # one kit's MDM failure must not hide the others' results
             return f"{kit.get('asset_tag')}: {err}"
 
@@ -145,21 +184,23 @@ REGISTRY_SPEC: dict[str, Any] = {
     "action": {
         "type": "str",
         "required": True,
-        "choices": ["register", "complete", "release", "replace", "retire", "retag"],
+        "choices": ["register", "complete", "release", "replace", "retire", "retag", "wipes_pending", "wiped"],
     },
     "kits": {"type": "list", "elements": "dict", "required": True},
     "owner": {"type": "str", "required": True},
     "actor": {"type": "str", "required": True},
     "reason": {"type": "str", "default": ""},
     "ticket": {"type": "str"},
-    "db_url": {"type": "str"},
+    "db_url": {"type": "str", "no_log": True},
     "profiles_dir": {"type": "path"},
+    "secret_channel": {"type": "dict", "no_log": True},
 }
 ARTIFACTS_SPEC: dict[str, Any] = {
     "kits": {"type": "list", "elements": "dict", "required": True},
     "bundle_dir": {"type": "path"},
     "profiles_dir": {"type": "path"},
     "vault_values": {"type": "dict", "default": {}, "no_log": True},
+    "secret_channel": {"type": "dict", "no_log": True},
 }
 MDM_SPEC: dict[str, Any] = {
     "action": {"type": "str", "required": True, "choices": ["enroll", "wipe"]},
@@ -172,10 +213,11 @@ MDM_SPEC: dict[str, Any] = {
 
 def registry_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]:
     try:
-        registry = registry_for(params.get("db_url"), params.get("profiles_dir"), params["actor"])
+        db_url = params.get("db_url") or handed_over(params).get("db_url")
+        registry = registry_for(db_url, params.get("profiles_dir"), params["actor"])
         kits, changed, failures = run_registry_action(registry, params, check_mode)
-    except Exception as err:  # one clear line for the technician, never a traceback
-        return {"failed": True, "msg": str(err)}
+    except Exception as err:  # one clear line for the technician, never a traceback or SQL
+        return {"failed": True, "msg": one_line(err)}
     if failures:
         return {"failed": True, "msg": "; ".join(failures), "kits": kits, "changed": changed}
     return {"changed": changed, "kits": kits}
@@ -183,10 +225,15 @@ def registry_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]
 
 def artifacts_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]:
     try:
-        context = context_for(params.get("bundle_dir"), params.get("profiles_dir"), params.get("vault_values") or {})
+        context = context_for(
+            params.get("bundle_dir"),
+            params.get("profiles_dir"),
+            params.get("vault_values") or {},
+            handed_over(params).get("env") or {},
+        )
         changed_files = render_kits(context, params["kits"], check_mode)
     except Exception as err:
-        return {"failed": True, "msg": str(err)}
+        return {"failed": True, "msg": one_line(err)}
     diff = [
         {"before_header": f"{tag}/", "after_header": f"{tag}/", "before": "", "after": "\n".join(files) + "\n"}
         for tag, files in changed_files.items()
@@ -199,7 +246,7 @@ def mdm_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]:
     try:
         context = context_for(params.get("bundle_dir"), params.get("profiles_dir"), {})
     except Exception as err:
-        return {"failed": True, "msg": str(err)}
+        return {"failed": True, "msg": one_line(err)}
     kits, failures = mdm_kits(context, params["action"], params["kits"], params.get("reason") or "", check_mode)
     if failures:
         # Kits done so far are returned: the registry step after this one is skipped, and a re-run finishes.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field
 
@@ -11,6 +11,7 @@ from vardmote.core.validation import StrictModel
 from vardmote.region.schema.common import Alternative, Kommunkod, Party
 
 KitStatus = Literal["registered", "enrolled", "in_repair", "rma", "retired"]
+KIT_STATUSES: tuple[str, ...] = get_args(KitStatus)
 AssetTag = Annotated[str, Field(pattern=r"^[A-Z]{2,5}-\d{4}-\d{5}$", description="e.g. RVN-2281-00042")]
 
 
@@ -27,6 +28,7 @@ class KitRecord(StrictModel):
     contents: list[str] = Field(description="Component ids of kit.yaml packed with this kit")
     mdm_driver: str | None = None
     mdm_ref: str | None = Field(default=None, description="The MDM's reference (never the identity of the kit)")
+    mdm_device: str | None = Field(default=None, description="The device's own name in its MDM, once enrolled")
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, Any]) -> KitRecord:

@@ -12,12 +12,16 @@ class MissingSecret(Exception):
     pass
 
 
-def resolve(ref: SecretRef | None, vault_values: Mapping[str, str], what: str) -> str | None:
-    """The secret's value, or None when nothing is referenced; MissingSecret says where it was looked for."""
+def resolve(
+    ref: SecretRef | None, vault_values: Mapping[str, str], what: str, env: Mapping[str, str] | None = None
+) -> str | None:
+    """The secret's value, or None when nothing is referenced; MissingSecret says where it was looked for.
+    `env`: environment variables handed over by the command (vardmote.kits.secret_channel), which the
+    task's own environment no longer holds."""
     if ref is None:
         return None
     if ref.env is not None:
-        value = os.environ.get(ref.env)
+        value = (env or {}).get(ref.env) or os.environ.get(ref.env)
         if not value:
             raise MissingSecret(f"{what} needs the environment variable {ref.env}")
         return value

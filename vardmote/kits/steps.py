@@ -12,18 +12,22 @@ from typing import Any
 
 from vardmote.kits.artifacts import android, ipad, label, qr
 from vardmote.kits.artifacts.amapi_schema import schema_problems
-from vardmote.kits.artifacts.apple_schema import profile_problems
+from vardmote.kits.artifacts.apple_schema import combination_problems, profile_problems
 from vardmote.kits.bundle import BundleFile, write_bundle
-from vardmote.kits.mdm.base import MdmDriver, MdmError
+from vardmote.kits.mdm.base import DeviceOutcome, DeviceTarget, MdmDriver, MdmError
 from vardmote.kits.mdm.bundle import BundleDriver
+from vardmote.kits.mdm.names import AMAPI_ENTERPRISE_ENV, policy_id
 from vardmote.kits.record import KitRecord
 from vardmote.kits.secrets import resolve
 from vardmote.region.catalogue import ProfileCatalogue
 from vardmote.region.matrix import ResponsibilityMatrix
 from vardmote.region.schema import Municipality
 
-AMAPI_ENTERPRISE_ENV = "VARDMOTE_AMAPI_ENTERPRISE"
+APP_LOCK_FILE = "vardmote-app-lock.mobileconfig"
 SIGNING_CERT_ENV, SIGNING_KEY_ENV = "VARDMOTE_PROFILE_SIGNING_CERT", "VARDMOTE_PROFILE_SIGNING_KEY"
+
+
+__all__ = ["AMAPI_ENTERPRISE_ENV", "policy_id"]  # part of what the steps offer, kept in mdm.names
 
 
 class ArtifactError(Exception):
@@ -38,6 +42,7 @@ class KitContext:
     bundle_dir: Path
     vault_values: Mapping[str, str] = field(default_factory=dict)
     amapi_http: Any = None  # tests hand in an HttpMock; production uses application default credentials
+    env_values: Mapping[str, str] = field(default_factory=dict)  # secrets the command handed over
 
     def __post_init__(self) -> None:
         self.matrix = ResponsibilityMatrix(self.catalogue.responsibilities.model, self.catalogue.region.model)
@@ -47,14 +52,17 @@ class KitContext:
         return self.by_code[code][1]
 
     def driver(self, municipality: Municipality) -> MdmDriver:
-        if municipality.mdm_driver == "amapi":
+        return self.driver_named(municipality.mdm_driver, municipality.name)
+
+    def driver_named(self, name: str, municipality_name: str) -> MdmDriver:
+        if name == "amapi":
             # google-api-python-client is large: loaded only for municipalities that use the API.
             from vardmote.kits.mdm.amapi import AmapiDriver  # noqa: PLC0415
 
             enterprise = os.environ.get(AMAPI_ENTERPRISE_ENV)
             if not enterprise:
                 raise MdmError(
-                    f"{municipality.name} uses the amapi driver: set {AMAPI_ENTERPRISE_ENV}=enterprises/<id>"
+                    f"{municipality_name} uses the amapi driver: set {AMAPI_ENTERPRISE_ENV}=enterprises/<id>"
                 )
             return AmapiDriver(enterprise, http=self.amapi_http)
         return BundleDriver(self.bundle_dir)
@@ -71,7 +79,7 @@ def label_content(context: KitContext, kit: KitRecord) -> label.LabelContent:
     names = {c.id: c.name_sv for c in context.catalogue.kit.model.components}
     return label.LabelContent(
         asset_tag=kit.asset_tag,
-        municipality=f"{municipality.name} kommun",
+        municipality=label.kommun(municipality.name),
         model=f"{model.manufacturer} {model.model_name}",
         serial=kit.serial,
         support_name=contact.name,
@@ -88,7 +96,10 @@ def render_artifacts(context: KitContext, kit: KitRecord, check_mode: bool = Fal
     kiosk = context.catalogue.kiosk_profiles[municipality.kiosk_profile].model
     broadband = context.catalogue.broadband_profiles[municipality.broadband_profile].model
     password = resolve(
-        broadband.password_secret, context.vault_values, f"broadband profile {municipality.broadband_profile}"
+        broadband.password_secret,
+        context.vault_values,
+        f"broadband profile {municipality.broadband_profile}",
+        context.env_values,
     )
     content = label_content(context, kit)
     files = [
@@ -107,15 +118,19 @@ def render_artifacts(context: KitContext, kit: KitRecord, check_mode: bool = Fal
             BundleFile("enrollment-token-request.json", _json(token_request)),
         ]
     else:
-        profile = ipad.mobileconfig(kit, kiosk, broadband, password)
-        problems = profile_problems(profile)
+        profile, lock = ipad.mobileconfig(kit, kiosk, broadband, password), ipad.app_lock(kit, kiosk)
+        # The two are installed on one supervised iPad: checked each, and together.
+        together = {**profile, "PayloadContent": [*profile["PayloadContent"], *lock["PayloadContent"]]}
+        problems = profile_problems(profile) + profile_problems(lock)
+        problems += combination_problems(together, supervised=True, min_os=model.min_os_version)
         if problems:
             raise ArtifactError(f"{kit.asset_tag}: the configuration profile does not validate: {'; '.join(problems)}")
-        data = ipad.render(profile)
         cert, key = os.environ.get(SIGNING_CERT_ENV), os.environ.get(SIGNING_KEY_ENV)
-        if cert and key:
-            data = ipad.sign(data, Path(cert), Path(key))
-        files.append(BundleFile("vardmote.mobileconfig", data, secret=True))
+        for name, document, secret in (("vardmote.mobileconfig", profile, True), (APP_LOCK_FILE, lock, False)):
+            data = ipad.render(document)
+            if cert and key:
+                data = ipad.sign(data, Path(cert), Path(key))
+            files.append(BundleFile(name, data, secret=secret))
     return write_bundle(context.bundle_dir / kit.asset_tag, files, check_mode)
 
 
@@ -131,7 +146,7 @@ def enroll(context: KitContext, kit: KitRecord, check_mode: bool = False) -> tup
         return f"bundle:{kit.asset_tag}:mobileconfig", []
     driver = context.driver(municipality)
     policy = json.loads((context.bundle_dir / kit.asset_tag / "amapi-policy.json").read_text(encoding="utf-8"))
-    policy_name = driver.apply_policy(f"kiosk-{municipality.code}-{municipality.kiosk_profile}", policy)
+    policy_name = driver.apply_policy(policy_id(municipality), policy)
     token_request = android.enrollment_token_request(kit, municipality, policy_name)
     enrollment = driver.create_enrollment(policy_name, token_request, kit.asset_tag)
     payload = android.provisioning_payload(enrollment.enrollment_token)
@@ -145,9 +160,78 @@ def enroll(context: KitContext, kit: KitRecord, check_mode: bool = False) -> tup
     return enrollment.mdm_ref, write_bundle(context.bundle_dir / kit.asset_tag, files)
 
 
-def wipe(context: KitContext, kit: KitRecord, reason: str, check_mode: bool = False) -> bool:
-    """Wipe the kit's device in its MDM (a replaced or retired device). Returns whether anything was done."""
-    if check_mode or not kit.mdm_ref:
-        return False
-    context.driver(context.municipality(kit.municipality_code)).wipe(kit.mdm_ref, reason)
-    return True
+def wipe_target(context: KitContext, pending: Mapping[str, Any]) -> DeviceTarget:
+    """The device a pending wipe names (a row of the registry's `wipes_pending`), as the drivers take it."""
+    device_model = context.catalogue.models.get(pending["model"])
+    if device_model is None:
+        raise ArtifactError(f"the device's model {pending['model']!r} is not in the profiles")
+    model = device_model.model
+    return DeviceTarget(
+        asset_tag=pending["asset_tag"],
+        serial=pending["serial"],
+        model=f"{model.manufacturer} {model.model_name}",
+        platform=model.platform,
+        mdm_ref=pending.get("mdm_ref"),
+        mdm_device=pending.get("mdm_device"),
+        old_tags=tuple(pending.get("old_tags") or ()),
+        reason=pending.get("reason") or "",
+    )
+
+
+def wipe(context: KitContext, pending: Mapping[str, Any], check_mode: bool = False) -> DeviceOutcome | None:
+    """Wipe a device that left its kit: through the MDM that enrolled it, or by a work order in the kit's
+    bundle for the technician. An Android device the MDM never saw enroll gets a work order too: whatever
+    is on it, only a technician can erase it. Returns None in check mode."""
+    target = wipe_target(context, pending)
+    if check_mode:
+        return None
+    bundle = BundleDriver(context.bundle_dir)
+    if target.platform != "android" or pending.get("mdm_driver") != "amapi":
+        return bundle.wipe(target)  # iPads enroll by their profile, whatever the municipality's driver
+    result = context.driver_named("amapi", pending["asset_tag"]).wipe(target)
+    if result.state == "ordered":
+        return bundle.wipe(target, note=result.note)
+    return result
+
+
+def device_of(context: KitContext, kit: KitRecord, old_tags: tuple[str, ...] = ()) -> DeviceTarget:
+    """The kit's current device, as the drivers take it."""
+    model = context.catalogue.models[kit.model].model
+    return DeviceTarget(
+        asset_tag=kit.asset_tag,
+        serial=kit.serial,
+        model=f"{model.manufacturer} {model.model_name}",
+        platform=model.platform,
+        mdm_ref=kit.mdm_ref,
+        mdm_device=kit.mdm_device,
+        old_tags=old_tags,
+    )
+
+
+def push_policy(
+    context: KitContext, kit: KitRecord, old_tags: tuple[str, ...] = (), check_mode: bool = False
+) -> DeviceOutcome | None:
+    """Give the kit's tablet what the registry now says (after a move or a change of alternative): its
+    bundle is rendered again under its tag, then an Android tablet enrolled through the Android Management
+    API gets its new municipality's policy (policies.patch, then devices.patch of the device's policyName);
+    any other tablet gets a work order in the new bundle. Returns None in check mode."""
+    if check_mode:
+        return None
+    render_artifacts(context, kit)
+    target = device_of(context, kit, old_tags)
+    municipality = context.municipality(kit.municipality_code)
+    bundle = BundleDriver(context.bundle_dir)
+    if target.platform != "android" or kit.mdm_driver != "amapi" or kit.status != "enrolled":
+        return bundle.order_policy(target, f"{municipality.name} kommun")
+    from vardmote.kits.mdm.amapi import AmapiDriver  # noqa: PLC0415 - only for kits that use the API
+
+    driver = context.driver_named("amapi", municipality.name)
+    assert isinstance(driver, AmapiDriver)
+    policy = json.loads((context.bundle_dir / kit.asset_tag / "amapi-policy.json").read_text(encoding="utf-8"))
+    policy_name = driver.apply_policy(policy_id(municipality), policy)
+    device = driver.find_device(target)
+    if device is None:
+        note = "the Android Management API has no device enrolled with this kit's token or data"
+        return bundle.order_policy(target, f"{municipality.name} kommun", note)
+    driver.set_device_policy(device, policy_name)
+    return DeviceOutcome("sent", f"devices.patch {device} policyName {policy_name}", mdm_device=device)

@@ -106,7 +106,13 @@ def policy(
 def additional_data(kit: KitRecord, municipality: Municipality) -> str:
     """What the MDM keeps with the device: the kit's identity, never the patient's."""
     data = json.dumps(
-        {"asset_tag": kit.asset_tag, "municipality": municipality.code, "alternative": kit.alternative},
+        # The serial tells a replaced kit's old tablet from its new one, which carry the same tag.
+        {
+            "asset_tag": kit.asset_tag,
+            "serial": kit.serial,
+            "municipality": municipality.code,
+            "alternative": kit.alternative,
+        },
         separators=(",", ":"),
     )
     if len(data) > ADDITIONAL_DATA_LIMIT:

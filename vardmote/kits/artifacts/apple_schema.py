@@ -94,3 +94,81 @@ def profile_problems(profile: dict[str, Any]) -> list[str]:
             continue
         problems += _check_keys(payload, [*common, *keys], f"PayloadContent[{index}]({kind})")
     return problems
+
+
+# -- what Apple's schema text says about payloads together on one device ---------------------------------
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in str(text).split(".") if part.isdigit())
+
+
+def _ios(spec: dict[str, Any]) -> dict[str, Any]:
+    ios: dict[str, Any] = (spec.get("supportedOS") or {}).get("iOS") or {}
+    return ios
+
+
+def _key_spec(payload_type: str, key: str) -> dict[str, Any]:
+    specs: list[dict[str, Any]] = payload_schema(payload_type)["payloadkeys"]
+    for spec in specs:
+        if spec["key"] == key:
+            return spec
+    raise KeyError(f"{payload_type} has no key {key}")
+
+
+def safari_off_stops_web_clips() -> bool:
+    """Whether Apple's text for Restrictions' allowSafari says that turning Safari off also stops web clips
+    from opening (it does, in the release vardmote ships): read from the schema, not assumed."""
+    content = " ".join(str(_key_spec("com.apple.applicationaccess", "allowSafari").get("content", "")).split())
+    return "web clips" in content and "prevents" in content
+
+
+SAFARI = "com.apple.mobilesafari"
+
+
+def combination_problems(profile: dict[str, Any], supervised: bool, min_os: str) -> list[str]:
+    """Every way the profile's payloads, together, do not work on an iPad of `min_os` or later, as Apple's
+    schema text describes it: payloads and keys that need supervision, keys newer than the oldest iOS the
+    kit supports, payloads that may appear only once, and a kiosk that cannot open: Safari turned off while
+    the video client is a web clip, or App Lock locks the iPad into Safari."""
+    problems = []
+    oldest = _version(min_os)
+    payloads = profile.get("PayloadContent", [])
+    kinds = [payload.get("PayloadType", "") for payload in payloads]
+    for index, payload in enumerate(payloads):
+        kind = kinds[index]
+        where = f"PayloadContent[{index}]({kind})"
+        try:
+            schema = payload_schema(kind)
+        except FileNotFoundError:
+            continue  # profile_problems names it
+        ios = _ios(schema["payload"])
+        if ios.get("supervised") and not supervised:
+            problems.append(
+                f"{where}: Apple's schema says {schema.get('description', kind)}: the iPad must be supervised"
+            )
+        if ios.get("multiple") is False and kinds.count(kind) > 1:
+            problems.append(f"{where}: Apple's schema allows one {kind} payload per device")
+        if _version(ios.get("introduced", "0")) > oldest:
+            problems.append(f"{where}: needs iOS {ios['introduced']}, the model's oldest supported is {min_os}")
+        for spec in schema["payloadkeys"]:
+            if spec["key"] not in payload:
+                continue
+            key_ios = _ios(spec)
+            if key_ios.get("supervised") and not supervised and payload[spec["key"]] != spec.get("default"):
+                problems.append(f"{where}.{spec['key']}: works only on a supervised iPad")
+            if _version(key_ios.get("introduced", "0")) > oldest:
+                problems.append(
+                    f"{where}.{spec['key']}: needs iOS {key_ios['introduced']}, the model's oldest is {min_os}"
+                )
+    restrictions = [p for p in payloads if p.get("PayloadType") == "com.apple.applicationaccess"]
+    safari_off = any(p.get("allowSafari") is False for p in restrictions)
+    if safari_off and "com.apple.webClip.managed" in kinds and safari_off_stops_web_clips():
+        problems.append(
+            "com.apple.applicationaccess.allowSafari: false also prevents opening web clips (Apple's schema "
+            "text): the video client's web clip would not open"
+        )
+    locked_into = [p.get("App", {}).get("Identifier") for p in payloads if p.get("PayloadType") == "com.apple.app.lock"]
+    if safari_off and SAFARI in locked_into:
+        problems.append("com.apple.app.lock: locks the iPad into Safari, which allowSafari: false disables")
+    return problems

@@ -28,35 +28,56 @@ class LabelContent:
     contents: list[str]
 
 
-# Small text (≤ 8 pt) fits about 40 characters across the label; longer lines wrap, indented.
-WRAP_AT = 40
+def kommun(name: str) -> str:
+    """The municipality's name as Swedish writes it before "kommun": in the genitive, which adds an s
+    unless the name ends in s, x or z or in a vowel ("Sundsvalls kommun", "Kramfors kommun", "Timrå
+    kommun", "Ånge kommun")."""
+    if name[-1:].lower() in set("sxz") | set("aeiouyåäö"):
+        return f"{name} kommun"
+    return f"{name}s kommun"
+
+
+# Sizes in points: nothing a technician or a patient reads is smaller than 8 pt, and the support phone
+# number, what a person at home looks for, is the largest line on the label.
+BODY_PT, HEADING_PT, TAG_PT, PHONE_PT = 8.0, 8.0, 11.0, 14.0
+TEXT_WIDTH_MM = 54.0  # 4 mm margins on the 62 mm label
+AVERAGE_CHAR_EM = 0.56  # Helvetica and DejaVu Sans, mixed Swedish text: a wide estimate, so nothing spills
+
+
+def wrap_width(size_pt: float) -> int:
+    """How many characters of text at `size_pt` fit across the label."""
+    return int(TEXT_WIDTH_MM / (size_pt * MM_PER_POINT * AVERAGE_CHAR_EM))
 
 
 def _lines(label: LabelContent) -> list[tuple[str, float, bool]]:
     """Text lines below the QR code: (text, size in pt, bold)."""
     logical = [
-        (label.asset_tag, 11, True),
-        (label.municipality, 8, False),
-        (label.model, 6.5, False),
-        (f"Serienr: {label.serial}", 6.5, False),
-        ("Support och utbyte:", 7, True),
-        (label.support_name, 6.5, False),
-        (f"{label.support_phone} ({label.support_hours})", 6.5, False),
-        ("Innehåll:", 7, True),
-        *((f"[ ] {item}", 6.5, False) for item in label.contents),
+        (label.asset_tag, TAG_PT, True),
+        (label.municipality, BODY_PT, False),
+        (f"{label.model}, serienr {label.serial}", BODY_PT, False),
+        ("Support och utbyte:", HEADING_PT, True),
+        (label.support_phone, PHONE_PT, True),
+        (f"{label.support_name}, {label.support_hours}", BODY_PT, False),
+        ("Innehåll:", HEADING_PT, True),
+        *((f"[ ] {item}", BODY_PT, False) for item in label.contents),
     ]
     lines: list[tuple[str, float, bool]] = []
     for text, size, bold in logical:
-        first, *rest = textwrap.wrap(text, width=WRAP_AT) or [""]
+        width = wrap_width(size)
+        first, *rest = textwrap.wrap(text, width=width) or [""]
         lines.append((first, size, bold))
-        lines += [(f"    {more}", size, bold) for more in textwrap.wrap(" ".join(rest), width=WRAP_AT - 4)]
+        lines += [(f"    {more}", size, bold) for more in textwrap.wrap(" ".join(rest), width=width - 4)]
     return lines
 
 
 # The QR code's place on the label (mm from the top-left corner) and the first text line's top.
-QR_X_MM, QR_Y_MM, QR_SIDE_MM = 16, 4, 30
-TEXT_X_MM, TEXT_TOP_MM = 4, 39.0
+QR_X_MM, QR_Y_MM, QR_SIDE_MM = 18, 3, 26
+TEXT_X_MM, TEXT_TOP_MM, BOTTOM_MARGIN_MM = 4, 30.0, 2.0
 MM_PER_POINT = 25.4 / 72
+
+
+class LabelOverflow(ValueError):
+    """The label's text does not fit on it: never print half a label."""
 
 
 def _placed_lines(label: LabelContent) -> list[tuple[str, float, bool, float]]:
@@ -64,8 +85,13 @@ def _placed_lines(label: LabelContent) -> list[tuple[str, float, bool, float]]:
     placed = []
     baseline = TEXT_TOP_MM
     for text, size_pt, bold in _lines(label):
-        baseline += size_pt * MM_PER_POINT * 1.25
+        baseline += size_pt * MM_PER_POINT * 1.2
         placed.append((text, size_pt, bold, baseline))
+    if baseline > HEIGHT_MM - BOTTOM_MARGIN_MM:
+        raise LabelOverflow(
+            f"{label.asset_tag}: the label's text is {baseline:.0f} mm long, the label {HEIGHT_MM} mm "
+            "(shorten the contents' names or the support contact)"
+        )
     return placed
 
 
@@ -89,7 +115,7 @@ def svg(label: LabelContent) -> str:
     return "\n".join(parts) + "\n"
 
 
-def pdf(label: LabelContent) -> bytes:
+def _page(label: LabelContent) -> pdf_writer.Page:
     page = pdf_writer.Page(WIDTH_MM, HEIGHT_MM)
     symbol = qr.encode(label.asset_tag, error="M")
     module = QR_SIDE_MM / symbol.size
@@ -97,4 +123,39 @@ def pdf(label: LabelContent) -> bytes:
         page.rectangle(QR_X_MM + column * module, QR_Y_MM + row * module, length * module, module)
     for text, size_pt, bold, baseline in _placed_lines(label):
         page.text(TEXT_X_MM, baseline, size_pt, text, bold=bold)
-    return page.render(title=f"{label.asset_tag} support label")
+    return page
+
+
+def pdf(label: LabelContent) -> bytes:
+    return _page(label).render(title=f"{label.asset_tag} support label")
+
+
+# An A4 sheet of labels for a batch: 3 across and 2 down (62 × 100 mm each), centred, with cut marks'
+# worth of space between them; as many sheets as the batch needs.
+A4_MM = (210.0, 297.0)
+SHEET_COLUMNS, SHEET_ROWS = 3, 2
+
+
+def sheet_positions() -> list[tuple[float, float]]:
+    """Where each label of a sheet goes (its top-left corner, mm from the sheet's top-left)."""
+    gap_x = (A4_MM[0] - SHEET_COLUMNS * WIDTH_MM) / (SHEET_COLUMNS + 1)
+    gap_y = (A4_MM[1] - SHEET_ROWS * HEIGHT_MM) / (SHEET_ROWS + 1)
+    return [
+        (gap_x + column * (WIDTH_MM + gap_x), gap_y + row * (HEIGHT_MM + gap_y))
+        for row in range(SHEET_ROWS)
+        for column in range(SHEET_COLUMNS)
+    ]
+
+
+def sheet_pdf(labels: list[LabelContent]) -> bytes:
+    """The labels on A4 sheets, in order: print on A4 label stock or plain paper and cut."""
+    if not labels:
+        raise ValueError("no labels for the sheet")
+    positions = sheet_positions()
+    sheets = []
+    for start in range(0, len(labels), len(positions)):
+        sheet = pdf_writer.Page(*A4_MM)
+        for label, (x_mm, y_mm) in zip(labels[start : start + len(positions)], positions, strict=False):
+            sheet.place(_page(label), x_mm, y_mm)
+        sheets.append(sheet)
+    return pdf_writer.render_pages(sheets, title=f"{len(labels)} support labels")

@@ -54,27 +54,53 @@ class Page:
         )  # fmt: skip
 
     def render(self, title: str) -> bytes:
-        content = zlib.compress(b"0 g\n" + b"\n".join(self._operations) + b"\n")
-        size = b"[0 0 " + _number(self.width_mm * POINTS_PER_MM) + b" " + _number(self.height_mm * POINTS_PER_MM) + b"]"
-        objects = [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        return render_pages([self], title)
+
+    def place(self, other: Page, x_mm: float, y_mm: float) -> None:
+        """Draw `other`'s text and rectangles on this page with its top-left corner at (`x_mm`, `y_mm`):
+        an A4 sheet of labels is the labels' own pages, placed."""
+        shift_x = x_mm * POINTS_PER_MM
+        shift_y = (self.height_mm - y_mm - other.height_mm) * POINTS_PER_MM  # PDF's origin is bottom-left
+        self._operations.append(b"q 1 0 0 1 " + _number(shift_x) + b" " + _number(shift_y) + b" cm")
+        self._operations += other._operations
+        self._operations.append(b"Q")
+
+
+def render_pages(pages: list[Page], title: str) -> bytes:
+    """A PDF of `pages`, in order, with the two standard fonts shared."""
+    objects: list[bytes] = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",  # the page tree, once the pages' numbers are known
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
+        b"<< /Title " + _literal(title) + b" /Producer (vardmote) >>",
+    ]
+    kids = []
+    for page in pages:
+        content = zlib.compress(b"0 g\n" + b"\n".join(page._operations) + b"\n")
+        size = b"[0 0 " + _number(page.width_mm * POINTS_PER_MM) + b" " + _number(page.height_mm * POINTS_PER_MM) + b"]"
+        objects.append(
+            b"<< /Length "
+            + str(len(content)).encode()
+            + b" /Filter /FlateDecode >>\nstream\n"
+            + content
+            + b"\nendstream"
+        )
+        contents = len(objects)
+        objects.append(
             b"<< /Type /Page /Parent 2 0 R /MediaBox " + size
-            + b" /Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 6 0 R >>",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
-            b"<< /Length " + str(len(content)).encode() + b" /Filter /FlateDecode >>\nstream\n" + content
-            + b"\nendstream",
-            b"<< /Title " + _literal(title) + b" /Producer (vardmote) >>",
-        ]  # fmt: skip
-        out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")  # the binary comment marks the file as binary
-        offsets = []
-        for number, body in enumerate(objects, start=1):
-            offsets.append(len(out))
-            out += str(number).encode() + b" 0 obj\n" + body + b"\nendobj\n"
-        table = len(out)
-        out += b"xref\n0 " + str(len(objects) + 1).encode() + b"\n0000000000 65535 f \n"
-        out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-        out += b"trailer\n<< /Size " + str(len(objects) + 1).encode() + b" /Root 1 0 R /Info 7 0 R >>\n"
-        out += b"startxref\n" + str(table).encode() + b"\n%%EOF\n"
-        return bytes(out)
+            + b" /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents " + str(contents).encode() + b" 0 R >>"
+        )  # fmt: skip
+        kids.append(str(len(objects)).encode() + b" 0 R")
+    objects[1] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count " + str(len(pages)).encode() + b" >>"
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")  # the binary comment marks the file as binary
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += str(number).encode() + b" 0 obj\n" + body + b"\nendobj\n"
+    table = len(out)
+    out += b"xref\n0 " + str(len(objects) + 1).encode() + b"\n0000000000 65535 f \n"
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += b"trailer\n<< /Size " + str(len(objects) + 1).encode() + b" /Root 1 0 R /Info 5 0 R >>\n"
+    out += b"startxref\n" + str(table).encode() + b"\n%%EOF\n"
+    return bytes(out)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
 
 
 class MdmError(Exception):
@@ -18,6 +18,32 @@ class Enrollment:
     enrollment_token: str
 
 
+@dataclass(frozen=True)
+class DeviceTarget:
+    """A kit's device as a driver acts on it (a wipe, a new policy): which, where it was enrolled, how to
+    find it in its MDM."""
+
+    asset_tag: str
+    serial: str
+    model: str  # "Samsung Galaxy Tab S10+ 5G", for the work order
+    platform: Literal["android", "ipados"]
+    mdm_ref: str | None  # what it enrolled with (AMAPI: the enrollment token's name)
+    mdm_device: str | None  # its own name in the MDM, if known
+    old_tags: tuple[str, ...] = ()  # the kit's earlier asset tags (a token's additionalData names one)
+    reason: str = ""  # why it is wiped, as the MDM shows it
+
+
+@dataclass(frozen=True)
+class DeviceOutcome:
+    """What became of a wipe or a new policy for a device. `sent`: the MDM accepted it, nothing is left to
+    do. `ordered`: a technician must do it by hand as the work order says, and confirm it."""
+
+    state: Literal["sent", "ordered"]
+    note: str
+    mdm_device: str | None = None
+    files: list[str] = field(default_factory=list)
+
+
 class MdmDriver(Protocol):
     name: str
 
@@ -29,6 +55,7 @@ class MdmDriver(Protocol):
         """A one-time enrollment token for the kit's device."""
         ...
 
-    def wipe(self, mdm_ref: str, reason: str) -> None:
-        """Wipe the device and remove it from management (keeping factory reset protection). Idempotent."""
+    def wipe(self, target: DeviceTarget) -> DeviceOutcome:
+        """Wipe the device and remove it from management (keeping factory reset protection), or order its
+        wipe from a technician. Idempotent."""
         ...

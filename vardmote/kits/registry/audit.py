@@ -4,13 +4,39 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vardmote.kits.registry.tables import AuditEntry
+from vardmote.kits.registry.tables import AuditEntry, Kit
 
 GENESIS = "0" * 64
+
+
+# What an audit entry keeps of the kit it leaves behind: every field of the kit that a change records,
+# never the lease (a run's bookkeeping) nor timestamps.
+STATE_FIELDS = (
+    "asset_tag",
+    "municipality_code",
+    "alternative",
+    "model",
+    "serial",
+    "imei",
+    "iccid",
+    "status",
+    "support_party",
+    "mdm_driver",
+    "mdm_ref",
+    "mdm_device",
+    "policy_pending",
+)
+
+
+def kit_state(kit: Kit | Mapping[str, Any]) -> dict[str, Any]:
+    """The kit's recorded fields, from a row or from the values a new row is inserted with."""
+    if isinstance(kit, Kit):
+        return {name: getattr(kit, name) for name in STATE_FIELDS}
+    return {name: kit.get(name) for name in STATE_FIELDS}
 
 
 def canonical(details: dict[str, Any]) -> str:
@@ -38,15 +64,22 @@ class ChainBreak:
     problem: str
 
 
+def check_entry(entry: AuditEntry, previous: str) -> list[ChainBreak]:
+    """Where one entry breaks the chain: it does not follow `previous` (the hash of the one before), or
+    its content is not what its hash covers."""
+    breaks = []
+    if entry.prev_hash != previous:
+        breaks.append(ChainBreak(entry.id, "does not follow the entry before it (one was removed or inserted)"))
+    if entry.hash != entry_hash(entry):
+        breaks.append(ChainBreak(entry.id, "its content does not match its hash (it was altered)"))
+    return breaks
+
+
 def verify_chain(entries: Iterable[AuditEntry]) -> list[ChainBreak]:
     """Every place where the chain does not hold: an altered entry, or one removed or inserted."""
     breaks = []
     previous = GENESIS
     for entry in entries:
-        if entry.prev_hash != previous:
-            breaks.append(ChainBreak(entry.id, "does not follow the entry before it (one was removed or inserted)"))
-        expected = entry_hash(entry)
-        if entry.hash != expected:
-            breaks.append(ChainBreak(entry.id, "its content does not match its hash (it was altered)"))
+        breaks += check_entry(entry, previous)
         previous = entry.hash
     return breaks

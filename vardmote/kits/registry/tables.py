@@ -32,6 +32,10 @@ class Kit(Base):
     contents: Mapped[list[str]] = mapped_column(JSON)
     mdm_driver: Mapped[str] = mapped_column(String(12))
     mdm_ref: Mapped[str | None] = mapped_column(String(200))
+    # The device's own name in its MDM, once it has enrolled (mdm_ref names what it enrolled with).
+    mdm_device: Mapped[str | None] = mapped_column(String(200))
+    # Set while the tablet lacks what the registry says (a move, a change of alternative): what is left.
+    policy_pending: Mapped[str | None] = mapped_column(Text)
     # Who is enrolling this kit right now (host:pid:run), so a concurrent run is refused and a
     # crashed one can be taken over.
     lock_owner: Mapped[str | None] = mapped_column(String(120))
@@ -71,6 +75,12 @@ class KitDevice(Base):
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     removal_status: Mapped[str | None] = mapped_column(String(12))
     removal_reason: Mapped[str | None] = mapped_column(Text)
+    mdm_ref: Mapped[str | None] = mapped_column(String(200))
+    mdm_device: Mapped[str | None] = mapped_column(String(200))
+    # A device that left its kit must be wiped: pending until the MDM accepted the wipe (sent) or the
+    # technician confirmed the work order (confirmed). wipe_note says how and where.
+    wipe_state: Mapped[str | None] = mapped_column(String(12))
+    wipe_note: Mapped[str | None] = mapped_column(Text)
 
     kit: Mapped[Kit] = relationship(back_populates="devices")
 
@@ -78,7 +88,20 @@ class KitDevice(Base):
         Index("ix_kit_devices_kit", "kit_id"),
         # A tablet that left its kit (replaced, retired) is still looked up by the serial on its back.
         Index("ix_kit_devices_serial", "serial"),
+        Index("ix_kit_devices_wipe_state", "wipe_state"),
     )
+
+
+class KitAlias(Base):
+    """An asset tag a kit had before a move: the old label on the case still finds the kit."""
+
+    __tablename__ = "kit_aliases"
+
+    asset_tag: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kit_id: Mapped[int] = mapped_column(ForeignKey("kits.id"))
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_kit_aliases_kit", "kit_id"),)
 
 
 class TagSequence(Base):

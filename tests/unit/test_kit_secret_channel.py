@@ -1,0 +1,35 @@
+"""The command hands its secrets to its Ansible tasks over a socket only its user can reach, for the
+right token, while it runs; nothing of them is written."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from vardmote.kits.secret_channel import SecretChannel, SecretChannelError, receive
+
+VALUES = {"env": {"VARDMOTE_APN_PASSWORD_RVN": "Sekret-1"}, "db_url": "postgresql://u:Sekret-2@db/x"}
+
+
+def test_the_tasks_get_the_values_with_the_runs_token_and_nothing_is_written() -> None:
+    with SecretChannel(VALUES) as channel:
+        folder = Path(channel.reference["path"]).parent
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert receive(channel.reference) == VALUES
+        assert receive(channel.reference) == VALUES  # each task asks on its own
+        assert not [p for p in folder.iterdir() if p.is_file()]  # a socket, no file with the values
+    assert not folder.exists()
+
+
+def test_a_wrong_token_gets_nothing() -> None:
+    with SecretChannel(VALUES) as channel, pytest.raises(SecretChannelError, match="refused"):
+        receive({**channel.reference, "token": "guessed"})
+
+
+def test_after_the_command_ended_there_is_nothing_to_ask() -> None:
+    with SecretChannel(VALUES) as channel:
+        reference = channel.reference
+    with pytest.raises(SecretChannelError, match="cannot reach the command's secrets"):
+        receive(reference)
