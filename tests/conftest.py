@@ -13,11 +13,26 @@ from sqlalchemy import create_engine, text
 
 from tests.doubles.pexip_api import RunningApi, running_pexip
 from tests.doubles.tls import TestPki, make_pki
+from vardmote.kits.registry.anchor import ANCHOR_ENV
 from vardmote.region.location import default_profiles_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 BROKEN_PROFILES = FIXTURES / "broken_profiles"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _audit_anchors_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every registry a test makes moves its audit anchor in a file of the test run, never in the
+    user's data folder (a test that wants its own sets VARDMOTE_AUDIT_ANCHOR itself)."""
+    if os.environ.get(ANCHOR_ENV):
+        yield
+        return
+    os.environ[ANCHOR_ENV] = str(tmp_path_factory.mktemp("anchors") / "audit-anchors.json")
+    try:
+        yield
+    finally:
+        os.environ.pop(ANCHOR_ENV, None)
 
 
 @pytest.fixture
