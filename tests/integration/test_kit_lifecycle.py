@@ -511,14 +511,14 @@ def test_a_municipalitys_switch_of_alternative_is_one_command_with_a_dry_run(
     timra = profiles_copy / "municipalities" / "timra.yaml"
     before = timra.read_text(encoding="utf-8")
     # Under alternative 1 the region holds the subscription: Timrå's own APN profile no longer fits.
-    refused = vardmote(env, "kit", "switch-alternative", "Timrå", "1", "--reason", "avtal 2027", check=False)
+    refused = vardmote(env, "municipality", "set-alternative", "Timrå", "1", "--reason", "avtal 2027", check=False)
     assert refused.returncode == 1
     assert "'kommun-public-apn' is held by the municipality, but under alternative 1" in " ".join(
         refused.stderr.split()
     )
     args = [
-        "kit",
-        "switch-alternative",
+        "municipality",
+        "set-alternative",
         "Timrå",
         "1",
         "--broadband-profile",

@@ -709,7 +709,6 @@ def policy_done(
     console.print(f"[green]✓[/] {record.asset_tag}: new policy {said}")
 
 
-@app.command("switch-alternative")
 def switch_alternative(
     municipality: Annotated[str, typer.Argument(help="The municipality (name, file name or kommunkod).")],
     alternative: Annotated[int, typer.Argument(help="Its new alternative: 1 or 2.", min=1, max=2)],
@@ -737,7 +736,8 @@ def switch_alternative(
 
     Example:
 
-        vardmote kit switch-alternative Timrå 1 --broadband-profile rvn-private-apn --reason "avtal 2027" --dry-run
+        vardmote municipality set-alternative Timrå 1 --broadband-profile rvn-private-apn \
+            --reason "avtal 2027" --dry-run
     """
     from vardmote.core.problems import ProblemsFound
     from vardmote.kits.intake import KitRequest
