@@ -43,7 +43,9 @@ fi
 
 say "Installing vardmote and its development tools into $VENV"
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet --editable '.[dev]'
+# setuptools warns that an editable install may import a same-named folder of the working directory;
+# the project's one package is that folder, so the warning says nothing here and is silenced.
+PYTHONWARNINGS="ignore:Editable installation" "$VENV/bin/python" -m pip install --quiet --editable '.[dev]'
 # pip byte-compiles what it installs, but an editable install leaves the project's own modules as
 # source: compiled here, once, so that no command compiles them again where Python may not write its
 # caches (PYTHONDONTWRITEBYTECODE, a read-only checkout). Python still recompiles a changed module.
