@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from tests.doubles.pexip_api import RunningApi, running_pexip
 from tests.doubles.tls import TestPki, make_pki
 from vardmote.kits.registry.anchor import ANCHOR_ENV
+from vardmote.kits.registry.database import open_engine
 from vardmote.region.location import default_profiles_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -102,3 +103,11 @@ def registry_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def engine(registry_url: str) -> Iterator[Engine]:
+    """The registry database of `registry_url`, opened (migrated) as the commands open it."""
+    opened = open_engine(registry_url)
+    yield opened
+    opened.dispose()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import plistlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from sqlalchemy import Engine
 
 from vardmote.kits.leases import run_owner
 from vardmote.kits.moves import edited_municipality, push_pending
-from vardmote.kits.registry.database import open_engine
 from vardmote.kits.registry.queries import find_kit, policies_pending
 from vardmote.kits.registry.registry import DeviceIds, KitRegistry, RegistryError
 from vardmote.kits.steps import AMAPI_ENTERPRISE_ENV, KitContext, render_artifacts
@@ -29,19 +27,6 @@ ANGE, TIMRA = "2260", "2262"
 ENTERPRISE = "enterprises/LC00abc123"
 TOKEN = f"{ENTERPRISE}/enrollmentTokens/tok1"
 IMEI, ICCID = "352099001760061", "8946010000000000061"
-
-
-@pytest.fixture(autouse=True)
-def own_anchor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test's registry anchors its audit log in a file of its own, not in the user's data folder."""
-    monkeypatch.setenv("VARDMOTE_AUDIT_ANCHOR", str(tmp_path / "audit-anchors.json"))
-
-
-@pytest.fixture
-def engine(registry_url: str) -> Iterator[Engine]:
-    engine = open_engine(registry_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +25,6 @@ TAB = "samsung-galaxy-tab-s10-plus-5g"
 TIMRA, ANGE = "2262", "2260"  # example data: Alt 2 and Alt 1
 IMEI_A, IMEI_B = "490154203237518", "352099001761481"
 ICCID_A, ICCID_B = "89460012345678901236", "89460000000000000028"
-
-
-@pytest.fixture(autouse=True)
-def own_anchor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test's registry anchors its audit log in a file of its own, not in the user's data folder."""
-    monkeypatch.setenv("VARDMOTE_AUDIT_ANCHOR", str(tmp_path / "audit-anchors.json"))
-
-
-@pytest.fixture
-def engine(registry_url: str) -> Iterator[Engine]:
-    engine = open_engine(registry_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from sqlalchemy import Engine
 
 from vardmote.kits.leases import run_owner
 from vardmote.kits.module_support import mdm_kits
-from vardmote.kits.registry.database import open_engine
 from vardmote.kits.registry.queries import find_kit, pending_wipes
 from vardmote.kits.registry.registry import DeviceIds, KitRegistry, RegistryError
 from vardmote.kits.steps import AMAPI_ENTERPRISE_ENV, KitContext
@@ -26,19 +24,6 @@ TAB, IPAD = "samsung-galaxy-tab-s10-plus-5g", "apple-ipad-air-13-m2-cellular"
 ANGE = "2260"
 ENTERPRISE = "enterprises/LC00abc123"
 TOKEN = f"{ENTERPRISE}/enrollmentTokens/tok1"
-
-
-@pytest.fixture(autouse=True)
-def own_anchor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test's registry anchors its audit log in a file of its own, not in the user's data folder."""
-    monkeypatch.setenv("VARDMOTE_AUDIT_ANCHOR", str(tmp_path / "audit-anchors.json"))
-
-
-@pytest.fixture
-def engine(registry_url: str) -> Iterator[Engine]:
-    engine = open_engine(registry_url)
-    yield engine
-    engine.dispose()
 
 
 def amapi_catalogue() -> ProfileCatalogue:

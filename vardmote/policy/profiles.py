@@ -10,7 +10,7 @@ from typing import Any
 
 from vardmote.core.problems import Problem, ProblemsFound
 from vardmote.policy.reading import guard_problems
-from vardmote.region.catalogue import ProfileCatalogue, load_catalogue
+from vardmote.region.catalogue import ProfileCatalogue, catalogue_of, load_catalogue
 from vardmote.region.tree import PartialCatalogue, Sourced, read_tree
 
 
@@ -41,22 +41,8 @@ def _load(root: Path) -> tuple[ProfileCatalogue | None, list[Problem]]:
         return load_catalogue(root), []
     except ProblemsFound as found:
         problems = found.problems
-    partial = PartialCatalogue.of(read_tree(root))
-    if partial.region is None or partial.responsibilities is None or partial.kit is None:
-        return None, problems  # without these no profile can be judged; each missing one is a problem
-    catalogue = ProfileCatalogue(
-        root=root,
-        region=partial.region,
-        responsibilities=partial.responsibilities,
-        kit=partial.kit,
-        municipalities=partial.municipalities,
-        models=partial.models,
-        kiosk_profiles=partial.kiosk_profiles,
-        broadband_profiles=partial.broadband_profiles,
-        invitations=partial.invitations,
-        file_count=0,
-    )
-    return catalogue, problems
+    # Each missing region, responsibilities or kit file is among the problems.
+    return catalogue_of(PartialCatalogue.of(read_tree(root)), 0), problems
 
 
 def _moved(path: Path, mirror: Path, root: Path) -> Path:

@@ -61,12 +61,19 @@ def load_catalogue(root: Path | None = None) -> ProfileCatalogue:
     problems = tree.problems + cross_file_problems(partial)
     if problems:
         raise ProblemsFound(problems)
-    # A missing or invalid single file is a problem above; the asserts narrow the types.
-    assert partial.region is not None
-    assert partial.responsibilities is not None
-    assert partial.kit is not None
+    # A missing or invalid single file is a problem above, so the catalogue is whole.
+    catalogue = catalogue_of(partial, tree.file_count)
+    assert catalogue is not None
+    return catalogue
+
+
+def catalogue_of(partial: PartialCatalogue, file_count: int) -> ProfileCatalogue | None:
+    """The valid part of a tree as a catalogue, or None where region, responsibilities or kit is
+    missing (without them no profile can be judged)."""
+    if partial.region is None or partial.responsibilities is None or partial.kit is None:
+        return None
     return ProfileCatalogue(
-        root=tree.root,
+        root=partial.root,
         region=partial.region,
         responsibilities=partial.responsibilities,
         kit=partial.kit,
@@ -75,5 +82,5 @@ def load_catalogue(root: Path | None = None) -> ProfileCatalogue:
         kiosk_profiles=partial.kiosk_profiles,
         broadband_profiles=partial.broadband_profiles,
         invitations=partial.invitations,
-        file_count=tree.file_count,
+        file_count=file_count,
     )
