@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,20 @@ def default_db_url() -> str:
     return f"sqlite:///{data / 'registry.sqlite'}"
 
 
+def _switch_to_wal(cursor: Any) -> None:
+    """WAL mode, which a file keeps once set. Two first runs at once both switch a new file, and SQLite
+    answers the second 'database is locked' at once rather than waiting: that one tries again."""
+    for attempt in range(100):
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or attempt == 99:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _: Any) -> None:
@@ -30,12 +46,12 @@ def _sqlite_pragmas(engine: Engine) -> None:
         # transaction holds the write lock from its first statement and concurrent writers queue.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        _switch_to_wal(cursor)
         # In WAL mode, NORMAL syncs at checkpoints rather than at every commit: the file stays consistent
         # through any crash, and a power cut may lose the last commits, which a re-run of the same
         # command redoes (every step is idempotent). FULL would cost an fsync per kit and step.
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
