@@ -17,7 +17,7 @@ from setuptools.command.build_py import build_py
 
 PROJECT_FOLDERS = ("device_profiles", "provisioning", "policies", "infra")
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.lab.yaml", "Pulumi.rvn-test.yaml", "Pulumi.rvn-prod.yaml")
-LEFT_OUT = shutil.ignore_patterns("__pycache__", "*.pyc", ".ansible")
+LEFT_OUT = shutil.ignore_patterns("__pycache__", "*.pyc", ".ansible", ".venv")
 
 
 class BuildWithProjectFolders(build_py):

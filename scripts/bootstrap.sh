@@ -50,6 +50,12 @@ PYTHONWARNINGS="ignore:Editable installation" "$VENV/bin/python" -m pip install 
 # source: compiled here, once, so that no command compiles them again where Python may not write its
 # caches (PYTHONDONTWRITEBYTECODE, a read-only checkout). Python still recompiles a changed module.
 "$VENV/bin/python" -m compileall -q vardmote infra policies provisioning >/dev/null
+# Pulumi starts a dynamic provider (the Pexip objects') in the program's folder, infra/, and looks
+# there for the runtime option `virtualenv: .venv` rather than beside Pulumi.yaml (pulumi/pulumi#7907):
+# a link makes both places the project's virtualenv.
+if [ "$VENV" = ".venv" ] && [ ! -e infra/.venv ]; then
+    ln -sfn ../.venv infra/.venv
+fi
 # The Pulumi engine, for `pulumi preview/up/refresh/destroy` (the offline commands need none). A
 # `pulumi` already on PATH is used as it is: a production workstation installs it the vendor's way.
 # Otherwise, where Go is, tools/pulumi-engine builds the CLI and the Python language host from the Go

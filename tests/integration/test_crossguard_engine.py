@@ -1,11 +1,11 @@
 """The CrossGuard pack under the real Pulumi engine (`pulumi preview --policy-pack policies`), on the
-lab stack: it passes the compliant stack, fails a copy without a waiting room with the same check and
-message as `vardmote policy check`, and applies the same waivers.
+lab stack: it passes the compliant stack, fails copies without a waiting room, with media encryption
+off or with H.323 on with the same checks and messages as `vardmote policy check`, and applies the
+same waivers.
 
 Each case is a copy of the project's Pulumi files, program and pack in a temporary folder, with its own
-file backend and PULUMI_HOME. (The Pexip objects that carry the encryption and H.323 settings exist only
-in the vSphere stacks, whose provider plugins cannot run here; tests/unit/test_policy_runner.py feeds the
-pack those stacks in the engine's wire format.) Skipped without an engine, except in CI.
+file backend and PULUMI_HOME. A preview needs no Management API (nothing is created), so these run
+without the lab. Skipped without an engine, except in CI.
 """
 
 from __future__ import annotations
@@ -42,20 +42,30 @@ waivers:
 """
 
 
-def _project(tmp_path: Path, *, waiting_room: bool = True, waived: bool = False) -> Path:
+# Where a copy of the lab stack takes a security setting of its own (its `vardmote:platform` has none).
+SECURITY_ANCHOR = "    allowed_locations: [lab]\n"
+
+
+def _project(tmp_path: Path, *, waiting_room: bool = True, waived: bool = False, security: str = "") -> Path:
     project = tmp_path / "project"
     project.mkdir()
     for name in ("Pulumi.yaml", f"Pulumi.{LAB_STACK}.yaml"):
         shutil.copy(REPO_ROOT / name, project / name)
     for folder in ("infra", "policies"):
-        shutil.copytree(REPO_ROOT / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(REPO_ROOT / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__", ".venv"))
     (project / ".venv").symlink_to(Path(sys.executable).parent.parent)
+    (project / "infra" / ".venv").symlink_to(Path(sys.executable).parent.parent)  # see scripts/bootstrap.sh
     stack = project / f"Pulumi.{LAB_STACK}.yaml"
     if not waiting_room:
         anchor, added = NO_WAITING_ROOM
         text = stack.read_text(encoding="utf-8")
         assert anchor in text
         stack.write_text(text.replace(anchor, anchor + added), encoding="utf-8")
+    if security:
+        text = stack.read_text(encoding="utf-8")
+        assert SECURITY_ANCHOR in text
+        weakened = text.replace(SECURITY_ANCHOR, f"{SECURITY_ANCHOR}    security: {security}\n")
+        stack.write_text(weakened, encoding="utf-8")
     if waived:
         expires = subprocess.run(["date", "-d", "+30 days", "+%F"], capture_output=True, text=True, check=True)
         (project / "policies" / "waivers.yaml").write_text(
@@ -130,3 +140,21 @@ def test_a_waiver_in_force_is_applied_by_the_pack_as_by_the_offline_review(tmp_p
     assert result.returncode == 0, result.stdout + result.stderr
     rc, offline = _offline_findings(project)
     assert (rc, offline) == (0, set())
+
+
+@pytest.mark.parametrize(
+    ("security", "check"),
+    [("{crypto_mode: 'off'}", "VM-PLAT-003"), ("{enable_h323: true}", "VM-PLAT-004")],
+    ids=["media-encryption-off", "h323-on"],
+)
+def test_a_weakened_security_setting_fails_the_pack_as_it_fails_the_offline_review(
+    tmp_path: Path, security: str, check: str
+) -> None:
+    project = _project(tmp_path, security=security)
+    result = _pack(project, tmp_path)
+    assert result.returncode != 0
+    engine = _engine_findings(result.stdout)
+    rc, offline = _offline_findings(project)
+    assert rc == 1
+    assert engine == offline
+    assert check in {found for found, _ in engine}

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from pulumi.dynamic import CheckResult, ConfigureRequest, CreateResult, ReadResult
 from pulumi.dynamic.config import Config
+from pulumi.output import Unknown
 
 from tests.doubles.pexip_api import NODE_UPLOAD_PATH, Fault, RunningApi
 from vardmote.platform.pexip.protocol import PexipApiError
@@ -95,6 +96,16 @@ class TestCheck:
         assert {f.property for f in failures} == {"fields.uuid", "fields.assertion_consumer_service_url"}
         unknown = provider.check({}, props(pexip, "no_such_resource", {"name": "x"})).failures
         assert [f.reason for f in unknown] == ["the Management API has no resource 'no_such_resource'"]
+
+    def test_a_reference_the_preview_does_not_know_yet_passes_but_a_wrong_one_beside_it_fails(
+        self, pexip: RunningApi
+    ) -> None:
+        """In a preview the engine hands the provider an Unknown where another new object's URI will be."""
+        provider = configured(ConfigurationObjectProvider, pexip)
+        news = location(pexip, dns_servers=[Unknown()], ntp_servers=["not-a-uri"])
+        failures = {f.property: f.reason for f in provider.check({}, news).failures}
+        assert set(failures) == {"fields.ntp_servers"}
+        assert isinstance(provider.check({}, news).inputs["fields"]["dns_servers"][0], Unknown)
 
     def test_the_engines_doubles_become_integers_the_strict_api_accepts(self, pexip: RunningApi) -> None:
         provider = configured(ConfigurationObjectProvider, pexip)

@@ -72,8 +72,8 @@ CASES = {
         "lab",
         "    turn:\n      sites: [lab]",
         "    turn:\n      sitez: [lab]",
-        f"Pulumi.lab.yaml:54: {PLATFORM}.turn.sites: required field is missing\n"
-        f"Pulumi.lab.yaml:55: {PLATFORM}.turn.sitez: unknown field; did you mean 'sites'?",
+        f"Pulumi.lab.yaml:64: {PLATFORM}.turn.sites: required field is missing\n"
+        f"Pulumi.lab.yaml:65: {PLATFORM}.turn.sitez: unknown field; did you mean 'sites'?",
     ),
     "plain_text_provider_secret": (
         "rvn-prod",
@@ -217,7 +217,7 @@ def test_preview_tree_shows_components_and_their_children(project_copy: Path) ->
     result = CliRunner().invoke(app, ["preview", "--stack", "lab"], env={"VARDMOTE_PROJECT_DIR": str(project_copy)})
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "lab (10 resources to create)"
+    assert lines[0] == "lab (29 resources to create)"
     assert "    │   └── ConferencingNode lab-conf-01 10.231.0.74" in lines
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from vardmote.lab.layout import NETNS_PREFIX, VETH_PREFIX
 from vardmote.lab.system import LabError
+from vardmote.platform.config import PlatformConfig
 
 LAB_STACK = "lab"
 
@@ -74,7 +75,12 @@ def hosts_from_outputs(outputs: dict[str, Any]) -> list[LabHost]:
 def lab_stack_outputs(project: Path) -> dict[str, Any]:
     """Run the `lab` stack's real program offline and return its outputs (the engine is not needed:
     the lab's hosts are `existing`, so the outputs are known before anything is deployed)."""
+    return lab_stack(project)[0]
+
+
+def lab_stack(project: Path) -> tuple[dict[str, Any], PlatformConfig]:
+    """The `lab` stack's outputs, run offline, and its validated platform configuration."""
     from vardmote.platform.preview import run_stack_offline  # noqa: PLC0415 - the Pulumi SDK loads only here
 
-    recording, _ = run_stack_offline(project, LAB_STACK)
-    return recording.outputs
+    recording, stack_file = run_stack_offline(project, LAB_STACK)
+    return recording.outputs, stack_file.platform()

@@ -26,6 +26,8 @@ NFT_TABLE = "vardmote_lab"
 CGROUP_NAME = "vardmote-lab"
 # Which lab folder the machine's one lab belongs to (the names above are the machine's, not the folder's).
 OWNER_FILE = Path("/run/vardmote-lab.owner")
+# The lab CA's certificate, where the lab stack's `pexip.ca_bundle` finds it whichever folder the lab is in.
+CA_PUBLISHED = Path("/run/vardmote-lab.ca.pem")
 # The cgroup hierarchies systemd in a container needs (a hybrid host: v1 name=systemd plus v2).
 CGROUP_ROOTS = (Path("/sys/fs/cgroup/systemd"), Path("/sys/fs/cgroup/unified"))
 

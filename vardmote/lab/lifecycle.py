@@ -15,25 +15,28 @@ from typing import Any
 import yaml
 
 from vardmote.core.file_writing import write_atomically
-from vardmote.lab import containers, network
+from vardmote.lab import appliances, containers, network
 from vardmote.lab.certificates import ensure_host_certificate
-from vardmote.lab.hosts import LabHost, hosts_from_outputs, lab_stack_outputs
+from vardmote.lab.hosts import LabHost, hosts_from_outputs, lab_stack
 from vardmote.lab.image import ensure_base
-from vardmote.lab.layout import OWNER_FILE, LabLayout
+from vardmote.lab.layout import CA_PUBLISHED, OWNER_FILE, LabLayout
 from vardmote.lab.ssh_access import SSH_USER, ensure_lab_key, host_key_of, wait_for_ssh, write_known_hosts
 from vardmote.lab.state import LabState, load_state, save_state
 from vardmote.lab.system import LabError, require_root, require_tools
+from vardmote.platform.engine import LabSecretError, lab_secret
 
 Say = Callable[[str], None]
 
 
 def up(layout: LabLayout, project: Path, ssh_timeout_s: float, say: Say) -> LabState:
-    """Make (or complete) the lab: image, network, every host booted and answering SSH."""
+    """Make (or complete) the lab: image, network, every host booted and answering SSH, and the Pexip
+    appliances' own services (the Management API, the nodes' upload pages) answering."""
     require_root("up")
     require_tools()
-    _claim_machine(layout)
-    outputs = lab_stack_outputs(project)
+    outputs, platform = lab_stack(project)
     hosts = hosts_from_outputs(outputs)
+    api_password = _api_password(project) if platform.pexip is not None else None
+    _claim_machine(layout)
     layout.lab_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     state = load_state(layout.state_file)
 
@@ -69,7 +72,13 @@ def up(layout: LabLayout, project: Path, ssh_timeout_s: float, say: Say) -> LabS
         save_state(layout.state_file, state)  # a killed `up` leaves a state that names what it made
 
     write_known_hosts(layout, host_keys)
-    _write_inventory(layout, outputs, state)
+    certificates = _write_inventory(layout, outputs, state)
+    if platform.pexip is not None and api_password is not None:
+        appliances.publish_ca(layout.ca_dir / "ca.pem")
+        for appliance in appliances.planned(state.hosts, platform.pexip, certificates, api_password):
+            started = appliances.ensure(layout, appliance)
+            where = f"{appliance.host.address}:{appliance.port}"
+            say(f"{appliance.host.name}: {appliance.name} {'started' if started else 'is already running'} on {where}")
     silent = wait_for_ssh(layout, state.hosts, ssh_timeout_s, lambda host: say(f"{host.name} answers SSH"))
     if silent:
         details = "; ".join(f"{name}: {why}" for name, why in sorted(silent.items()))
@@ -78,6 +87,14 @@ def up(layout: LabLayout, project: Path, ssh_timeout_s: float, say: Say) -> LabS
             f"(console logs: {layout.lab_dir / 'hosts'}/<host>/console.log)"
         )
     return state
+
+
+def _api_password(project: Path) -> str:
+    """The password the lab stack's providers will use, so the stand-in asks for the same."""
+    try:
+        return lab_secret("vardmote:pexipPassword", project)
+    except LabSecretError as err:
+        raise LabError(str(err)) from None
 
 
 def _claim_machine(layout: LabLayout) -> None:
@@ -90,13 +107,20 @@ def _claim_machine(layout: LabLayout) -> None:
     OWNER_FILE.write_text(f"{layout.lab_dir}\n", encoding="utf-8")
 
 
-def _write_inventory(layout: LabLayout, outputs: dict[str, Any], state: LabState) -> None:
-    """The stack's exported inventory as it is, beside the lab's connection and certificate variables."""
+def _write_inventory(layout: LabLayout, outputs: dict[str, Any], state: LabState) -> dict[str, dict[str, str]]:
+    """The stack's exported inventory as it is, beside the lab's connection and certificate variables;
+    returns each host's certificate variables."""
     folder = layout.inventory_dir
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "10-stack.json").write_text(json.dumps(outputs["ansible_inventory"], indent=2), encoding="utf-8")
     domain = outputs["ansible_inventory"]["all"]["vars"]["vardmote_domain"]
     public_names = _public_names(outputs)
+    certificates = {
+        host.name: ensure_host_certificate(
+            layout.ca_dir, host.name, host.address, [f"{host.name}.{domain}", *public_names.get(host.role, [])]
+        )
+        for host in state.hosts
+    }
     lab_vars = {
         "all": {
             "vars": {
@@ -110,19 +134,12 @@ def _write_inventory(layout: LabLayout, outputs: dict[str, Any], state: LabState
                 # from those, and from no lab host.
                 "baseline_admin_sources": [gateway.split("/")[0] for gateway in state.gateways],
             },
-            "hosts": {
-                host.name: ensure_host_certificate(
-                    layout.ca_dir,
-                    host.name,
-                    host.address,
-                    [f"{host.name}.{domain}", *public_names.get(host.role, [])],
-                )
-                for host in state.hosts
-            },
+            "hosts": certificates,
         }
     }
     (folder / "20-lab.yml").write_text(yaml.safe_dump(lab_vars, sort_keys=False), encoding="utf-8")
     _ensure_lab_secrets(folder / "30-secrets.yml")
+    return certificates
 
 
 def _ensure_lab_secrets(path: Path) -> None:
@@ -192,6 +209,7 @@ def down(layout: LabLayout, say: Say) -> list[str]:
     network.remove_network(state.ip_forward_before)
     shutil.rmtree(layout.lab_dir, ignore_errors=True)
     OWNER_FILE.unlink(missing_ok=True)
+    CA_PUBLISHED.unlink(missing_ok=True)
     return leftovers(layout)
 
 
@@ -202,6 +220,5 @@ def leftovers(layout: LabLayout) -> list[str]:
     left += [f"cgroup of {name}" for name in sorted(containers.lab_cgroup_hosts())]
     if layout.lab_dir.exists():
         left.append(f"folder {layout.lab_dir}")
-    if OWNER_FILE.exists():
-        left.append(f"file {OWNER_FILE}")
+    left += [f"file {path}" for path in (OWNER_FILE, CA_PUBLISHED) if path.exists()]
     return left

@@ -30,7 +30,8 @@ Faults can be injected for tests: a status for the next requests matching a meth
 (with Retry-After), or a request that takes effect and then fails (the uncertain case).
 
 Run it as a service: `python -m vardmote.lab.management_api --port 8443 --cert … --key …`, with the
-admin password in the file named by `--password-file`.
+admin password in the file named by `--password-file`, or on its standard input (`--password-stdin`,
+as `vardmote lab up` gives it, so that it rests in no file).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ import json
 import re
 import secrets
 import ssl
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -540,9 +542,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cert", type=Path, required=True, help="PEM certificate of this host")
     parser.add_argument("--key", type=Path, required=True, help="its PEM private key")
     parser.add_argument("--username", default="admin")
-    parser.add_argument("--password-file", type=Path, required=True, help="file holding the admin password")
+    given = parser.add_mutually_exclusive_group(required=True)
+    given.add_argument("--password-file", type=Path, help="file holding the admin password")
+    given.add_argument("--password-stdin", action="store_true", help="read the admin password's line from stdin")
     args = parser.parse_args(argv)
-    state = ManagementApiState(username=args.username, password=args.password_file.read_text().strip())
+    password = sys.stdin.readline() if args.password_stdin else args.password_file.read_text()
+    if not password.strip():
+        parser.error("the admin password is empty")
+    state = ManagementApiState(username=args.username, password=password.strip())
     _serve(state, args.host, args.port, args.cert, args.key).serve_forever()
 
 

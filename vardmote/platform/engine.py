@@ -14,10 +14,15 @@ stack gets its backend and passphrase from here:
   stack but `lab` may use it (policy check VM-PLAT-011 requires Vault for the others).
 
     python -m vardmote.platform.engine preview --stack lab     # any pulumi command, with the lab's setting
+
+The lab itself reads one of those secrets without the engine: `vardmote lab up` gives the Management
+API stand-in the password the stack's providers will use (lab_secret).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import shutil
@@ -26,6 +31,10 @@ import sys
 import sysconfig
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+import yaml
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from vardmote.platform.stack_files import project_dir
 
@@ -36,6 +45,19 @@ ENGINE_MISSING = (
     "no Pulumi engine: neither `pulumi` on PATH nor one built by scripts/bootstrap.sh "
     "(which needs the Go toolchain, `go`)"
 )
+
+
+# Pulumi's passphrase secrets provider (sdk/go/common/resource/config/crypt.go,
+# NewSymmetricCrypterFromPassphrase): PBKDF2-HMAC-SHA256 of the passphrase with the stack's salt,
+# 1,000,000 rounds, a 32-byte AES-256-GCM key; each value is "v1:<nonce>:<ciphertext and tag>" in base64.
+PASSPHRASE_ROUNDS = 1_000_000
+# The stack's `encryptionsalt` is "v1:<salt>:" followed by the value "pulumi" encrypted with the key,
+# which tells a wrong passphrase from a damaged value.
+SALT_CHECK = "pulumi"
+
+
+class LabSecretError(Exception):
+    """A `secure:` value of the lab stack could not be read; the message names the file and key."""
 
 
 class EngineNotFound(Exception):
@@ -82,6 +104,42 @@ def engine_environment(
         if "PULUMI_CONFIG_PASSPHRASE_FILE" not in env:
             env.setdefault("PULUMI_CONFIG_PASSPHRASE", LAB_PASSPHRASE)
     return env
+
+
+def lab_secret(key: str, project: Path | None = None, passphrase: str = LAB_PASSPHRASE) -> str:
+    """The plain text of the lab stack's `secure:` value `key`, decrypted as the passphrase provider
+    does (the lab only: its passphrase is written down; no other stack's is known here)."""
+    path = (project or project_dir()) / f"Pulumi.{LAB_STACK}.yaml"
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as err:
+        raise LabSecretError(f"{path}: {err}") from None
+    salt_value = str(document.get("encryptionsalt") or "")
+    value = (document.get("config") or {}).get(key)
+    if not isinstance(value, dict) or "secure" not in value:
+        raise LabSecretError(f"{path}: config.{key}: no secure value (`pulumi config set --secret {key}`)")
+    version, _, rest = salt_value.partition(":")
+    salt_b64, _, check = rest.partition(":")
+    if version != "v1" or not salt_b64 or not check:
+        raise LabSecretError(f"{path}: encryptionsalt: not a passphrase provider's salt")
+    derived = hashlib.pbkdf2_hmac("sha256", passphrase.encode(), base64.b64decode(salt_b64), PASSPHRASE_ROUNDS, 32)
+    if _decrypt(derived, check) != SALT_CHECK:
+        raise LabSecretError(f"{path}: the lab's passphrase does not open this stack's secrets")
+    plain = _decrypt(derived, str(value["secure"]))
+    if plain is None:
+        raise LabSecretError(f"{path}: config.{key}: the secure value does not decrypt with the stack's key")
+    return plain
+
+
+def _decrypt(key: bytes, value: str) -> str | None:
+    """One "v1:<nonce>:<ciphertext>" value, or None where it is not one made with `key`."""
+    parts = value.split(":")
+    if len(parts) != 3 or parts[0] != "v1":
+        return None
+    try:
+        return AESGCM(key).decrypt(base64.b64decode(parts[1]), base64.b64decode(parts[2]), None).decode()
+    except (InvalidTag, ValueError):
+        return None
 
 
 def stack_of(args: Sequence[str]) -> str | None:

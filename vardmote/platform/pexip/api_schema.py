@@ -156,6 +156,22 @@ def _type_problems(field: FieldSpec, value: Any) -> list[str]:
     return [f"{item!r} is not a {field.references} resource URI" for item in wrong]
 
 
+def unknowns_marked(values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` with each value the engine does not know yet (in a preview: an output of a resource
+    still to be created, which the dynamic provider runtime hands over as a pulumi.output.Unknown)
+    as the UNKNOWN mark, which the checks let pass; at create time every value is known."""
+    from pulumi.output import Unknown  # noqa: PLC0415 - only a provider under the engine meets one
+
+    def marked(value: Any) -> Any:
+        if isinstance(value, Unknown):
+            return UNKNOWN
+        if isinstance(value, list):
+            return [marked(item) for item in value]
+        return value
+
+    return {name: marked(value) for name, value in values.items()}
+
+
 def from_engine(resource: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """Values as the engine hands them to a provider, typed as the API wants them: the engine sends
     every number as a double, so a whole number in an integer field becomes an int again."""

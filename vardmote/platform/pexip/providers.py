@@ -39,7 +39,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from vardmote.platform.pexip.api_schema import api_schema, field_errors, from_engine
+from vardmote.platform.pexip.api_schema import api_schema, field_errors, from_engine, unknowns_marked
 from vardmote.platform.pexip.protocol import PexipApiError, object_id_of, resource_path
 
 if TYPE_CHECKING:
@@ -94,9 +94,10 @@ class _ProviderBase(ResourceProvider):
             return CheckResult(news, [CheckFailure("resource", f"the Management API has no resource {resource!r}")])
         inputs = {**news, "fields": from_engine(resource, news.get("fields") or {})}
         inputs["secrets"] = from_engine(resource, news.get("secrets") or {})
+        payload = unknowns_marked(payload_of(inputs))
         failures = [
             CheckFailure(f"{'secrets' if name in inputs['secrets'] else 'fields'}.{name}", "; ".join(messages))
-            for name, messages in field_errors(resource, payload_of(inputs), creating=self.creates).items()
+            for name, messages in field_errors(resource, payload, creating=self.creates).items()
         ]
         for name in news.get("identity") or []:
             if name not in inputs["fields"] and name not in inputs["secrets"]:
