@@ -1,12 +1,18 @@
-"""The whole lab cycle on real hosts: up, deploy, idempotent re-run, verify, broken roles caught, down.
+"""The whole lab cycle on real hosts, as the docs tell regional IT to run it: `lab up`, `pulumi up`
+(the real engine configuring the Management API the lab serves), `deploy` from the deployed stack's
+outputs, its idempotent re-run, `verify`, broken roles caught, changes under the engine (an update in
+place, an identity change whose dependants survive), `refresh`, `pulumi destroy` leaving the API as a
+fresh one, and `lab down` leaving nothing.
 
-Needs root, systemd-nspawn, debootstrap and nftables (scripts/bootstrap.sh installs them) and the
-Debian mirror; `.ci/run` runs it. The base image is cached in /var/cache/vardmote/lab (or
-VARDMOTE_LAB_IMAGE_CACHE) and reused; the lab itself lives in a temporary folder and is removed.
+Needs root, systemd-nspawn, debootstrap and nftables (scripts/bootstrap.sh installs them), the Debian
+mirror and the Pulumi engine; `.ci/run` runs it. The base image is cached in /var/cache/vardmote/lab (or
+VARDMOTE_LAB_IMAGE_CACHE) and reused; the lab and the stack's state live in temporary folders and are
+removed.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -18,11 +24,16 @@ from typing import Any
 
 import pytest
 
+from tests.integration.pulumi_harness import Engine, engine_env, lab_engine, require_engine
 from vardmote.core.playbooks import PlaybookResult, run_playbook
-from vardmote.lab import containers, lifecycle
-from vardmote.lab.layout import LAB_DIR_ENV, LabLayout
+from vardmote.lab import appliances, containers, lifecycle
+from vardmote.lab.layout import CA_PUBLISHED, LAB_DIR_ENV, LabLayout
 from vardmote.lab.network import IP_FORWARD
 from vardmote.lab.state import load_state
+from vardmote.platform.engine import LAB_STACK, lab_secret
+from vardmote.platform.pexip.api import Connection, ManagementApi
+from vardmote.platform.pexip.api_schema import api_schema
+from vardmote.platform.pexip.protocol import PexipApiError
 from vardmote.platform.stack_files import project_dir
 
 VARDMOTE = str(Path(sys.executable).with_name("vardmote"))
@@ -30,6 +41,9 @@ NEEDED = ("systemd-nspawn", "debootstrap", "nft")
 
 # CI sets VARDMOTE_REQUIRE_LAB=1: there, a lab that cannot run is a failure, never a skip.
 REQUIRED = os.environ.get("VARDMOTE_REQUIRE_LAB") == "1"
+MANAGEMENT_URL = "https://10.231.0.10/"
+
+require_engine()
 
 
 def _cannot_run() -> str | None:
@@ -45,8 +59,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabLayout]:
     if reason:
         (pytest.fail if REQUIRED else pytest.skip)(reason)
     lab_dir = tmp_path_factory.mktemp("lab") / "lab"
-    previous = os.environ.get(LAB_DIR_ENV)
-    os.environ[LAB_DIR_ENV] = str(lab_dir)
+    # The lab's directory and the engine's homes, for this process and the commands it starts alike.
+    homes = {LAB_DIR_ENV: str(lab_dir), **{k: v for k, v in engine_env(lab_dir.parent).items() if k in HOME_KEYS}}
+    previous = {key: os.environ.get(key) for key in homes}
+    os.environ.update(homes)
     layout = LabLayout.from_environment()
     if lifecycle.leftovers(layout):
         (pytest.fail if REQUIRED else pytest.skip)(
@@ -57,12 +73,69 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabLayout]:
         yield layout
     finally:
         left = lifecycle.down(layout, lambda _: None)
-        if previous is None:
-            os.environ.pop(LAB_DIR_ENV, None)
-        else:
-            os.environ[LAB_DIR_ENV] = previous
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     assert left == [], f"down left {left}"
     assert IP_FORWARD.read_text(encoding="ascii") == forward_before
+
+
+HOME_KEYS = ("PULUMI_HOME", "XDG_DATA_HOME")
+
+
+@pytest.fixture(scope="module")
+def engine(lab: LabLayout) -> Iterator[Engine]:
+    """The lab stack under the real engine, in the real project folder; destroyed before the lab goes."""
+    project = project_dir()
+    stack_file = project / f"Pulumi.{LAB_STACK}.yaml"
+    before = stack_file.read_bytes()
+    engine = lab_engine(project, Path(os.environ["XDG_DATA_HOME"]).parent)
+    try:
+        yield engine
+    finally:
+        engine.run("destroy", "--yes", "--skip-preview", check=False)
+    assert stack_file.read_bytes() == before, f"the engine rewrote {stack_file}"
+
+
+def management_api() -> ManagementApi:
+    """The lab's Management API as a client outside Pulumi reaches it: TLS verified by the lab's CA."""
+    connection = {"url": MANAGEMENT_URL, "username": "admin", "verify_tls": True, "ca_bundle": str(CA_PUBLISHED)}
+    return ManagementApi(Connection.from_inputs(connection, lab_secret("vardmote:pexipPassword")))
+
+
+def api_contents() -> dict[str, Any]:
+    """Every object of every resource the program touches, and the singleton, as the API has them."""
+    with management_api() as api:
+        contents: dict[str, Any] = {
+            name: sorted(str(obj.get("resource_uri")) for obj in api.list(name))
+            for name, spec in api_schema().root.items()
+            if spec.kind == "collection"
+        }
+        contents["global"] = api.get("/api/admin/configuration/v1/global/1/")
+    return contents
+
+
+FRESH_API: dict[str, Any] = {}
+
+
+def project_copy(tmp_path: Path, replacements: list[tuple[str, str]]) -> Path:
+    """The Pulumi project with a changed lab stack, in a folder of the test's: the same stack and state."""
+    source = project_dir()
+    copy = tmp_path / "project"
+    copy.mkdir()
+    shutil.copy(source / "Pulumi.yaml", copy / "Pulumi.yaml")
+    text = (source / f"Pulumi.{LAB_STACK}.yaml").read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    (copy / f"Pulumi.{LAB_STACK}.yaml").write_text(text, encoding="utf-8")
+    shutil.copytree(source / "infra", copy / "infra", ignore=shutil.ignore_patterns("__pycache__", ".venv"))
+    venv = Path(sys.executable).parent.parent
+    (copy / ".venv").symlink_to(venv)
+    (copy / "infra" / ".venv").symlink_to(venv)  # see scripts/bootstrap.sh
+    return copy
 
 
 def vardmote(*arguments: str) -> subprocess.CompletedProcess[str]:
@@ -114,6 +187,47 @@ def test_up_boots_every_host_of_the_lab_stack_and_a_second_up_is_harmless(lab: L
     assert "nft table ip vardmote_lab" in network
 
 
+def test_up_serves_the_management_api_and_the_nodes_upload_pages_and_keeps_them(lab: LabLayout) -> None:
+    serving = {host: appliances.running(host) for host in ("lab-pexmgr-01", "lab-conf-01", "lab-edge-01")}
+    assert all(serving.values()), serving
+    lifecycle.up(lab, project_dir(), 60, lambda _: None)
+    assert {host: appliances.running(host) for host in serving} == serving  # kept, not started twice
+    FRESH_API.update(api_contents())  # over TLS from the lab's CA, with the stack's own password
+    assert FRESH_API["licence"] == []
+    wrong = Connection(url=MANAGEMENT_URL, username="admin", password="wrong", retries=0, ca_bundle=str(CA_PUBLISHED))
+    with ManagementApi(wrong) as api, pytest.raises(PexipApiError) as refused:
+        api.get("/api/admin/configuration/v1/global/1/")
+    assert refused.value.status == 401
+
+
+def test_pulumi_up_configures_the_lab_through_its_management_api(lab: LabLayout, engine: Engine) -> None:
+    offline = json.loads(vardmote("preview", "--stack", LAB_STACK, "--format", "json").stdout)
+    expected = sorted(step["urn"] for step in offline["steps"])
+    engine.run("up", "--yes", "--skip-preview")
+    assert sorted(resource["urn"] for resource in engine.state()) == expected
+    contents = api_contents()
+    with management_api() as api:
+        locations = {obj["name"] for obj in api.list("system_location")}
+        nodes = {obj["name"]: obj for obj in api.list("worker_vm")}
+        statuses = {name: api.status("worker_vm", int(obj["id"]))["sync_status"] for name, obj in nodes.items()}
+        rooms = {obj["name"] for obj in api.list("conference")}
+        aliases = {obj["alias"] for obj in api.list("conference_alias")}
+    assert locations == {"Lab transcoding", "Lab edge"}
+    assert statuses == {"lab-conf-01": "SYNCED", "lab-edge-01": "SYNCED"}  # bootstrapped through their pages
+    assert rooms == {"Testsamtal"}
+    assert aliases == {"test", "test@lab.vardmote.example"}
+    assert len(contents["licence"]) == 1
+    assert contents["global"] != FRESH_API["global"]
+    # The engine's outputs are the offline run's, so the lab's hosts are the ones `lab up` made.
+    assert engine.outputs()["ansible_inventory"] == offline["outputs"]["ansible_inventory"]
+
+
+def test_a_second_pulumi_up_changes_nothing(engine: Engine) -> None:
+    engine.run("up", "--yes", "--expect-no-changes")
+    again = json.loads(engine.run("preview", "--json").stdout)
+    assert set(again["changeSummary"]) == {"same"}
+
+
 def test_first_deploy_configures_every_host_and_the_second_changes_nothing(lab: LabLayout) -> None:
     first = deploy(lab)
     assert first.ok, first.failed_tasks
@@ -122,6 +236,7 @@ def test_first_deploy_configures_every_host_and_the_second_changes_nothing(lab: 
 
     second = vardmote("deploy", "--stack", "lab")
     assert second.returncode == 0, second.stdout + second.stderr
+    assert "the deployed lab stack's outputs" in second.stdout  # `pulumi up --stack lab` ran above
     assert "6 hosts configured, changed=0" in second.stdout
 
 
@@ -172,3 +287,48 @@ def test_a_deploy_repairs_what_was_broken(lab: LabLayout) -> None:
     checked = vardmote("deploy", "--stack", "lab", "--check")
     assert checked.returncode == 0
     assert "6 hosts configured, would change=0" in checked.stdout
+
+
+def test_a_field_the_api_can_change_is_updated_in_place_under_the_engine(engine: Engine, tmp_path: Path) -> None:
+    with management_api() as api:
+        (rule,) = api.list("gateway_routing_rule")
+    changed = project_copy(tmp_path, [(r"^(\d{6,10})@lab", r"^(\d{6,12})@lab")])
+    result = engine.run("up", "--yes", "--skip-preview", project=changed)
+    assert "1 updated" in result.stdout, result.stdout
+    with management_api() as api:
+        (after,) = api.list("gateway_routing_rule")
+    assert after["resource_uri"] == rule["resource_uri"]  # the same object, changed in place
+    assert after["match_string"] == r"^(\d{6,12})@lab\.vardmote\.example$"
+
+
+def test_a_changed_identity_makes_a_new_object_and_its_dependants_survive(engine: Engine, tmp_path: Path) -> None:
+    """A DNS server is known by its address: another address is another object. The locations that
+    name it stay the same objects and name the new one."""
+    with management_api() as api:
+        (old_dns,) = api.list("dns_server")
+        locations = {obj["name"]: obj["resource_uri"] for obj in api.list("system_location")}
+    changed = project_copy(tmp_path, [("dns_servers: [10.231.0.1]", "dns_servers: [10.231.0.2]")])
+    engine.run("up", "--yes", "--skip-preview", project=changed)
+    with management_api() as api:
+        (new_dns,) = api.list("dns_server")
+        after = {obj["name"]: obj for obj in api.list("system_location")}
+    assert new_dns["address"] == "10.231.0.2"
+    assert new_dns["resource_uri"] != old_dns["resource_uri"]
+    assert {name: obj["resource_uri"] for name, obj in after.items()} == locations
+    for location in after.values():
+        assert [server["resource_uri"] for server in location["dns_servers"]] == [new_dns["resource_uri"]]
+    # Back to the stack as committed: the original address is a new object again.
+    engine.run("up", "--yes", "--skip-preview")
+    engine.run("up", "--yes", "--expect-no-changes")
+
+
+def test_refresh_finds_no_drift(engine: Engine) -> None:
+    refreshed = engine.run("refresh", "--yes", "--expect-no-changes")
+    assert "unchanged" in refreshed.stdout
+
+
+def test_pulumi_destroy_leaves_the_api_as_a_fresh_one(engine: Engine) -> None:
+    assert FRESH_API, "the API's fresh contents were read when the lab came up"
+    engine.run("destroy", "--yes", "--skip-preview")
+    assert engine.state() == []
+    assert api_contents() == FRESH_API  # no object left, the singleton back at its defaults

@@ -25,7 +25,7 @@ InventoryOption = Annotated[
         "--inventory",
         "-i",
         help="The stack's exported inventory (JSON or YAML file, or a folder). Default for the lab: the one "
-        "`vardmote lab up` wrote.",
+        "`vardmote lab up` wrote, with the deployed lab stack's outputs once `pulumi up --stack lab` has run.",
         show_default=False,
     ),
 ]
@@ -56,17 +56,18 @@ def deploy(
     from vardmote.lab.stack_inventory import InventoryMissing, inventory_for
 
     try:
-        inventory_path = inventory_for(stack, inventory)
+        found = inventory_for(stack, inventory)
     except InventoryMissing as err:
         fail(str(err))
         raise typer.Exit(1) from None
+    console.print(f"inventory: {found.source}")
     with console.status("starting Ansible…") as status:
         result = run_playbook(
             "site.yml",
             {},
             on_task=lambda task: status.update(f"[bold]{task}[/]…"),
             check=check,
-            inventory=inventory_path,
+            inventory=found.path,
             forks=FORKS,
         )
     _print_recap(result)

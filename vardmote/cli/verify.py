@@ -37,11 +37,12 @@ def verify(
     from vardmote.verify.runner import run_checks
 
     try:
-        inventory_path = inventory_for(stack, inventory)
+        found = inventory_for(stack, inventory)
     except InventoryMissing as err:
         fail(str(err))
         raise typer.Exit(1) from None
-    exit_code = run_checks(inventory_path, select)
+    console.print(f"inventory: {found.source}")
+    exit_code = run_checks(found.path, select)
     if exit_code == 0:
         console.print(f"[bold green]✓[/] {stack}: every check passed")
         return

@@ -248,10 +248,31 @@ def run_stack_offline(project: Path, stack: str) -> tuple[Recording, StackFile]:
     return run_offline(stack, values, secret_keys), stack_file
 
 
+DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
+
+
+def as_engine_prints(value: Any) -> Any:
+    """A displayable value as `pulumi preview --json` prints it: an unknown as the wire's unknown value."""
+    if isinstance(value, dict):
+        return {key: as_engine_prints(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_engine_prints(item) for item in value]
+    return _UNKNOWN_VALUE if value == UNKNOWN else value
+
+
+def engine_inputs(resource: Registration) -> dict[str, Any]:
+    """A resource's inputs as the engine's JSON preview shows them: a dynamic resource also carries its
+    pickled provider, which the engine shows as a secret."""
+    inputs: dict[str, Any] = as_engine_prints(resource.inputs)
+    if resource.custom and resource.type.startswith(DYNAMIC_TYPE_PREFIX):
+        inputs = {"__provider": SECRET, **inputs}
+    return inputs
+
+
 def preview_document(recording: Recording) -> dict[str, Any]:
-    """The recording in the shape of `pulumi preview --json`. There is no state offline, so every
-    resource is a `create`, as in the first preview of a new stack, or an `import` where the stack
-    asks the resource to take over an existing object."""
+    """The recording in the shape of `pulumi preview --json`, value for value. There is no state offline,
+    so every resource is a `create`, as in the first preview of a new stack, or an `import` where the
+    stack asks the resource to take over an existing object."""
     steps = []
     for resource in recording.resources:
         steps.append(
@@ -266,7 +287,7 @@ def preview_document(recording: Recording) -> dict[str, Any]:
                     "parent": resource.parent,
                     "provider": resource.provider,
                     "dependencies": resource.dependencies,
-                    "inputs": resource.inputs,
+                    "inputs": engine_inputs(resource),
                 },
             }
         )

@@ -1,0 +1,74 @@
+"""The real Pulumi engine as the integration tests run it: a `pulumi` found as vardmote finds it, each
+run in the project folder with a PULUMI_HOME and data folder of the test's own (so the lab stack's file
+backend, `$XDG_DATA_HOME/vardmote/pulumi-state`, is the test's too, and vardmote's commands started
+with the same environment find it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vardmote.platform.engine import ENGINE_MISSING, LAB_STACK, ensure_stack, find_pulumi, lab_state_dir, run_pulumi
+
+# CI sets VARDMOTE_REQUIRE_ENGINE=1: there, a missing engine is a failure, never a skip.
+REQUIRED = os.environ.get("VARDMOTE_REQUIRE_ENGINE") == "1"
+TIMEOUT_S = 600
+
+
+def require_engine() -> None:
+    """Skip the calling module without an engine, except in CI, where that fails it."""
+    if find_pulumi() is None:
+        if REQUIRED:
+            pytest.fail(f"VARDMOTE_REQUIRE_ENGINE=1 but {ENGINE_MISSING}", pytrace=False)
+        pytest.skip(ENGINE_MISSING, allow_module_level=True)
+
+
+def engine_env(root: Path) -> dict[str, str]:
+    """This process's environment without the caller's Pulumi settings, homed under `root`."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PULUMI_")}
+    env["PULUMI_HOME"] = str(root / "pulumi-home")
+    env["XDG_DATA_HOME"] = str(root / "data")
+    return env
+
+
+@dataclass(frozen=True)
+class Engine:
+    project: Path
+    env: dict[str, str]
+
+    @property
+    def state_dir(self) -> Path:
+        return lab_state_dir(self.env)
+
+    def run(self, *args: str, check: bool = True, project: Path | None = None) -> subprocess.CompletedProcess[str]:
+        result = run_pulumi(
+            [*args, "--stack", LAB_STACK, "--non-interactive"],
+            cwd=project or self.project,
+            env=self.env,
+            state_dir=self.state_dir,
+            timeout=TIMEOUT_S,
+        )
+        if check:
+            assert result.returncode == 0, f"pulumi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+        return result
+
+    def state(self) -> list[dict[str, Any]]:
+        """Every resource in the stack's state (`pulumi stack export`)."""
+        exported = json.loads(self.run("stack", "export").stdout)
+        return list(exported.get("deployment", {}).get("resources") or [])
+
+    def outputs(self) -> dict[str, Any]:
+        document: dict[str, Any] = json.loads(self.run("stack", "output", "--json").stdout)
+        return document
+
+
+def lab_engine(project: Path, root: Path) -> Engine:
+    engine = Engine(project, engine_env(root))
+    ensure_stack(LAB_STACK, cwd=project, env=engine.env, state_dir=engine.state_dir)
+    return engine
