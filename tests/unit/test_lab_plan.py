@@ -210,3 +210,11 @@ def test_a_long_step_shows_its_progress_and_fails_with_its_last_line() -> None:
     for line in ["I: Retrieving a", "I: Validating a", "I: Retrieving b", "W: noise", "I: Unpacking a", "I:"]:
         on_line(line)
     assert shown == ["debootstrap: Retrieving a", "debootstrap: Validating a", "debootstrap: Unpacking a"]
+
+
+def test_the_deployed_stacks_doubles_are_the_inventorys_integers_again() -> None:
+    from vardmote.lab.stack_inventory import whole_numbers  # noqa: PLC0415
+
+    engine_gave = {"all": {"vars": {"ports": [5061.0, 443.0], "ratio": 0.5, "name": "lab"}}}
+    assert whole_numbers(engine_gave) == {"all": {"vars": {"ports": [5061, 443], "ratio": 0.5, "name": "lab"}}}
+    assert isinstance(whole_numbers(engine_gave)["all"]["vars"]["ports"][0], int)

@@ -112,7 +112,10 @@ def _write_inventory(layout: LabLayout, outputs: dict[str, Any], state: LabState
     returns each host's certificate variables."""
     folder = layout.inventory_dir
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "10-stack.json").write_text(json.dumps(outputs["ansible_inventory"], indent=2), encoding="utf-8")
+    # Keys sorted, as `pulumi stack output` gives them: the inventory of the deployed stack, which
+    # `deploy` takes once there is one, then renders every template the same.
+    inventory = json.dumps(outputs["ansible_inventory"], indent=2, sort_keys=True)
+    (folder / "10-stack.json").write_text(inventory, encoding="utf-8")
     domain = outputs["ansible_inventory"]["all"]["vars"]["vardmote_domain"]
     public_names = _public_names(outputs)
     certificates = {

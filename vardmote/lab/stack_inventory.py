@@ -6,6 +6,7 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from vardmote.core.file_writing import write_atomically
 from vardmote.lab.hosts import LAB_STACK
@@ -44,7 +45,7 @@ def inventory_for(stack: str, explicit: Path | None) -> Inventory:
         if deployed is None:
             planned = f"the lab stack as planned: no `pulumi up --stack lab` in {lab_state_dir()}"
             return Inventory(folder, f"{folder} ({planned})")
-        write_atomically(folder / STACK_INVENTORY, json.dumps(deployed, indent=2).encode(), 0o644)
+        write_atomically(folder / STACK_INVENTORY, json.dumps(deployed, indent=2, sort_keys=True).encode(), 0o644)
         return Inventory(folder, f"{folder} (the deployed lab stack's outputs, state in {lab_state_dir()})")
     raise InventoryMissing(
         f"stack {stack}: pass --inventory FILE, the stack's exported inventory "
@@ -64,5 +65,17 @@ def deployed_lab_inventory() -> dict[str, object] | None:
     )
     if result.returncode != 0 or not result.stdout.strip():
         return None
-    inventory = json.loads(result.stdout)
+    inventory = whole_numbers(json.loads(result.stdout))
     return inventory if isinstance(inventory, dict) and "all" in inventory else None
+
+
+def whole_numbers(value: Any) -> Any:
+    """The engine keeps every number as a double: a port of 5061 comes back as 5061.0, which a template
+    would print so. Whole ones are ints again, as the program exported them."""
+    if isinstance(value, dict):
+        return {key: whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

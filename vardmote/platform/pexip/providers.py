@@ -123,8 +123,12 @@ class _ProviderBase(ResourceProvider):
 
 def payload_of(props: dict[str, Any]) -> dict[str, Any]:
     """What is sent to the API: the plain fields and the write-only secrets, which are kept apart in the
-    inputs so that one secret does not hide every other field of a preview behind [secret]."""
-    return {**(props.get("fields") or {}), **(props.get("secrets") or {})}
+    inputs so that one secret does not hide every other field of a preview behind [secret]. Typed as
+    the API wants them: the engine hands every number over as a double, in check() and again in
+    create(), diff(), update() and delete() (what check() returns goes through the wire too)."""
+    payload = {**(props.get("fields") or {}), **(props.get("secrets") or {})}
+    resource = props.get("resource")
+    return from_engine(resource, payload) if resource in api_schema() else payload
 
 
 def _changed(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
