@@ -4,9 +4,10 @@
 
 Target (engine issue): the no-change `up` within 3× the no-change `preview`. The engine's preview is
 also shown beside the offline one (no target: it says what the engine's processes and gRPC cost).
-The stack lives in a temporary backend made for the run, and is destroyed after it.
+The stack lives in a temporary backend made for the run, and is destroyed after it. Its first `up`
+configures the lab's Management API, so the lab must be up:
 
-    .venv/bin/python -m benchmarks.engine [--runs 7]
+    sudo .venv/bin/vardmote lab up && sudo .venv/bin/python -m benchmarks.engine [--runs 7]
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.common import REPO, VARDMOTE
+from vardmote.lab.layout import CA_PUBLISHED
 from vardmote.platform.engine import LAB_STACK, engine_environment, ensure_stack, find_pulumi
 
 TARGET_RATIO = 3.0
@@ -64,6 +66,9 @@ def main() -> int:
     pulumi = find_pulumi()
     if pulumi is None:
         print("error: no pulumi; run scripts/bootstrap.sh (it builds one where go is)", file=sys.stderr)
+        return 2
+    if not CA_PUBLISHED.exists():
+        print("error: the lab is not up (its Management API takes the first up): sudo vardmote lab up", file=sys.stderr)
         return 2
 
     with tempfile.TemporaryDirectory(prefix="vardmote-engine-bench-") as scratch:
