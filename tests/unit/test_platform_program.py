@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import gc
 import json
 from collections import Counter
@@ -91,7 +92,15 @@ def test_pexip_nodes_come_from_the_ova_and_linux_hosts_are_cloned_with_their_add
     node = by_name(prod, "sundsvall-conf-03", "VirtualMachine").inputs
     assert "clone" not in node
     assert node["ovfDeploy"]["remoteOvfUrl"].endswith(".ova")
-    assert node["networkInterfaces"] == [{"networkId": "getNetwork:pg-video-internal-sdl"}]
+    # Its generic VM takes its planned address by DHCP, reserved for its fixed MAC in VMware's manual range.
+    ((nic,),) = [node["networkInterfaces"]]
+    assert nic["networkId"] == "getNetwork:pg-video-internal-sdl"
+    assert nic["useStaticMac"] is True
+    assert re.fullmatch(r"00:50:56:[0-3][0-9a-f](:[0-9a-f]{2}){2}", nic["macAddress"])
+    reservation = next(r for r in prod.outputs["dhcp_reservations"] if r["host"] == "sundsvall-conf-03")
+    assert reservation["mac"] == nic["macAddress"]
+    assert reservation["address"] == by_name(prod, "sundsvall-conf-03", "ConferencingNode").inputs["address"]
+    assert len({r["mac"] for r in prod.outputs["dhcp_reservations"]}) == len(prod.outputs["dhcp_reservations"])
     assert (node["numCpus"], node["memory"]) == (24, 24576)
     portal = by_name(prod, "sundsvall-portal-01", "VirtualMachine").inputs
     customize = portal["clone"]["customize"]
@@ -209,7 +218,14 @@ def test_the_proxmox_example_stack_clones_templates_spread_over_each_sites_nodes
         {"ipv4": {"address": "10.213.30.10/24", "gateway": "10.213.30.1"}}
     ]
     assert by_name(recording, "sundsvall-pexmgr-01", "VmLegacy").inputs["clone"]["vmId"] == 9002
-    assert by_name(recording, "sundsvall-conf-01", "VmLegacy").inputs["clone"]["vmId"] == 9000
+    node = by_name(recording, "sundsvall-conf-01", "VmLegacy").inputs
+    assert node["clone"]["vmId"] == 9000
+    # The generic node's fixed MAC (a locally administered one) is the one its DHCP reservation names.
+    (device,) = node["networkDevices"]
+    assert re.fullmatch(r"02(:[0-9a-f]{2}){5}", device["macAddress"])
+    reservations = {r["host"]: r["mac"] for r in recording.outputs["dhcp_reservations"]}
+    assert reservations["sundsvall-conf-01"] == device["macAddress"]
+    assert "macAddress" not in gateway["networkDevices"][0]  # the region's Linux hosts keep their own
     assert of_type(recording, VM) == []
 
 

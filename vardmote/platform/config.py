@@ -22,6 +22,7 @@ from vardmote.platform.address_plan import (
     plan_addresses,
 )
 from vardmote.platform.names import resource_name
+from vardmote.platform.node_macs import node_mac
 
 CONFIG_NAMESPACE = "vardmote"
 PLATFORM_KEY = "platform"
@@ -427,7 +428,31 @@ class PlatformConfig(StrictModel):
         self._fits_the_api()
         self._carries_calls()
         self._one_resource_each()
+        self._node_macs_distinct()
         return self
+
+    def conferencing_node_names(self) -> list[tuple[int, str]]:
+        """(site index, host name) of every Conferencing Node (transcoding and edge) the stack plans."""
+        return [
+            (index, host_name(site.name, role, number))
+            for index, site in enumerate(self.sites)
+            for role, pool in (("transcoding", site.transcoding_nodes), ("edge", site.edge_nodes))
+            for number in range(1, pool.count + 1)
+        ]
+
+    def _node_macs_distinct(self) -> None:
+        """Two nodes whose fixed MACs (node_macs.py) collide would share one DHCP reservation."""
+        if self.hypervisor.kind == "existing":
+            return
+        seen: dict[str, str] = {}
+        for index, name in self.conferencing_node_names():
+            mac = node_mac(self.hypervisor.kind, self.environment, name)
+            if mac in seen:
+                raise FieldError(
+                    ("sites", index, "name"),
+                    f"the nodes {seen[mac]} and {name} would get the same MAC {mac}: rename the site",
+                )
+            seen[mac] = name
 
     def _every_site_placed(self) -> None:
         """The hypervisor settings name where each site's VMs go, and only the stack's sites."""

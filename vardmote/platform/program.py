@@ -22,6 +22,7 @@ from vardmote.platform.components.video_platform import VideoPlatform
 from vardmote.platform.config import CONFIG_NAMESPACE, PLATFORM_KEY, PlatformConfig
 from vardmote.platform.hypervisors import backend_for
 from vardmote.platform.inventory import ansible_inventory
+from vardmote.platform.node_macs import node_mac
 from vardmote.platform.pexip.resources import DECLARED, Licence, ManagementApiReady, requested_imports
 
 
@@ -131,6 +132,8 @@ def build_platform() -> None:
         {loc.location_name: [n.address for n in loc.nodes] for loc in [*transcoding.values(), *edge.values()]},
     )
     pulumi.export("address_plan", [network.__dict__ for network in plan.networks])
+    if config.hypervisor.kind != "existing":
+        pulumi.export("dhcp_reservations", dhcp_reservations(config, plan))
     pulumi.export("ansible_inventory", ansible_inventory(config, plan, portal.settings))
     if rooms is not None:
         pulumi.export("room_template", rooms.template)
@@ -146,6 +149,19 @@ def build_platform() -> None:
             "management_installer_config",
             installer_config(context, secrets.require_secret("pexipPassword"), context.pexip.node_password),
         )
+
+
+def dhcp_reservations(config: PlatformConfig, plan: AddressPlan) -> list[dict[str, str]]:
+    """For the region's DHCP servers: each Conferencing Node VM's fixed MAC and its planned address,
+    which its generic VM must have before it takes its bootstrap (node_macs.py)."""
+    reservations = []
+    for _, name in config.conferencing_node_names():
+        host = plan.host(name)
+        mac = node_mac(config.hypervisor.kind, config.environment, name)
+        reservations.append(
+            {"host": name, "mac": mac, "address": host.address, "netmask": host.netmask, "gateway": host.gateway}
+        )
+    return reservations
 
 
 def _nodes(plan: AddressPlan) -> list[dict[str, str]]:

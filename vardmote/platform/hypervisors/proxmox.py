@@ -11,6 +11,7 @@ import pulumi_proxmoxve as proxmox
 
 from vardmote.platform.config import PlatformConfig, ProxmoxSettings, Site
 from vardmote.platform.hypervisors.base import VirtualMachine, VmSpec
+from vardmote.platform.node_macs import node_mac
 
 
 class ProxmoxBackend:
@@ -46,7 +47,16 @@ class ProxmoxBackend:
             cpu=proxmox.VmLegacyCpuArgs(cores=spec.vcpu, type="host"),
             memory=proxmox.VmLegacyMemoryArgs(dedicated=spec.memory_mb),
             disks=[proxmox.VmLegacyDiskArgs(interface="scsi0", size=spec.disk_gb, datastore_id=spec.site.datastore)],
-            network_devices=[proxmox.VmLegacyNetworkDeviceArgs(bridge=host.port_group, model="virtio")],
+            network_devices=[
+                proxmox.VmLegacyNetworkDeviceArgs(
+                    bridge=host.port_group,
+                    model="virtio",
+                    # A Conferencing Node's generic VM takes its planned address by DHCP (node_macs.py).
+                    mac_address=node_mac(self.kind, self.config.environment, host.name)
+                    if spec.image == "pexip-node"
+                    else None,
+                )
+            ],
             initialization=proxmox.VmLegacyInitializationArgs(
                 datastore_id=spec.site.datastore,
                 ip_configs=[

@@ -16,6 +16,7 @@ import pulumi_vsphere as vsphere
 
 from vardmote.platform.config import PlatformConfig, Site, VsphereSettings
 from vardmote.platform.hypervisors.base import VirtualMachine, VmSpec
+from vardmote.platform.node_macs import node_mac
 
 # The guest OS of the region's Linux template; Pexip's appliances say their own in their OVA.
 LINUX_GUEST_ID = "debian12_64Guest"
@@ -165,7 +166,16 @@ class VsphereBackend:
                 guest_id=guest_id,
                 scsi_type=ovf.scsi_type if ovf is not None else None,
                 firmware=ovf.firmware if ovf is not None else None,
-                network_interfaces=[vsphere.VirtualMachineNetworkInterfaceArgs(network_id=network_id)],
+                network_interfaces=[
+                    vsphere.VirtualMachineNetworkInterfaceArgs(
+                        network_id=network_id,
+                        # A Conferencing Node's generic VM takes its planned address by DHCP (node_macs.py).
+                        use_static_mac=spec.image == "pexip-node" or None,
+                        mac_address=node_mac(self.kind, self.config.environment, host.name)
+                        if spec.image == "pexip-node"
+                        else None,
+                    )
+                ],
                 disks=[vsphere.VirtualMachineDiskArgs(label="disk0", size=spec.disk_gb, thin_provisioned=True)],
                 extra_config=extra_config,
                 annotation=f"vardmote {host.role} node, site {spec.site.name}; managed by Pulumi",

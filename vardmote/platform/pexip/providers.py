@@ -128,7 +128,7 @@ def payload_of(props: dict[str, Any]) -> dict[str, Any]:
     create(), diff(), update() and delete() (what check() returns goes through the wire too)."""
     payload = {**(props.get("fields") or {}), **(props.get("secrets") or {})}
     resource = props.get("resource")
-    return from_engine(resource, payload) if resource in api_schema() else payload
+    return from_engine(str(resource), payload) if resource in api_schema() else payload
 
 
 def _changed(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
