@@ -136,6 +136,7 @@ def test_a_node_bootstrapped_through_its_upload_page_syncs(pexip: RunningApi, up
     provider = FastRegistration()
     provider.configure(ConfigureRequest(Config({"vardmote:pexipPassword": pexip.state.password}, "vardmote")))
     result = provider.create(registration(pexip, upload_page))
+    assert result.outs is not None
     assert result.outs["sync_status"] == "SYNCED"
     # The page handed the API's own document on: the stand-in knew it by its token.
     assert set(pexip.state.uploaded) == {1}

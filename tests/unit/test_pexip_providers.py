@@ -102,7 +102,7 @@ class TestCheck:
     ) -> None:
         """In a preview the engine hands the provider an Unknown where another new object's URI will be."""
         provider = configured(ConfigurationObjectProvider, pexip)
-        news = location(pexip, dns_servers=[Unknown()], ntp_servers=["not-a-uri"])
+        news = location(pexip, dns_servers=[Unknown()], ntp_servers=["not-a-uri"])  # type: ignore[no-untyped-call]
         failures = {f.property: f.reason for f in provider.check({}, news).failures}
         assert set(failures) == {"fields.ntp_servers"}
         assert isinstance(provider.check({}, news).inputs["fields"]["dns_servers"][0], Unknown)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import gc
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
