@@ -184,6 +184,11 @@ def test_up_boots_every_host_of_the_lab_stack_and_a_second_up_is_harmless(lab: L
 
     hosts, network = lifecycle.status(lab)
     assert all(host.running and host.ssh_port_open for host in hosts)
+    assert {host.name: host.serves for host in hosts if host.serves is not None} == {
+        "lab-pexmgr-01": True,
+        "lab-conf-01": True,
+        "lab-edge-01": True,
+    }
     assert "nft table ip vardmote_lab" in network
 
 

@@ -296,6 +296,14 @@ class TestManagementApiReady:
             provider.create(self.ready_props(pexip))
         assert len(pexip.state.requests) == 1
 
+    def test_a_missing_ca_bundle_stops_at_once_naming_the_setting(self, pexip: RunningApi, tmp_path: Any) -> None:
+        props = {**self.ready_props(pexip), "connection": pexip.connection(ca_bundle=str(tmp_path / "no-ca.pem"))}
+        with pytest.raises(
+            PexipApiError, match=r"no CA bundle at .*no-ca\.pem \(vardmote:platform\.pexip\.ca_bundle\)"
+        ):
+            configured(FastReady, pexip).create(props)
+        assert pexip.state.requests == []  # nothing sent, and no waiting
+
     def test_a_new_management_node_vm_is_waited_for_again(self, pexip: RunningApi) -> None:
         provider = configured(FastReady, pexip)
         diff = provider.diff("ready", self.ready_props(pexip), {**self.ready_props(pexip), "node": "vm-2"})

@@ -62,7 +62,7 @@ def up(
 
 @app.command()
 def status() -> None:
-    """Show each lab host (running, SSH port open) and the lab's network objects on this machine.
+    """Show each lab host (running, SSH port open, the Pexip service it plays) and the lab's network objects.
 
     Examples:
 
@@ -80,12 +80,13 @@ def status() -> None:
     if not hosts and not network:
         console.print("no lab on this machine (make one with `vardmote lab up`)")
         return
-    table = Table("host", "role", "address", "running", "ssh")
+    table = Table("host", "role", "address", "running", "ssh", "Pexip service")
     for host in hosts:
-        table.add_row(host.name, host.role, host.address, _yes(host.running), _yes(host.ssh_port_open))
+        service = "—" if host.serves is None else _yes(host.serves)
+        table.add_row(host.name, host.role, host.address, _yes(host.running), _yes(host.ssh_port_open), service)
     console.print(table)
     console.print("network: " + (", ".join(network) or "none"))
-    if any(not (host.running and host.ssh_port_open) for host in hosts):
+    if any(not (host.running and host.ssh_port_open) or host.serves is False for host in hosts):
         raise typer.Exit(1)
 
 

@@ -26,6 +26,7 @@ from vardmote.lab.system import LabError, require_root, require_tools
 from vardmote.platform.engine import LabSecretError, lab_secret
 
 Say = Callable[[str], None]
+APPLIANCE_ROLES = (appliances.MANAGEMENT_ROLE, *appliances.NODE_ROLES)
 
 
 def up(layout: LabLayout, project: Path, ssh_timeout_s: float, say: Say) -> LabState:
@@ -168,6 +169,7 @@ class HostStatus:
     address: str
     running: bool
     ssh_port_open: bool
+    serves: bool | None = None  # the Pexip appliance's service it plays, where it plays one
 
 
 def status(layout: LabLayout) -> tuple[list[HostStatus], list[str]]:
@@ -181,6 +183,7 @@ def status(layout: LabLayout) -> tuple[list[HostStatus], list[str]]:
             host.address,
             containers.nspawn_pid(host.name) is not None,
             _port_open(host.address, 22),
+            bool(appliances.running(host.name)) if host.role in APPLIANCE_ROLES else None,
         )
         for host in state.hosts
     ]

@@ -17,12 +17,13 @@ import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from vardmote.platform.pexip.protocol import CONFIG_PATH, PexipApiError, resource_path
+from vardmote.platform.pexip.protocol import CONFIG_PATH, CaBundleMissing, PexipApiError, resource_path
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
@@ -54,6 +55,14 @@ class Connection:
     def ssl_context(self) -> ssl.SSLContext | bool:
         if not self.verify_tls:
             return False
+        if self.ca_bundle and not Path(self.ca_bundle).is_file():
+            raise CaBundleMissing(
+                "-",
+                self.url,
+                None,
+                f"no CA bundle at {self.ca_bundle} (vardmote:platform.pexip.ca_bundle); for the lab stack, "
+                "`vardmote lab up` publishes it",
+            )
         return ssl.create_default_context(cafile=self.ca_bundle)
 
 

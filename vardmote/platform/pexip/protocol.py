@@ -22,6 +22,10 @@ class PexipApiError(Exception):
         super().__init__(f"Pexip Management API: {method} {where}: {code}: {detail}")
 
 
+class CaBundleMissing(PexipApiError):
+    """The CA file named to verify the Management Node is not there: no wait or retry will help."""
+
+
 def resource_path(resource: str, object_id: int | str | None = None, status: bool = False) -> str:
     base = STATUS_PATH if status else CONFIG_PATH
     return f"{base}{resource}/" if object_id is None else f"{base}{resource}/{object_id}/"

@@ -40,7 +40,7 @@ from pulumi.dynamic import (
 )
 
 from vardmote.platform.pexip.api_schema import api_schema, field_errors, from_engine, unknowns_marked
-from vardmote.platform.pexip.protocol import PexipApiError, object_id_of, resource_path
+from vardmote.platform.pexip.protocol import CaBundleMissing, PexipApiError, object_id_of, resource_path
 
 if TYPE_CHECKING:
     import httpx
@@ -278,8 +278,8 @@ class ManagementApiReadyProvider(_ProviderBase):
                     api.get(GLOBAL_URI)
                 return CreateResult("ready", {**props})
             except PexipApiError as err:
-                if err.status in (401, 403):
-                    raise  # the node answers, but not to these credentials: waiting will not help
+                if err.status in (401, 403) or isinstance(err, CaBundleMissing):
+                    raise  # the node answers, but not to these credentials, or no CA: waiting will not help
                 last = str(err)
             if time.monotonic() + delay > deadline:
                 raise PexipApiError(
