@@ -42,7 +42,6 @@ import copy
 import json
 import re
 import secrets
-import ssl
 import sys
 import threading
 import uuid
@@ -55,6 +54,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
+from vardmote.lab.tls_server import serve_over_tls
 from vardmote.platform.pexip.api_schema import ResourceSpec, api_schema, field_errors
 from vardmote.platform.pexip.protocol import CONFIG_PATH, STATUS_PATH
 
@@ -528,10 +528,7 @@ def running_management_api(
 
 def _serve(state: ManagementApiState, host: str, port: int, cert_file: Path, key_file: Path) -> _Server:
     server = _Server(state, (host, port))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(cert_file, key_file)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    serve_over_tls(server, cert_file, key_file)
     return server
 
 

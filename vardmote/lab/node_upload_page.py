@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from vardmote.lab.management_api import NODE_UPLOAD_PATH
+from vardmote.lab.tls_server import serve_over_tls
 
 MAX_DOCUMENT_BYTES = 1 << 20  # a bootstrap document is a few kilobytes
 
@@ -86,10 +87,7 @@ def serve(
     host: str, port: int, *, page_path: str, cert: Path, key: Path, management_url: str, ca_file: Path
 ) -> _PageServer:
     server = _PageServer((host, port), page_path, management_url, ca_file)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(cert, key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    serve_over_tls(server, cert, key)
     return server
 
 
