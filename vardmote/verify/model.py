@@ -25,6 +25,7 @@ class Expectations(BaseModel):
     closed_udp: list[int] = []
     tls: list[int] = []
     tls_without_1_3: list[int] = []  # TLS endpoints whose server software has no TLS 1.3 yet
+    turn_tls: list[int] = []  # ports where TURN answers over TLS
 
 
 class ExpectationsFile(BaseModel):

@@ -1,14 +1,18 @@
-"""TURN (coturn's own client, turnutils_uclient, on the relay host): an allocation succeeds with REST
-credentials and fails without them; relays reach the conferencing networks and no other internal range."""
+"""TURN: over UDP with coturn's own client (turnutils_uclient, on the relay host), an allocation succeeds
+with REST credentials and fails without them, and relays reach the conferencing networks and no other
+internal range; over TLS, on coturn's port and on 443 beside HTTPS, an allocation from this machine
+succeeds with the certificate verified and fails without credentials."""
 
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 
 import pytest
 
 from vardmote.verify.conftest import connection, in_group
 from vardmote.verify.model import VerifyHost
+from vardmote.verify.turn_client import TurnError, allocate_over_tls
 
 UCLIENT_TIMEOUT_S = 30
 
@@ -35,6 +39,40 @@ def _conferencing_peer() -> str:
 def test_allocation_succeeds_with_credentials(relay: VerifyHost) -> None:
     rc, said = _allocate(relay, str(relay.var("edge_turn_shared_secret")), _conferencing_peer())
     assert rc == 0, f"{relay.name}: TURN allocation with valid REST credentials failed (exit {rc}) {said}"
+
+
+def _turn_over_tls() -> list[tuple[VerifyHost, int]]:
+    return [(relay, port) for relay in in_group("edge") for port in relay.expect.turn_tls]
+
+
+@pytest.mark.parametrize(("relay", "port"), _turn_over_tls(), ids=lambda value: getattr(value, "name", str(value)))
+def test_allocation_succeeds_over_tls(relay: VerifyHost, port: int) -> None:
+    """443 too, from this machine as from a home network that lets only 443 out, beside HTTPS there."""
+    try:
+        relayed = allocate_over_tls(
+            relay.address,
+            port,
+            server_name=str(relay.var("vardmote_turn_realm")),
+            ca_file=Path(relay.var("vardmote_tls_ca_file")),
+            secret=str(relay.var("edge_turn_shared_secret")),
+            user="vardmote-verify",
+        )
+    except TurnError as err:
+        pytest.fail(f"{relay.name}:{port}: TURN over TLS: {err}")
+    assert relayed.split(":")[0] == relay.address, f"{relay.name}:{port}: relayed at {relayed}"
+
+
+@pytest.mark.parametrize(("relay", "port"), _turn_over_tls(), ids=lambda value: getattr(value, "name", str(value)))
+def test_allocation_over_tls_fails_without_credentials(relay: VerifyHost, port: int) -> None:
+    with pytest.raises(TurnError, match="refused: 401"):
+        allocate_over_tls(
+            relay.address,
+            port,
+            server_name=str(relay.var("vardmote_turn_realm")),
+            ca_file=Path(relay.var("vardmote_tls_ca_file")),
+            secret="not-the-shared-secret-of-this-relay",
+            user="vardmote-verify",
+        )
 
 
 @pytest.mark.parametrize("relay", in_group("edge"), ids=lambda host: host.name)
