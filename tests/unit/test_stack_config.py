@@ -20,40 +20,40 @@ CASES = {
         "rvn-prod",
         "management: {cidr: 10.210.0.0/24,",
         "management: {cidr: 10.210.0.0/33,",
-        f"Pulumi.rvn-prod.yaml:34: {PLATFORM}.sites[0].networks.management.cidr: not a CIDR network: '10.210.0.0/33'",
+        f"Pulumi.rvn-prod.yaml:37: {PLATFORM}.sites[0].networks.management.cidr: not a CIDR network: '10.210.0.0/33'",
     ),
     "host_bits_set": (
         "rvn-prod",
         "dmz: {cidr: 10.210.20.0/24,",
         "dmz: {cidr: 10.210.20.7/24,",
-        f"Pulumi.rvn-prod.yaml:36: {PLATFORM}.sites[0].networks.dmz.cidr: '10.210.20.7/24' has host bits set; "
+        f"Pulumi.rvn-prod.yaml:39: {PLATFORM}.sites[0].networks.dmz.cidr: '10.210.20.7/24' has host bits set; "
         "did you mean 10.210.20.0/24?",
     ),
     "overlapping_subnets": (
         "rvn-prod",
         "services: {cidr: 10.211.30.0/24,",
         "services: {cidr: 10.210.0.0/16,",
-        f"Pulumi.rvn-prod.yaml:48: {PLATFORM}.sites[1].networks.services.cidr: 10.210.0.0/16 overlaps "
+        f"Pulumi.rvn-prod.yaml:54: {PLATFORM}.sites[1].networks.services.cidr: 10.210.0.0/16 overlaps "
         "sites[0].networks.management.cidr (10.210.0.0/24)",
     ),
     "subnet_too_small": (
         "rvn-prod",
         "dmz: {cidr: 10.210.20.0/24,",
         "dmz: {cidr: 10.210.20.0/29,",
-        f"Pulumi.rvn-prod.yaml:36: {PLATFORM}.sites[0].networks.dmz.cidr: 10.210.20.0/29 has room for 0 hosts "
+        f"Pulumi.rvn-prod.yaml:39: {PLATFORM}.sites[0].networks.dmz.cidr: 10.210.20.0/29 has room for 0 hosts "
         "after 9 reserved addresses, but 4 are needed (3 edge, 1 turn)",
     ),
     "node_below_pexip_minimum": (
         "rvn-prod",
         "edge_nodes: {count: 3, vcpu: 8, memory_mb: 8192}",
         "edge_nodes: {count: 3, vcpu: 1, memory_mb: 8192}",
-        f"Pulumi.rvn-prod.yaml:39: {PLATFORM}.sites[0].edge_nodes.vcpu: must be 2–128 (Pexip), got 1",
+        f"Pulumi.rvn-prod.yaml:42: {PLATFORM}.sites[0].edge_nodes.vcpu: must be 2–128 (Pexip), got 1",
     ),
     "too_little_memory_per_vcpu": (
         "rvn-prod",
         "transcoding_nodes: {count: 6, vcpu: 24, memory_mb: 24576}",
         "transcoding_nodes: {count: 6, vcpu: 24, memory_mb: 8192}",
-        f"Pulumi.rvn-prod.yaml:38: {PLATFORM}.sites[0].transcoding_nodes.memory_mb: "
+        f"Pulumi.rvn-prod.yaml:41: {PLATFORM}.sites[0].transcoding_nodes.memory_mb: "
         "Pexip needs about 1 GB per vCPU: 24 vCPU need ≥ 24000 MB",
     ),
     "management_node_too_small": (
@@ -66,7 +66,7 @@ CASES = {
         "rvn-prod",
         "host: {site: ornskoldsvik, vcpu: 4, memory_mb: 4096}",
         "host: {site: harnosand, vcpu: 4, memory_mb: 4096}",
-        f"Pulumi.rvn-prod.yaml:97: {PLATFORM}.gateway.host.site: no site 'harnosand'; sites: sundsvall, ornskoldsvik",
+        f"Pulumi.rvn-prod.yaml:106: {PLATFORM}.gateway.host.site: no site 'harnosand'; sites: sundsvall, ornskoldsvik",
     ),
     "typo_in_a_key": (
         "lab",
@@ -79,56 +79,56 @@ CASES = {
         "rvn-prod",
         "  vsphere:user: svc-vardmote-pulumi@vsphere.local\n",
         "  vsphere:user: svc-vardmote-pulumi@vsphere.local\n  vsphere:password: Sommar2026!\n",
-        "Pulumi.rvn-prod.yaml:12: config.vsphere:password: must be a secure value, never plain text: "
+        "Pulumi.rvn-prod.yaml:15: config.vsphere:password: must be a secure value, never plain text: "
         "run `pulumi config set --secret vsphere:password`",
     ),
     "regex_that_does_not_compile": (
         "rvn-prod",
         "match_string: '^\\+46(\\d{7,10})$'",
         "match_string: '^\\+46(\\d{7,10}$'",
-        f"Pulumi.rvn-prod.yaml:107: {PLATFORM}.gateway.routing_rules[1].match_string: "
+        f"Pulumi.rvn-prod.yaml:116: {PLATFORM}.gateway.routing_rules[1].match_string: "
         "not a regular expression: missing ), unterminated subpattern at position 5",
     ),
     "replace_refers_to_a_missing_group": (
         "rvn-prod",
         "replace_string: '0\\1', participants: phone",
         "replace_string: '0\\2', participants: phone",
-        f"Pulumi.rvn-prod.yaml:108: {PLATFORM}.gateway.routing_rules[1].replace_string: "
+        f"Pulumi.rvn-prod.yaml:117: {PLATFORM}.gateway.routing_rules[1].replace_string: "
         "refers to group 2, but match_string has 1 group(s)",
     ),
     "two_rules_one_priority": (
         "rvn-prod",
         "priority: 20,",
         "priority: 10,",
-        f"Pulumi.rvn-prod.yaml:107: {PLATFORM}.gateway.routing_rules[1].priority: "
+        f"Pulumi.rvn-prod.yaml:116: {PLATFORM}.gateway.routing_rules[1].priority: "
         "10 is already the priority of routing_rules[0]",
     ),
     "two_rules_one_resource_name": (
         "rvn-prod",
         "name: Phone participants (PSTN)",
         "name: PC participants (SIP/TLS)",
-        f"Pulumi.rvn-prod.yaml:107: {PLATFORM}.gateway.routing_rules[1].name: "
+        f"Pulumi.rvn-prod.yaml:116: {PLATFORM}.gateway.routing_rules[1].name: "
         "'PC participants (SIP/TLS)' names the same resource as routing_rules[0] ('PC participants (SIP/TLS)')",
     ),
     "ipv6_network": (
         "rvn-prod",
         "services: {cidr: 10.211.30.0/24",
         "services: {cidr: 2001:db8::/64",
-        f"Pulumi.rvn-prod.yaml:48: {PLATFORM}.sites[1].networks.services.cidr: "
+        f"Pulumi.rvn-prod.yaml:54: {PLATFORM}.sites[1].networks.services.cidr: "
         "2001:db8::/64 is IPv6: the platform's networks are IPv4 (Pexip's address and netmask)",
     ),
     "gateway_is_the_broadcast_address": (
         "rvn-prod",
         "dmz: {cidr: 10.210.20.0/24, port_group: pg-video-dmz-sdl}",
         "dmz: {cidr: 10.210.20.0/24, port_group: pg-video-dmz-sdl, gateway: 10.210.20.255}",
-        f"Pulumi.rvn-prod.yaml:36: {PLATFORM}.sites[0].networks.dmz.gateway: "
+        f"Pulumi.rvn-prod.yaml:39: {PLATFORM}.sites[0].networks.dmz.gateway: "
         "10.210.20.255 is the broadcast address of 10.210.20.0/24: no host may hold it",
     ),
     "plain_text_secret": (
         "rvn-test",
         "config:\n",
         "config:\n  vardmote:nodePassword: hunter2\n",
-        "Pulumi.rvn-test.yaml:10: config.vardmote:nodePassword: must be a secure value, never plain text: "
+        "Pulumi.rvn-test.yaml:13: config.vardmote:nodePassword: must be a secure value, never plain text: "
         "run `pulumi config set --secret vardmote:nodePassword`",
     ),
 }
@@ -164,7 +164,7 @@ def test_a_site_name_that_makes_node_names_too_long_for_the_api_is_refused(proje
     edit_stack(project_copy, "rvn-prod", "host: {site: ornskoldsvik,", f"host: {{site: {long_name},")
     edit_stack(project_copy, "rvn-prod", "ornskoldsvik: esx01", f"{long_name}: esx01")
     assert problems_of(project_copy, "rvn-prod") == [
-        f"Pulumi.rvn-prod.yaml:40: {PLATFORM}.sites[1].name: node names such as "
+        f"Pulumi.rvn-prod.yaml:46: {PLATFORM}.sites[1].name: node names such as "
         f"'{long_name}-conf-06' would be longer than the API's 32 characters"
     ]
 
@@ -174,7 +174,7 @@ def test_edge_nodes_with_no_transcoding_node_behind_them_cannot_carry_a_call(pro
     for _ in range(2):  # both sites
         edit_stack(project_copy, "rvn-prod", full, full.replace("count: 6", "count: 0"))
     assert problems_of(project_copy, "rvn-prod") == [
-        f"Pulumi.rvn-prod.yaml:28: {PLATFORM}.sites: no site has transcoding nodes: no call could be carried"
+        f"Pulumi.rvn-prod.yaml:31: {PLATFORM}.sites: no site has transcoding nodes: no call could be carried"
     ]
 
 
@@ -217,7 +217,7 @@ def test_preview_tree_shows_components_and_their_children(project_copy: Path) ->
     result = CliRunner().invoke(app, ["preview", "--stack", "lab"], env={"VARDMOTE_PROJECT_DIR": str(project_copy)})
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "lab (29 resources to create)"
+    assert lines[0] == "lab (30 resources to create)"
     assert "    │   └── ConferencingNode lab-conf-01 10.231.0.74" in lines
 
 
@@ -240,24 +240,24 @@ NEW_STACK_MISTAKES = {
     "a site left out of the Proxmox nodes": (
         "          ornskoldsvik: [pve-ovik-01, pve-ovik-02]\n",
         "",
-        "Pulumi.new.yaml:22: config.vardmote:platform.hypervisor.proxmox.nodes: says nothing of site 'ornskoldsvik'",
+        "Pulumi.new.yaml:24: config.vardmote:platform.hypervisor.proxmox.nodes: says nothing of site 'ornskoldsvik'",
     ),
     "a misspelt key": (
         "    turn:\n      sites:",
         "    turn:\n      site:",
-        "Pulumi.new.yaml:107: config.vardmote:platform.turn.sites: required field is missing\n"
-        "Pulumi.new.yaml:108: config.vardmote:platform.turn.site: unknown field; did you mean 'sites'?",
+        "Pulumi.new.yaml:115: config.vardmote:platform.turn.sites: required field is missing\n"
+        "Pulumi.new.yaml:116: config.vardmote:platform.turn.site: unknown field; did you mean 'sites'?",
     ),
     "a routing rule going out over WebRTC": (
         "participants: pc}",
         "participants: pc, outgoing_protocol: webrtc}",
-        "Pulumi.new.yaml:104: config.vardmote:platform.gateway.routing_rules[0].outgoing_protocol: "
+        "Pulumi.new.yaml:112: config.vardmote:platform.gateway.routing_rules[0].outgoing_protocol: "
         "must be 'sip', 'h323', 'mssip' or 'teams', got 'webrtc'",
     ),
     "a password pasted in plain text": (
         "config:\n",
         "config:\n  proxmoxve:password: Vinter2026\n",
-        "Pulumi.new.yaml:9: config.proxmoxve:password: must be a secure value, never plain text: "
+        "Pulumi.new.yaml:11: config.proxmoxve:password: must be a secure value, never plain text: "
         "run `pulumi config set --secret proxmoxve:password`",
     ),
 }
@@ -281,7 +281,7 @@ def test_a_deployed_platform_without_its_management_api_is_refused(project_copy:
     end = text.index("    security:\n")
     path.write_text(text[:start] + text[end:], encoding="utf-8")
     assert problems_of(project_copy, "rvn-test") == [
-        f"Pulumi.rvn-test.yaml:13: {PLATFORM}.pexip: required where the platform's nodes are deployed (vsphere): "
+        f"Pulumi.rvn-test.yaml:16: {PLATFORM}.pexip: required where the platform's nodes are deployed (vsphere): "
         "the Management API is what makes them Pexip nodes; only a stack of existing hosts (the lab) may go without"
     ]
 
@@ -292,19 +292,19 @@ def test_a_deployed_platform_without_its_management_api_is_refused(project_copy:
         (
             "config:\n",
             "config:\n  vardmote:nodePasswd: Sommar2026!\n",
-            "Pulumi.rvn-test.yaml:10: config.vardmote:nodePasswd: not a key vardmote reads; "
+            "Pulumi.rvn-test.yaml:13: config.vardmote:nodePasswd: not a key vardmote reads; "
             "did you mean vardmote:nodePassword?",
         ),
         (
             "config:\n",
             "config:\n  proxmoxve:ssh: {username: root, password: hunter2}\n",
-            "Pulumi.rvn-test.yaml:10: config.proxmoxve:ssh.password: must not be in plain text: "
+            "Pulumi.rvn-test.yaml:13: config.proxmoxve:ssh.password: must not be in plain text: "
             "set the whole key with `pulumi config set --secret`",
         ),
         (
             "config:\n",
             "config:\n  vardmote:import: {dns-10.202.0.53: /api/x}\n",
-            "Pulumi.rvn-test.yaml:10: config.vardmote:import.dns-10.202.0.53: "
+            "Pulumi.rvn-test.yaml:13: config.vardmote:import.dns-10.202.0.53: "
             "'/api/x' is not a Management API object's URI",
         ),
     ],
