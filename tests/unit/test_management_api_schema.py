@@ -132,7 +132,8 @@ def test_an_edge_nodes_static_nat_address_is_the_vendors_field_and_checked_as_an
     if recording.stack == "lab":
         assert all("static_nat_address" not in fields for fields in edge)  # the lab has no public side
         return
-    assert edge and all(fields["static_nat_address"] for fields in edge)
+    assert edge
+    assert all(fields["static_nat_address"] for fields in edge)
     assert len({fields["static_nat_address"] for fields in edge}) == len(edge)
     valid = {**edge[0], "system_location": "/api/admin/configuration/v1/system_location/1/", "password": "x"}
     assert field_errors("worker_vm", valid, creating=True) == {}

@@ -131,6 +131,122 @@ CASES = {
         "Pulumi.rvn-test.yaml:13: config.vardmote:nodePassword: must be a secure value, never plain text: "
         "run `pulumi config set --secret vardmote:nodePassword`",
     ),
+    "plain_text_sip_trunk_password": (
+        "rvn-test",
+        "config:\n",
+        "config:\n  vardmote:sipTrunkPassword: Sommar2026!\n",
+        "Pulumi.rvn-test.yaml:13: config.vardmote:sipTrunkPassword: must be a secure value, never plain text: "
+        "run `pulumi config set --secret vardmote:sipTrunkPassword`",
+    ),
+    "sip_trunk_password_in_the_platform_config": (
+        "rvn-prod",
+        "        username: rvn-video\n",
+        "        username: rvn-video\n        password: Sommar2026!\n",
+        f"Pulumi.rvn-prod.yaml:113: {PLATFORM}.gateway.sip_trunk.password: never in plain YAML: the trunk's "
+        "password is the stack secret vardmote:sipTrunkPassword "
+        "(`pulumi config set --secret vardmote:sipTrunkPassword`)",
+    ),
+    "sip_trunk_over_tcp": (
+        "rvn-prod",
+        "        transport: tls\n",
+        "        transport: tcp\n",
+        f"Pulumi.rvn-prod.yaml:111: {PLATFORM}.gateway.sip_trunk.transport: must be tls in a prod stack: over tcp "
+        "the trunk's digest authentication, the callers' numbers and the SRTP keys in the SDP would cross the "
+        "operator's network in clear (HSLF-FS 2016:40: encryption on open networks)",
+    ),
+    "sip_trunk_over_udp": (
+        "rvn-test",
+        "        transport: tls\n",
+        "        transport: udp\n",
+        f"Pulumi.rvn-test.yaml:111: {PLATFORM}.gateway.sip_trunk.transport: must be 'tls' or 'tcp', got 'udp'",
+    ),
+    "public_address_for_documentation": (
+        "rvn-prod",
+        "edge_nodes: [195.198.100.10,",
+        "edge_nodes: [192.0.2.10,",
+        f"Pulumi.rvn-prod.yaml:44: {PLATFORM}.sites[0].public.edge_nodes[0]: 192.0.2.10 is not globally routable "
+        "(192.0.2.0/24, documentation, TEST-NET-1): the internet could not reach it there",
+    ),
+    "public_address_that_is_private": (
+        "rvn-prod",
+        "turn_relays: [195.198.101.20]",
+        "turn_relays: [10.211.20.99]",
+        f"Pulumi.rvn-prod.yaml:59: {PLATFORM}.sites[1].public.turn_relays[0]: 10.211.20.99 is not globally "
+        "routable (10.0.0.0/8, private, RFC 1918): the internet could not reach it there",
+    ),
+    "public_address_behind_carrier_grade_nat": (
+        "rvn-prod",
+        "195.198.100.11, 195.198.100.12]",
+        "195.198.100.11, 100.72.0.12]",
+        f"Pulumi.rvn-prod.yaml:44: {PLATFORM}.sites[0].public.edge_nodes[2]: 100.72.0.12 is not globally "
+        "routable (100.64.0.0/10, shared address space of carrier-grade NAT, RFC 6598): the internet could not "
+        "reach it there",
+    ),
+    "public_address_that_is_not_one": (
+        "rvn-prod",
+        "edge_nodes: [195.198.100.10,",
+        "edge_nodes: [195.198.100.300,",
+        f"Pulumi.rvn-prod.yaml:44: {PLATFORM}.sites[0].public.edge_nodes[0]: not an IP address: '195.198.100.300'",
+    ),
+    "public_address_in_ipv6": (
+        "rvn-prod",
+        "turn_relays: [195.198.100.20]",
+        "turn_relays: ['2a00:801:f::20']",
+        f"Pulumi.rvn-prod.yaml:45: {PLATFORM}.sites[0].public.turn_relays[0]: 2a00:801:f::20 is IPv6: a static "
+        "NAT address is IPv4, as the site's networks are (Pexip's static_nat_address)",
+    ),
+    "public_address_inside_an_internal_network": (
+        "rvn-prod",
+        "services: {cidr: 10.210.30.0/24,",
+        "services: {cidr: 195.198.100.0/28,",
+        f"Pulumi.rvn-prod.yaml:44: {PLATFORM}.sites[0].public.edge_nodes[0]: 195.198.100.10 is in "
+        "sites[0].networks.services.cidr (195.198.100.0/28), an internal network of the stack: a static NAT "
+        "address lies outside them",
+    ),
+    "public_address_given_twice": (
+        "rvn-prod",
+        "edge_nodes: [195.198.101.10,",
+        "edge_nodes: [195.198.100.11,",
+        f"Pulumi.rvn-prod.yaml:58: {PLATFORM}.sites[1].public.edge_nodes[0]: 195.198.100.11 is already "
+        "sites[0].public.edge_nodes[1]",
+    ),
+    "fewer_public_addresses_than_edge_nodes": (
+        "rvn-prod",
+        "edge_nodes: [195.198.100.10, 195.198.100.11, 195.198.100.12]",
+        "edge_nodes: [195.198.100.10, 195.198.100.11]",
+        f"Pulumi.rvn-prod.yaml:44: {PLATFORM}.sites[0].public.edge_nodes: sundsvall plans 3 edge nodes "
+        "(edge_nodes.count), so 3 public addresses, one per edge node in order; got 2",
+    ),
+    "a_public_address_for_a_turn_relay_the_site_does_not_have": (
+        "rvn-prod",
+        "    turn:\n      sites: [sundsvall, ornskoldsvik]",
+        "    turn:\n      sites: [sundsvall]",
+        f"Pulumi.rvn-prod.yaml:59: {PLATFORM}.sites[1].public.turn_relays: ornskoldsvik plans no TURN relay "
+        "(turn.sites), so no public address; got 1",
+    ),
+    "a_turn_relay_without_its_public_address": (
+        "rvn-test",
+        "          turn_relays: [195.198.103.20]\n",
+        "",
+        f"Pulumi.rvn-test.yaml:57: {PLATFORM}.sites[1].public.turn_relays: ornskoldsvik plans 1 TURN relay "
+        "(turn.sites), so 1 public address, one per TURN relay in order; got 0",
+    ),
+    "a_deployed_site_without_its_public_side": (
+        "rvn-prod",
+        "        public:  # static NAT addresses: placeholders, see the top of this file\n"
+        "          edge_nodes: [195.198.101.10, 195.198.101.11, 195.198.101.12]\n"
+        "          turn_relays: [195.198.101.20]\n",
+        "",
+        f"Pulumi.rvn-prod.yaml:46: {PLATFORM}.sites[1].public: required where the platform is deployed (vsphere): "
+        "ornskoldsvik has 3 edge nodes and a TURN relay, which the internet reaches at their static NAT addresses",
+    ),
+    "a_lab_public_side_is_optional_but_checked_when_given": (
+        "lab",
+        "        edge_nodes: {count: 1, vcpu: 2, memory_mb: 2048}\n",
+        "        edge_nodes: {count: 1, vcpu: 2, memory_mb: 2048}\n        public: {edge_nodes: [195.198.110.10]}\n",
+        f"Pulumi.lab.yaml:28: {PLATFORM}.sites[0].public.turn_relays: lab plans 1 TURN relay (turn.sites), "
+        "so 1 public address, one per TURN relay in order; got 0",
+    ),
 }
 
 
@@ -349,3 +465,24 @@ def test_the_hypervisors_credential_is_among_the_secrets_the_preview_says_are_mi
     )
     assert result.exit_code == 0
     assert "note: vsphere:password is not set for rvn-test" in result.stderr
+
+
+def test_the_trunks_password_is_among_the_secrets_the_preview_says_are_missing_where_it_is_needed(
+    project_copy: Path,
+) -> None:
+    env = {"VARDMOTE_PROJECT_DIR": str(project_copy)}
+    deployed = CliRunner().invoke(app, ["preview", "--stack", "rvn-test"], env=env)
+    assert deployed.exit_code == 0
+    assert (
+        "note: vardmote:sipTrunkPassword is not set for rvn-test; `pulumi up` stops until "
+        "`pulumi config set --secret vardmote:sipTrunkPassword`"
+    ) in deployed.stderr
+    # The lab's trunk is a stand-in that makes its own credential: its stack needs none.
+    lab = CliRunner().invoke(app, ["preview", "--stack", "lab"], env=env)
+    assert lab.exit_code == 0
+    assert "sipTrunkPassword" not in lab.stderr
+
+
+def test_the_lab_may_play_its_trunk_over_tcp(project_copy: Path) -> None:
+    edit_stack(project_copy, "lab", "        username: lab\n", "        username: lab\n        transport: tcp\n")
+    assert load_stack_file(project_copy, "lab").platform().gateway.sip_trunk.transport == "tcp"

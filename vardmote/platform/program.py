@@ -140,6 +140,7 @@ def build_platform() -> None:
     pulumi.export("address_plan", [network.__dict__ for network in plan.networks])
     if config.hypervisor.kind != "existing":
         pulumi.export("dhcp_reservations", dhcp_reservations(config, plan))
+        pulumi.export("static_nat", static_nat(plan))
     pulumi.export("ansible_inventory", ansible_inventory(config, plan, portal.settings))
     if rooms is not None:
         pulumi.export("room_template", rooms.template)
@@ -167,6 +168,15 @@ def dhcp_reservations(config: PlatformConfig, plan: AddressPlan) -> list[dict[st
             {"host": name, "mac": mac, "address": host.address, "netmask": host.netmask, "gateway": host.gateway}
         )
     return reservations
+
+
+def static_nat(plan: AddressPlan) -> list[dict[str, str]]:
+    """For the region's firewall: which public address it maps to which DMZ address, both ways."""
+    return [
+        {"host": h.name, "role": h.role, "site": h.site, "public_address": h.public_address, "address": h.address}
+        for h in plan.hosts
+        if h.public_address is not None
+    ]
 
 
 def _nodes(plan: AddressPlan) -> list[dict[str, str]]:
