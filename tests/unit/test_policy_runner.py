@@ -387,6 +387,19 @@ def test_a_plain_text_secret_is_one_finding_and_the_rest_of_the_stack_is_still_c
     ]
 
 
+def test_a_plain_text_sip_trunk_password_is_a_finding_of_its_own_key(project_copy: Path) -> None:
+    edit_stack(project_copy, "rvn-prod", "config:\n", "config:\n  vardmote:sipTrunkPassword: Sommar2026!\n")
+    report = check(Selection(stacks=["rvn-prod"]), project_copy, today=TODAY)
+    found = sorted((o.check.id, v.message, str(loc)) for o in report.failures for v, loc in o.locations())
+    assert found == [
+        (
+            "VM-PLAT-017",
+            "vardmote:sipTrunkPassword is written in plain text",
+            f"{project_copy}/Pulumi.rvn-prod.yaml:13",
+        )
+    ]
+
+
 def _global_urn(stack: str) -> str:
     return (
         f"urn:pulumi:{stack}::vardmote::vardmote:platform:VideoPlatform$vardmote:platform:PlatformSettings"

@@ -42,8 +42,6 @@ PEXIP_SECRET_KEYS = ("pexipPassword", "nodePassword", "turnSharedSecret", "pexip
 # Needed where the gateway dials the operator's real trunk: every stack deployed on a hypervisor. The
 # lab's hosts exist already and its trunk is a stand-in that makes its own credential.
 SIP_TRUNK_SECRET_KEY = "sipTrunkPassword"
-# What the gateway role reads the trunk's password from on the controller (or from the vault).
-SIP_TRUNK_PASSWORD_ENV = "VARDMOTE_SIP_TRUNK_PASSWORD"
 
 # Pexip Infinity sizing bounds (Pexip's server design guidelines): 2–128 vCPU, about 1 GB RAM per vCPU,
 # vm_system_memory 2000–64000 MB; the Management Node needs at least 4 vCPU and 4 GB.
