@@ -144,7 +144,7 @@ def test_quickstart_validates_and_shows_every_municipality_and_the_matrix(tmp_pa
     for name in ("Härnösand", "Kramfors", "Sollefteå", "Sundsvall", "Timrå", "Ånge", "Örnsköldsvik"):
         assert name in result.stdout
     assert "Ansvarsfördelning" in result.stdout
-    assert "lab (29 resources to create)" in result.stdout
+    assert "lab (30 resources to create)" in result.stdout
     assert "✓ passed" in result.stderr
     assert "RVN-2262-00001" in result.stdout  # the example kits, enrolled into the quickstart's own registry
     assert (tmp_path / "vardmote" / "quickstart" / "bundles" / "RVN-2262-00001" / "label.pdf").is_file()

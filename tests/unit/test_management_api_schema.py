@@ -103,7 +103,8 @@ def test_every_pexip_object_a_stack_declares_is_valid_against_the_schema(recordi
         for name in resource.inputs.get("identity") or []:
             assert name in payload, (resource.name, name)
         checked += 1
-    expected = {"lab": 16, "rvn-test": 27, "rvn-prod": 41}[recording.stack]
+    # One TURN server per relay for UDP and one for TLS on 443: lab 1 relay, rvn-test and rvn-prod 2.
+    expected = {"lab": 17, "rvn-test": 29, "rvn-prod": 43}[recording.stack]
     assert checked == expected
 
 
@@ -116,3 +117,24 @@ def test_every_pexip_object_waits_for_the_licensed_management_node(recording: Re
     for resource in pexip:
         if resource not in (licence_resource, ready):
             assert licence_resource.urn in resource.dependencies, resource.name
+
+
+def test_an_edge_nodes_static_nat_address_is_the_vendors_field_and_checked_as_an_address(
+    recording: Recording,
+) -> None:
+    field = api_schema().resource("worker_vm").fields["static_nat_address"]
+    assert (field.type, field.format, field.nullable) == ("string", "ip_address", True)
+    assert field.source.startswith("sdk WorkerVM.static_nat_address *string; terraform optional, IPAddress()")
+    registrations = [r for r in recording.resources if r.type.endswith("pexip:ConferencingNodeRegistration")]
+    edge = [r.inputs["fields"] for r in registrations if r.inputs["fields"]["node_type"] == "PROXYING"]
+    transcoding = [r.inputs["fields"] for r in registrations if r.inputs["fields"]["node_type"] == "CONFERENCING"]
+    assert all("static_nat_address" not in fields for fields in transcoding)  # no NAT between the nodes
+    if recording.stack == "lab":
+        assert all("static_nat_address" not in fields for fields in edge)  # the lab has no public side
+        return
+    assert edge
+    assert all(fields["static_nat_address"] for fields in edge)
+    assert len({fields["static_nat_address"] for fields in edge}) == len(edge)
+    valid = {**edge[0], "system_location": "/api/admin/configuration/v1/system_location/1/", "password": "x"}
+    assert field_errors("worker_vm", valid, creating=True) == {}
+    assert "static_nat_address" in field_errors("worker_vm", {**valid, "static_nat_address": "edge-01"}, creating=True)

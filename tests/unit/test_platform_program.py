@@ -363,3 +363,92 @@ def test_the_stack_can_import_an_existing_object_explicitly_by_resource_name() -
     recording = run_offline("rvn-test", values, secret_keys)
     assert by_name(recording, "sundsvall-transcoding-location").import_id == uri
     assert [r.name for r in recording.resources if r.import_id] == ["sundsvall-transcoding-location"]
+
+
+def test_the_gateway_group_carries_the_operators_trunk_and_never_its_password(prod: Recording) -> None:
+    gateway = prod.outputs["ansible_inventory"]["all"]["children"]["gateway"]
+    assert gateway["vars"]["vardmote_sip_trunk"] == {
+        "name": "operator-sip-trunk",
+        "address": "sip-trunk.operator.example",
+        "port": 5061,
+        "transport": "tls",
+        "username": "rvn-video",
+        "dial_in_prefix": "+46606000",  # the rooms' numbers: what the trunk delivers, and so dials in
+    }
+    # The inventory is not a secret: no password of any kind, not even a placeholder for one.
+    text = json.dumps(prod.outputs["ansible_inventory"]).lower()
+    assert "password" not in text
+    assert "[secret]" not in text
+
+
+def test_the_gateway_role_reads_the_trunks_password_from_the_vault_or_the_environment() -> None:
+    defaults = (REPO_ROOT / "provisioning" / "roles" / "gateway" / "defaults" / "main.yml").read_text(encoding="utf-8")
+    assert "gateway_sip_trunk_password: \"{{ lookup('ansible.builtin.env', 'VARDMOTE_SIP_TRUNK_PASSWORD') }}\"" in (
+        defaults
+    )
+    for name in ("name", "address", "port", "transport", "username"):
+        assert f'gateway_sip_trunk_{name}: "{{{{ vardmote_sip_trunk.{name} }}}}"' in defaults, name
+
+
+def test_a_deployed_stack_without_the_trunks_password_stops_before_anything_is_made() -> None:
+    stack_file = load_stack_file(REPO_ROOT, "rvn-test")
+    values, secret_keys, missing = stack_file.offline_config(stack_file.platform())
+    assert "vardmote:sipTrunkPassword" in missing
+    values.pop("vardmote:sipTrunkPassword")
+    with pytest.raises(Exception, match=r"vardmote:sipTrunkPassword"):
+        run_offline("rvn-test", values, [key for key in secret_keys if key != "vardmote:sipTrunkPassword"])
+
+
+def test_edge_nodes_are_registered_with_their_static_nat_address(prod: Recording) -> None:
+    edge = by_name(prod, "ornskoldsvik-edge-02-registration").inputs["fields"]
+    assert (edge["address"], edge["static_nat_address"]) == ("10.211.20.11", "195.198.101.11")
+    conf = by_name(prod, "ornskoldsvik-conf-02-registration").inputs["fields"]
+    assert "static_nat_address" not in conf
+    nat = {row["host"]: row for row in prod.outputs["static_nat"]}
+    assert set(nat) == {f"{site}-edge-0{i}" for site in ("sundsvall", "ornskoldsvik") for i in (1, 2, 3)} | {
+        "sundsvall-turn-01",
+        "ornskoldsvik-turn-01",
+    }
+    assert nat["sundsvall-turn-01"] == {
+        "host": "sundsvall-turn-01",
+        "role": "turn",
+        "site": "sundsvall",
+        "public_address": "195.198.100.20",
+        "address": "10.210.20.13",
+    }
+
+
+def test_turn_relays_are_offered_over_udp_and_over_tls_on_443_by_the_name_participants_reach(
+    prod: Recording,
+) -> None:
+    udp = by_name(prod, "sundsvall-turn-01-pexip")
+    tls = by_name(prod, "sundsvall-turn-01-pexip-tls")
+    assert {k: udp.inputs["fields"][k] for k in ("address", "port", "transport_type")} == {
+        "address": "sundsvall-turn-01.video.rvn.example",
+        "port": 3478,
+        "transport_type": "udp",
+    }
+    assert {k: tls.inputs["fields"][k] for k in ("address", "port", "transport_type", "server_type")} == {
+        "address": "sundsvall-turn-01.video.rvn.example",
+        "port": 443,
+        "transport_type": "tls",
+        "server_type": "coturn_shared",
+    }
+    assert tls.inputs["secrets"] == {"secret_key": "[secret]"}
+    # Participants at the edge are offered both; the transcoding nodes relay over UDP.
+    edge = by_name(prod, "sundsvall-edge-location")
+    assert {udp.urn, tls.urn} <= set(edge.dependencies)
+    assert edge.inputs["fields"]["client_turn_servers"] == ["[unknown]", "[unknown]"]
+    transcoding = by_name(prod, "sundsvall-transcoding-location")
+    assert udp.urn in transcoding.dependencies
+    assert tls.urn not in transcoding.dependencies
+
+
+def test_the_edge_group_carries_each_relays_public_address_and_the_tls_port(prod: Recording) -> None:
+    inventory = prod.outputs["ansible_inventory"]["all"]
+    relay = inventory["children"]["edge"]["hosts"]["ornskoldsvik-turn-01"]
+    assert (relay["ansible_host"], relay["vardmote_public_address"]) == ("10.211.20.13", "195.198.101.20")
+    assert inventory["vars"]["vardmote_turn_tls_port"] == 443
+    lab = run_stack("lab").outputs["ansible_inventory"]["all"]
+    assert "vardmote_public_address" not in lab["children"]["edge"]["hosts"]["lab-turn-01"]
+    assert "dial_in_prefix" not in lab["children"]["gateway"]["vars"]["vardmote_sip_trunk"]

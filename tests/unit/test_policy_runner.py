@@ -381,9 +381,22 @@ def test_a_plain_text_secret_is_one_finding_and_the_rest_of_the_stack_is_still_c
         (
             "VM-PLAT-004",
             "enable_h323 is True, must be false",
-            f"{project_copy}/Pulumi.rvn-prod.yaml:63 ({_global_urn('rvn-prod')})",
+            f"{project_copy}/Pulumi.rvn-prod.yaml:72 ({_global_urn('rvn-prod')})",
         ),  # the key's line
-        ("VM-PLAT-017", "vardmote:pexipPassword is written in plain text", f"{project_copy}/Pulumi.rvn-prod.yaml:10"),
+        ("VM-PLAT-017", "vardmote:pexipPassword is written in plain text", f"{project_copy}/Pulumi.rvn-prod.yaml:13"),
+    ]
+
+
+def test_a_plain_text_sip_trunk_password_is_a_finding_of_its_own_key(project_copy: Path) -> None:
+    edit_stack(project_copy, "rvn-prod", "config:\n", "config:\n  vardmote:sipTrunkPassword: Sommar2026!\n")
+    report = check(Selection(stacks=["rvn-prod"]), project_copy, today=TODAY)
+    found = sorted((o.check.id, v.message, str(loc)) for o in report.failures for v, loc in o.locations())
+    assert found == [
+        (
+            "VM-PLAT-017",
+            "vardmote:sipTrunkPassword is written in plain text",
+            f"{project_copy}/Pulumi.rvn-prod.yaml:13",
+        )
     ]
 
 
@@ -799,7 +812,6 @@ STACK_MUTATIONS = [
         "guests_wait_for_host: false",
         "VM-PLAT-006",
     ),
-    ("the SIP trunk over TCP", "transport: tls", "transport: tcp", "VM-PLAT-016"),
     (
         "a routing rule dialling out over H.323",
         "participants: pc}",
@@ -831,6 +843,20 @@ def test_each_stack_mutation_fails_with_its_check_and_a_fix_naming_the_key(
     for finding in findings:
         fix = finding["remediation"]
         assert "vardmote:platform" in fix or "pulumi config set --secret" in fix or (key and key in fix), fix
+
+
+def test_a_sip_trunk_over_tcp_in_a_region_stack_fails_closed_naming_the_key_and_why(project_copy: Path) -> None:
+    """The stack's own validation refuses it before any policy runs (VM-PLAT-016 still guards what the
+    program declares, under CrossGuard too)."""
+    edit_stack(project_copy, "rvn-prod", "transport: tls", "transport: tcp")
+    result = run_cli("--stack", "rvn-prod", "--format", "json", project=project_copy)
+    assert result.exit_code == 1
+    (unreadable,) = [f for f in _findings(result) if f["check"] == "VM-CORE-001"]
+    ((violation),) = unreadable["violations"]
+    assert violation["location"] == f"{project_copy}/Pulumi.rvn-prod.yaml:111"
+    assert violation["message"].startswith(
+        "config.vardmote:platform.gateway.sip_trunk.transport: must be tls in a prod stack: over tcp"
+    )
 
 
 ANSIBLE_MUTATIONS = [

@@ -168,3 +168,10 @@ def _print_address_plan(stack: str, platform: PlatformConfig) -> None:
             f"{network.used}/{network.capacity}",
         )
     console.print(table)
+    public = [h for h in plan.hosts if h.public_address is not None]
+    if public:
+        # What the region's firewall maps: each public address to its host's DMZ address.
+        nat = Table("Site", "Host", "DMZ address", "Public (static NAT)", title=f"Public side: {stack}")
+        for host in public:
+            nat.add_row(host.site, host.name, host.address, host.public_address)
+        console.print(nat)

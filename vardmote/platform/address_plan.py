@@ -4,6 +4,10 @@ Hosts are laid out per site and network in a fixed order (management node, trans
 nodes, TURN relays, portal, gateway), each network keeping its first `reserved` addresses for the
 gateway and other infrastructure. Networks may not overlap within or across sites.
 
+The public side: the edge nodes and TURN relays in a site's DMZ face the internet, each at the static
+NAT address the region's firewall maps to its DMZ address (`sites[].public`). Those addresses must be
+globally routable IPv4 addresses outside every internal network of the stack, one per host, none twice.
+
 The plan knows networks and hosts, not the stack's configuration: `PlatformConfig.address_plan()`
 says which hosts each site's networks hold and calls `plan_addresses`.
 """
@@ -23,6 +27,28 @@ from vardmote.core.validation import FieldError
 NetworkRole = Literal["management", "transcoding", "dmz", "services"]
 NETWORK_ROLES: tuple[NetworkRole, ...] = ("management", "transcoding", "dmz", "services")
 HOST_ROLES = ("management", "transcoding", "edge", "turn", "portal", "gateway")
+# The host roles that face the internet, with the key of `sites[].public` that lists their addresses.
+PUBLIC_ROLES = {"edge": "edge_nodes", "turn": "turn_relays"}
+_PUBLIC_WORDS = {"edge": ("edge node", "edge nodes"), "turn": ("TURN relay", "TURN relays")}
+
+# IANA's IPv4 special-purpose address registry (RFC 6890 and its successors): the ranges that are not
+# globally routable, named so that an error can say which one an address fell into.
+NOT_GLOBAL = [
+    (netaddr.IPNetwork("0.0.0.0/8"), "'this network'"),
+    (netaddr.IPNetwork("10.0.0.0/8"), "private, RFC 1918"),
+    (netaddr.IPNetwork("100.64.0.0/10"), "shared address space of carrier-grade NAT, RFC 6598"),
+    (netaddr.IPNetwork("127.0.0.0/8"), "loopback"),
+    (netaddr.IPNetwork("169.254.0.0/16"), "link-local"),
+    (netaddr.IPNetwork("172.16.0.0/12"), "private, RFC 1918"),
+    (netaddr.IPNetwork("192.0.0.0/24"), "IETF protocol assignments"),
+    (netaddr.IPNetwork("192.0.2.0/24"), "documentation, TEST-NET-1"),
+    (netaddr.IPNetwork("192.168.0.0/16"), "private, RFC 1918"),
+    (netaddr.IPNetwork("198.18.0.0/15"), "benchmarking, RFC 2544"),
+    (netaddr.IPNetwork("198.51.100.0/24"), "documentation, TEST-NET-2"),
+    (netaddr.IPNetwork("203.0.113.0/24"), "documentation, TEST-NET-3"),
+    (netaddr.IPNetwork("224.0.0.0/4"), "multicast"),
+    (netaddr.IPNetwork("240.0.0.0/4"), "reserved"),
+]
 
 
 class PlannedNetwork(Protocol):
@@ -40,12 +66,14 @@ class PlannedNetwork(Protocol):
 
 @dataclass(frozen=True)
 class SiteLayout:
-    """One site as the plan sees it: its four networks, and the hosts each holds as (name, role)
-    in the plan's fixed order."""
+    """One site as the plan sees it: its four networks, the hosts each holds as (name, role) in the
+    plan's fixed order, and, where the site has a public side, the static NAT addresses of its hosts
+    by role (PUBLIC_ROLES), in the order of those hosts."""
 
     name: str
     networks: Mapping[NetworkRole, PlannedNetwork]
     hosts: Mapping[NetworkRole, Sequence[tuple[str, str]]]
+    public: Mapping[str, Sequence[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +89,7 @@ class HostAddress:
     netmask: str
     gateway: str
     port_group: str
+    public_address: str | None = None  # the static NAT address the internet reaches it at, if any
 
 
 @dataclass(frozen=True)
@@ -114,8 +143,9 @@ def _gateway_of(
 
 def plan_addresses(sites: Sequence[SiteLayout]) -> AddressPlan:
     """The whole plan; raises FieldError (located in the config, `sites[i]` being `sites`' i-th) for
-    overlaps and networks too small."""
+    overlaps, networks too small and public addresses that the internet could not reach."""
     _check_no_overlap(sites)
+    public = _public_addresses(sites)
     hosts: list[HostAddress] = []
     networks: list[NetworkPlan] = []
     for site_index, site in enumerate(sites):
@@ -148,6 +178,7 @@ def plan_addresses(sites: Sequence[SiteLayout]) -> AddressPlan:
                         netmask=str(ip_network.netmask),
                         gateway=str(gateway),
                         port_group=network.port_group,
+                        public_address=public.get(name),
                     )
                 )
             networks.append(
@@ -181,3 +212,67 @@ def _check_no_overlap(sites: Sequence[SiteLayout]) -> None:
     for (first_loc, first), (second_loc, second) in combinations(located, 2):
         if first.first <= second.last and second.first <= first.last:
             raise FieldError(second_loc, f"{second} overlaps {format_field_path(first_loc)} ({first})")
+
+
+def _public_addresses(sites: Sequence[SiteLayout]) -> dict[str, str]:
+    """host name → static NAT address, for the sites that have a public side; FieldError (at
+    `sites[i].public.<key>[j]`) for a count that does not match the site's hosts, or an address that
+    is not IPv4, not globally routable, inside one of the stack's networks, or given twice."""
+    internal = [
+        (("sites", site_index, "networks", role, "cidr"), netaddr.IPNetwork(site.networks[role].cidr))
+        for site_index, site in enumerate(sites)
+        for role in NETWORK_ROLES
+    ]
+    seen: dict[netaddr.IPAddress, tuple[str | int, ...]] = {}
+    found: dict[str, str] = {}
+    for site_index, site in enumerate(sites):
+        if site.public is None:
+            continue
+        for role, key in PUBLIC_ROLES.items():
+            loc = ("sites", site_index, "public", key)
+            names = [name for members in site.hosts.values() for name, host_role in members if host_role == role]
+            given = list(site.public.get(role, ()))
+            if len(given) != len(names):
+                raise FieldError(loc, _count_message(site.name, role, len(names), len(given)))
+            for index, (name, value) in enumerate(zip(names, given, strict=True)):
+                address = _reachable_address(value, (*loc, index), internal)
+                if address in seen:
+                    raise FieldError((*loc, index), f"{address} is already {format_field_path(seen[address])}")
+                seen[address] = (*loc, index)
+                found[name] = str(address)
+    return found
+
+
+def _count_message(site: str, role: str, planned: int, given: int) -> str:
+    one, many = _PUBLIC_WORDS[role]
+    where = "edge_nodes.count" if role == "edge" else "turn.sites"
+    if not planned:
+        return f"{site} plans no {one} ({where}), so no public address; got {given}"
+    hosts = f"{planned} {one if planned == 1 else many}"
+    addresses = f"{planned} public address{'' if planned == 1 else 'es'}"
+    return f"{site} plans {hosts} ({where}), so {addresses}, one per {one} in order; got {given}"
+
+
+def _reachable_address(
+    value: str, loc: tuple[str | int, ...], internal: Sequence[tuple[tuple[str | int, ...], netaddr.IPNetwork]]
+) -> netaddr.IPAddress:
+    """The address, if a patient's browser at home could reach it; FieldError at `loc` if not."""
+    address = netaddr.IPAddress(value)
+    if address.version != 4:
+        raise FieldError(
+            loc,
+            f"{value} is IPv6: a static NAT address is IPv4, as the site's networks are (Pexip's static_nat_address)",
+        )
+    for network, what in NOT_GLOBAL:
+        if address in network:
+            raise FieldError(
+                loc, f"{address} is not globally routable ({network}, {what}): the internet could not reach it there"
+            )
+    for network_loc, network in internal:
+        if address in network:
+            raise FieldError(
+                loc,
+                f"{address} is in {format_field_path(network_loc)} ({network}), an internal network of the stack: "
+                "a static NAT address lies outside them",
+            )
+    return address

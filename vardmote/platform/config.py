@@ -15,6 +15,7 @@ from pydantic import AfterValidator, Field, model_validator
 from vardmote.core.validation import FieldError, StrictModel
 from vardmote.platform.address_plan import (
     NETWORK_ROLES,
+    PUBLIC_ROLES,
     AddressPlan,
     NetworkRole,
     SiteLayout,
@@ -27,14 +28,20 @@ from vardmote.platform.node_macs import node_mac
 CONFIG_NAMESPACE = "vardmote"
 PLATFORM_KEY = "platform"
 
-# Each is a `pulumi config set --secret vardmote:<key>` of its own; the model only says which are needed.
-# All of them are needed only where the stack configures Pexip through its API (`pexip:` is set).
+# Each is a `pulumi config set --secret vardmote:<key>` of its own; the model only says which are needed
+# (PlatformConfig.required_secrets).
 SECRET_KEYS = {
     "pexipPassword": "Pexip Management API password (HTTP Basic over TLS)",
     "nodePassword": "password of the Conferencing Nodes' admin account",
     "turnSharedSecret": "TURN REST API shared secret, known to coturn and to Pexip's turn_server",
     "pexipLicenceKey": "the Pexip licence's entitlement key, activated on the Management Node",
+    "sipTrunkPassword": "the operator's SIP trunk password (digest authentication), for the gateway's Kamailio",
 }
+# Needed where the stack configures Pexip through its API (`pexip:` is set).
+PEXIP_SECRET_KEYS = ("pexipPassword", "nodePassword", "turnSharedSecret", "pexipLicenceKey")
+# Needed where the gateway dials the operator's real trunk: every stack deployed on a hypervisor. The
+# lab's hosts exist already and its trunk is a stand-in that makes its own credential.
+SIP_TRUNK_SECRET_KEY = "sipTrunkPassword"
 
 # Pexip Infinity sizing bounds (Pexip's server design guidelines): 2–128 vCPU, about 1 GB RAM per vCPU,
 # vm_system_memory 2000–64000 MB; the Management Node needs at least 4 vCPU and 4 GB.
@@ -132,8 +139,22 @@ class NodePool(NodeSize):
     count: int = Field(ge=0, le=64)
 
 
+class PublicAddresses(StrictModel):
+    """A site's public side: the static NAT address at which the internet reaches each host of its DMZ
+    that faces it. The region's firewall maps each one to the host's DMZ address (address plan)."""
+
+    # Tuples, as a site is hashable (the hypervisor back ends cache what they look up per site).
+    edge_nodes: tuple[IpAddress, ...] = Field(
+        default=(),
+        description="One per edge node, in order (<site>-edge-01 first): Pexip's static_nat_address",
+    )
+    turn_relays: tuple[IpAddress, ...] = Field(
+        default=(), description="One for the site's TURN relay, if turn.sites has it: coturn's external-ip"
+    )
+
+
 class Site(StrictModel):
-    """One datacenter of the region with its four networks and its conferencing nodes."""
+    """One datacenter of the region with its four networks, its conferencing nodes and its public side."""
 
     name: Name
     datacenter: str = Field(min_length=1, description="vSphere datacenter or Proxmox cluster name")
@@ -142,6 +163,9 @@ class Site(StrictModel):
     networks: SiteNetworks
     transcoding_nodes: NodePool
     edge_nodes: NodePool
+    public: PublicAddresses | None = Field(
+        default=None, description="Required where the stack is deployed and the site has edge nodes or TURN"
+    )
 
 
 class ManagementNodeConfig(StrictModel):
@@ -247,11 +271,25 @@ class RoutingRule(StrictModel):
 
 
 class SipTrunk(StrictModel):
+    """The operator's SIP trunk, through which phones dial in to the rooms and rooms dial out to phones.
+    Its password is never here: it is the stack secret `vardmote:sipTrunkPassword`."""
+
     name: str = Field(min_length=1)
-    proxy_address: DnsName
+    proxy_address: DnsName = Field(description="The operator's SIP proxy: a name, which its TLS certificate carries")
     port: int = Field(default=5061, ge=1, le=65535)
-    transport: Literal["tls", "tcp"] = "tls"
-    username: str = Field(min_length=1)
+    transport: Literal["tls", "tcp"] = Field(default="tls", description="tls; tcp only in the lab")
+    username: str = Field(min_length=1, description="The digest username the operator gave the region")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_password_here(cls, data: object) -> object:
+        if isinstance(data, dict) and "password" in data:
+            raise FieldError(
+                ("password",),
+                f"never in plain YAML: the trunk's password is the stack secret {CONFIG_NAMESPACE}:"
+                f"{SIP_TRUNK_SECRET_KEY} (`pulumi config set --secret {CONFIG_NAMESPACE}:{SIP_TRUNK_SECRET_KEY}`)",
+            )
+        return data
 
 
 class GatewayConfig(StrictModel):
@@ -314,6 +352,12 @@ class PortalConfig(StrictModel):
 class TurnConfig(StrictModel):
     sites: list[Name] = Field(min_length=1, description="Sites that get a TURN relay on their DMZ network")
     realm: DnsName
+    tls_port: int = Field(
+        default=443,
+        ge=1,
+        le=65535,
+        description="TURN over TLS on TCP: 443, often the only port a home or mobile network lets out",
+    )
     vcpu: int = Field(default=2, ge=1)
     memory_mb: int = Field(default=2048, ge=1024)
 
@@ -423,13 +467,51 @@ class PlatformConfig(StrictModel):
                 f"required where the platform's nodes are deployed ({self.hypervisor.kind}): the Management "
                 "API is what makes them Pexip nodes; only a stack of existing hosts (the lab) may go without",
             )
-        self.address_plan()  # overlapping networks and networks too small are config errors too
+        self._trunk_encrypted()
+        self._public_side_given()
+        self.address_plan()  # overlapping networks, networks too small, unreachable public addresses
         self._every_site_placed()
         self._fits_the_api()
         self._carries_calls()
         self._one_resource_each()
         self._node_macs_distinct()
         return self
+
+    def required_secrets(self) -> list[str]:
+        """The `vardmote:` secrets this stack cannot go up without (see SECRET_KEYS)."""
+        needed = list(PEXIP_SECRET_KEYS) if self.pexip is not None else []
+        if self.hypervisor.kind != "existing":
+            needed.append(SIP_TRUNK_SECRET_KEY)
+        return needed
+
+    def _trunk_encrypted(self) -> None:
+        """Calls from phones cross the operator's network, an open one: encrypted outside the lab."""
+        trunk = self.gateway.sip_trunk
+        if trunk.transport != "tls" and self.environment != "lab":
+            raise FieldError(
+                ("gateway", "sip_trunk", "transport"),
+                f"must be tls in a {self.environment} stack: over {trunk.transport} the trunk's digest "
+                "authentication, the callers' numbers and the SRTP keys in the SDP would cross the operator's "
+                "network in clear (HSLF-FS 2016:40: encryption on open networks)",
+            )
+
+    def _public_side_given(self) -> None:
+        """A deployed site's edge nodes and TURN relay face the internet: it must say where (the lab's
+        hosts sit on one machine and need none, so there it may be left out)."""
+        if self.hypervisor.kind == "existing":
+            return
+        for index, site in enumerate(self.sites):
+            facing = []
+            if site.edge_nodes.count:
+                facing.append(f"{site.edge_nodes.count} edge node{'' if site.edge_nodes.count == 1 else 's'}")
+            if site.name in self.turn.sites:
+                facing.append("a TURN relay")
+            if facing and site.public is None:
+                raise FieldError(
+                    ("sites", index, "public"),
+                    f"required where the platform is deployed ({self.hypervisor.kind}): {site.name} has "
+                    f"{' and '.join(facing)}, which the internet reaches at their static NAT addresses",
+                )
 
     def conferencing_node_names(self) -> list[tuple[int, str]]:
         """(site index, host name) of every Conferencing Node (transcoding and edge) the stack plans."""
@@ -536,6 +618,9 @@ class PlatformConfig(StrictModel):
                     site.name,
                     {role: getattr(site.networks, role) for role in NETWORK_ROLES},
                     self._hosts_of(site),
+                    None
+                    if site.public is None
+                    else {role: getattr(site.public, key) for role, key in PUBLIC_ROLES.items()},
                 )
                 for site in self.sites
             ]

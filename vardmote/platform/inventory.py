@@ -23,13 +23,19 @@ def ansible_inventory(config: PlatformConfig, plan: AddressPlan, portal: dict[st
         group = groups.get(host.role)
         if group is None:
             continue
-        children.setdefault(group, {"hosts": {}})["hosts"][host.name] = {
+        facts = {
             "ansible_host": host.address,
             "vardmote_site": host.site,
             "vardmote_role": host.role,
             "vardmote_network": host.network,
             "vardmote_fqdn": f"{host.name}.{config.domain}",
         }
+        if host.public_address is not None:
+            # Behind the region's static NAT: what coturn announces as its external address.
+            facts["vardmote_public_address"] = host.public_address
+        children.setdefault(group, {"hosts": {}})["hosts"][host.name] = facts
+    if "gateway" in children:
+        children["gateway"]["vars"] = {"vardmote_sip_trunk": sip_trunk(config)}
     ssh_user = config.hypervisor.existing.ssh_user if config.hypervisor.existing else "root"
     networks: dict[str, list[str]] = {}
     for network in plan.networks:
@@ -41,6 +47,7 @@ def ansible_inventory(config: PlatformConfig, plan: AddressPlan, portal: dict[st
                 "vardmote_environment": config.environment,
                 "vardmote_domain": config.domain,
                 "vardmote_turn_realm": config.turn.realm,
+                "vardmote_turn_tls_port": config.turn.tls_port,
                 # The roles' firewalls and relays are drawn from these: SSH from the management
                 # networks only, TURN relays to the transcoding networks and no other internal range.
                 "vardmote_networks": networks,
@@ -54,3 +61,22 @@ def ansible_inventory(config: PlatformConfig, plan: AddressPlan, portal: dict[st
             "children": children,
         }
     }
+
+
+def sip_trunk(config: PlatformConfig) -> dict[str, Any]:
+    """What the gateway needs of the operator's trunk, without its password: the inventory is not a
+    secret, so the gateway role reads the password from the vault or the controller's environment
+    (VARDMOTE_SIP_TRUNK_PASSWORD)."""
+    trunk = config.gateway.sip_trunk
+    facts: dict[str, Any] = {
+        "name": trunk.name,
+        "address": trunk.proxy_address,
+        "port": trunk.port,
+        "transport": trunk.transport,
+        "username": trunk.username,
+    }
+    prefix = config.portal.room_defaults.phone_dial_in_prefix
+    if prefix is not None:
+        # The rooms' numbers are <prefix><room>: the range the trunk delivers to the region.
+        facts["dial_in_prefix"] = prefix
+    return facts

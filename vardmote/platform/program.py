@@ -88,6 +88,12 @@ def build_platform() -> None:
     """The whole program, as `pulumi up` runs it (infra/__main__.py) and as `vardmote preview` does."""
     DECLARED.clear()
     config = load_platform_config()
+    # A stack that lacks a secret it needs stops here, before anything is created. The trunk's password
+    # is not an input of any resource (the gateway role takes it on the controller), but a deployed
+    # platform whose gateway could not authenticate to the operator is not one to bring up.
+    secrets = pulumi.Config(CONFIG_NAMESPACE)
+    for key in config.required_secrets():
+        secrets.require_secret(key)
     plan = config.address_plan()
     root = VideoPlatform(config)
     context = PlatformContext(config=config, plan=plan, backend=backend_for(config, root), pexip=None, root=root)
@@ -101,7 +107,7 @@ def build_platform() -> None:
             context,
             site.name,
             "transcoding",
-            turn_uri=turn[site.name].uri if site.name in turn else None,
+            turn=turn.get(site.name),
             settings=settings,
         )
         for site in config.sites
@@ -117,7 +123,7 @@ def build_platform() -> None:
             "edge",
             transcoding=transcoding[site.name],
             overflow=overflow,
-            turn_uri=turn[site.name].uri if site.name in turn else None,
+            turn=turn.get(site.name),
             settings=settings,
         )
     portal = Portal(context)
@@ -134,6 +140,7 @@ def build_platform() -> None:
     pulumi.export("address_plan", [network.__dict__ for network in plan.networks])
     if config.hypervisor.kind != "existing":
         pulumi.export("dhcp_reservations", dhcp_reservations(config, plan))
+        pulumi.export("static_nat", static_nat(plan))
     pulumi.export("ansible_inventory", ansible_inventory(config, plan, portal.settings))
     if rooms is not None:
         pulumi.export("room_template", rooms.template)
@@ -144,7 +151,6 @@ def build_platform() -> None:
         ]
         raise ConfigError("\n".join(lines))
     if context.pexip is not None:
-        secrets = pulumi.Config(CONFIG_NAMESPACE)
         pulumi.export(
             "management_installer_config",
             installer_config(context, secrets.require_secret("pexipPassword"), context.pexip.node_password),
@@ -162,6 +168,15 @@ def dhcp_reservations(config: PlatformConfig, plan: AddressPlan) -> list[dict[st
             {"host": name, "mac": mac, "address": host.address, "netmask": host.netmask, "gateway": host.gateway}
         )
     return reservations
+
+
+def static_nat(plan: AddressPlan) -> list[dict[str, str]]:
+    """For the region's firewall: which public address it maps to which DMZ address, both ways."""
+    return [
+        {"host": h.name, "role": h.role, "site": h.site, "public_address": h.public_address, "address": h.address}
+        for h in plan.hosts
+        if h.public_address is not None
+    ]
 
 
 def _nodes(plan: AddressPlan) -> list[dict[str, str]]:

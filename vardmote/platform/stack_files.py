@@ -87,14 +87,14 @@ class StackFile:
         if problems:
             raise ProblemsFound(problems)
         missing = []
+        wanted = [f"{CONFIG_NAMESPACE}:{name}" for name in platform.required_secrets()]
         if platform.pexip is not None:
-            wanted = [f"{CONFIG_NAMESPACE}:{name}" for name in SECRET_KEYS]
             wanted += HYPERVISOR_SECRETS.get(platform.hypervisor.kind, [])
-            for key in wanted:
-                if key not in values:
-                    missing.append(key)
-                    values[key] = SECRET_PLACEHOLDER
-                    secret_keys.append(key)
+        for key in wanted:
+            if key not in values:
+                missing.append(key)
+                values[key] = SECRET_PLACEHOLDER
+                secret_keys.append(key)
         return values, secret_keys, missing
 
     def _key_problems(self, key: str, value: Any) -> list[Problem]:

@@ -40,8 +40,10 @@ class _PexipNode(pulumi.ComponentResource):
             "vcpu": size.vcpu,
             "memory_mb": size.memory_mb,
         }
-        super().__init__(f"{TYPE_PREFIX}:{self.type_name}", name, facts, opts)
         host = context.plan.host(name)
+        if host.public_address is not None:
+            facts["static_nat_address"] = host.public_address
+        super().__init__(f"{TYPE_PREFIX}:{self.type_name}", name, facts, opts)
         vm = context.vm(
             name, image="pexip-node", vcpu=size.vcpu, memory_mb=size.memory_mb, disk_gb=NODE_DISK_GB, parent=self
         )
@@ -50,6 +52,9 @@ class _PexipNode(pulumi.ComponentResource):
         self.registration: ConferencingNodeRegistration | None = None
         pexip = context.config.pexip
         if context.pexip is not None and pexip is not None and location_uri is not None:
+            # An edge node behind the region's static NAT tells participants its public address (in SDP
+            # and ICE), which the firewall maps to its DMZ address.
+            public = {"static_nat_address": host.public_address} if host.public_address is not None else {}
             self.registration = ConferencingNodeRegistration(
                 f"{name}-registration",
                 connection=context.pexip.connection,
@@ -66,6 +71,7 @@ class _PexipNode(pulumi.ComponentResource):
                     "vm_system_memory": size.memory_mb,
                     "enable_ssh": "OFF",
                     "deployment_type": "MANUAL-PROVISION-ONLY",
+                    **public,
                 },
                 secrets={"password": context.pexip.node_password},
                 bootstrap={

@@ -9,6 +9,7 @@ import pulumi
 from vardmote.platform.components.conferencing_node import ConferencingNode, ProxyingEdgeNode
 from vardmote.platform.components.context import TYPE_PREFIX, PlatformContext
 from vardmote.platform.components.platform_settings import PlatformSettings
+from vardmote.platform.components.turn_relay import TurnRelay
 from vardmote.platform.pexip.resources import SystemLocation as PexipSystemLocation
 
 LocationKind = Literal["transcoding", "edge"]
@@ -27,7 +28,7 @@ class SystemLocation(pulumi.ComponentResource):
         *,
         transcoding: SystemLocation | None = None,
         overflow: SystemLocation | None = None,
-        turn_uri: pulumi.Input[str] | None = None,
+        turn: TurnRelay | None = None,
         settings: PlatformSettings | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -55,10 +56,11 @@ class SystemLocation(pulumi.ComponentResource):
                 fields["transcoding_location"] = transcoding.uri
                 if overflow is not None and overflow.uri is not None:
                     fields["overflow_location1"] = overflow.uri
-                if turn_uri is not None:
-                    fields["client_turn_servers"] = [turn_uri]
-            elif turn_uri is not None:
-                fields["turn_server"] = turn_uri
+                if turn is not None and turn.client_uris:
+                    # What WebRTC participants are offered: the site's relay over UDP and over TLS.
+                    fields["client_turn_servers"] = turn.client_uris
+            elif turn is not None and turn.uri is not None:
+                fields["turn_server"] = turn.uri
             self.uri = PexipSystemLocation(
                 f"{site}-{kind}-location",
                 connection=context.pexip.connection,
