@@ -73,7 +73,7 @@ def deploy(
     _print_recap(result)
     if not result.ok:
         for host, task, message in result.failed_tasks:
-            fail(f"{host}: {task}: {message}")
+            fail(f"{host}: {task}: {one_line(message)}")
         if not result.failed_tasks:
             for failure in result.failures:
                 fail(failure)
@@ -81,6 +81,16 @@ def deploy(
     changed = sum(counts.get("changed", 0) for counts in result.stats.values())
     verb = "would change" if check else "changed"
     console.print(f"[bold green]✓[/] {stack}: {len(result.stats)} hosts configured, {verb}={changed}")
+
+
+def one_line(message: str) -> str:
+    """A task's failure as one line: a connection's failure comes with the lines the other end printed
+    (Mitogen: "EOF on stream; last 100 lines received:" and then ssh's own words), the last of which
+    says why."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if len(lines) <= 1:
+        return lines[0] if lines else message
+    return f"{lines[0].rstrip(':')}: {lines[-1]}"
 
 
 def _print_recap(result: PlaybookResult) -> None:

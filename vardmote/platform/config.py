@@ -352,10 +352,10 @@ class PortalConfig(StrictModel):
 class TurnConfig(StrictModel):
     sites: list[Name] = Field(min_length=1, description="Sites that get a TURN relay on their DMZ network")
     realm: DnsName
-    tls_port: int = Field(
+    # 443 shares the edge's HTTPS port (the edge role tells the two apart by the TLS hello); 5349 is
+    # coturn's own. No other port: the edge listens on these two only.
+    tls_port: Literal[443, 5349] = Field(
         default=443,
-        ge=1,
-        le=65535,
         description="TURN over TLS on TCP: 443, often the only port a home or mobile network lets out",
     )
     vcpu: int = Field(default=2, ge=1)
