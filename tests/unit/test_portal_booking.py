@@ -5,19 +5,23 @@ checks flag are refused before anything is written; a half-made room is undone; 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from typer.testing import CliRunner, Result
 
 from tests.doubles.pexip_api import Fault, RunningApi
+from vardmote.cli.app import app
+from vardmote.core.problems import display_path
 from vardmote.core.sourced_yaml import load_sourced_yaml
 from vardmote.core.validation import validate_document
 from vardmote.platform.pexip.api import Connection, ManagementApi
 from vardmote.platform.pexip.protocol import CONFIG_PATH
-from vardmote.platform.stack_files import project_dir
+from vardmote.platform.stack_files import load_stack_file, project_dir
 from vardmote.portal.booking import (
     PORTAL_TAG,
     Booking,
@@ -28,7 +32,8 @@ from vardmote.portal.booking import (
     plan_booking,
 )
 from vardmote.portal.invitation import Invitation, InvitationRefused, choose_invitation
-from vardmote.portal.stack_rooms import StackRooms, stack_rooms
+from vardmote.portal.pins import is_weak, room_pins
+from vardmote.portal.stack_rooms import RoomTemplateError, StackRooms, rooms_of, stack_rooms
 from vardmote.region.catalogue import ProfileCatalogue, load_catalogue
 from vardmote.region.schema import InvitationTemplate
 from vardmote.region.tree import Sourced
@@ -232,7 +237,7 @@ def test_an_invitation_the_checks_flag_is_refused_with_the_checks_id_and_nothing
     with pytest.raises(InvitationRefused) as refused:
         book(api, rooms, request(catalogue, invitation=invitation))
     assert {finding.check_id for finding in refused.value.findings} == {check_id}
-    assert check_id in str(refused.value)
+    assert str(refused.value) == f"invitation template {display_path(invitation.template.path)} refused by {check_id}"
     assert pexip.state.find("conference") == []
     assert pexip.state.find("conference_alias") == []
     assert writes(pexip) == []
@@ -244,6 +249,7 @@ def test_a_personnummer_as_booking_reference_is_refused_before_the_api_is_asked(
     with pytest.raises(InvitationRefused) as refused:
         book(api, rooms, request(catalogue, reference="19121212-1212"))
     [finding] = refused.value.findings
+    assert refused.value.what.startswith("invitation template ")
     assert finding.check_id == "VM-INV-001"
     assert finding.message.startswith("room contains a personnummer")
     assert "1212" not in finding.message  # the number itself is never repeated
@@ -397,3 +403,118 @@ def test_a_taken_room_number_is_passed_over(
     pexip.state.add("conference_alias", {"alias": planned, "conference": other["resource_uri"]})
     booking = book(api, rooms, request(catalogue))
     assert booking.plan.number != planned
+
+
+def test_a_field_the_api_would_refuse_stops_the_booking_before_the_first_write(
+    api: ManagementApi, pexip: RunningApi, rooms: StackRooms, catalogue: ProfileCatalogue
+) -> None:
+    too_many = replace(rooms, conference={**rooms.conference, "participant_limit": 2_000_000})
+    with pytest.raises(BookingError, match=r"^conference.participant_limit = 2000000: 2000000 is above the maximum"):
+        book(api, too_many, request(catalogue))
+    assert writes(pexip) == []
+
+
+def test_a_room_template_with_a_field_the_api_lacks_is_refused(rooms: StackRooms) -> None:
+    outputs = {
+        "room_template": {"conference": {"waiting_room": True}, "aliases": {"web": "{room}"}},
+        "urls": {"web_client": "https://portal.example/webapp/"},
+    }
+    platform = load_stack_file(project_dir(), "rvn-prod").platform()
+    with pytest.raises(
+        RoomTemplateError, match=r"room_template.conference.waiting_room: 'waiting_room' is not a field"
+    ):
+        rooms_of("rvn-prod", outputs, platform)
+
+
+# -- the PINs ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pin", ["111111", "123456", "987654", "890123", "000000"])
+def test_a_repeated_digit_or_a_run_is_a_weak_pin(pin: str) -> None:
+    assert is_weak(pin)
+
+
+@pytest.mark.parametrize("pin", ["482913", "112233", "135791"])
+def test_other_pins_are_not_weak(pin: str) -> None:
+    assert not is_weak(pin)
+
+
+def test_a_weak_draw_is_drawn_again_and_the_two_pins_differ() -> None:
+    # randbelow gives 1,2,3,4,5,6 (a run, drawn again), then 4,8,2,9,1,3 twice (the guest PIN may not be
+    # the host's), then 5,0,7,3,9,2.
+    digits = iter([1, 2, 3, 4, 5, 6, 4, 8, 2, 9, 1, 3, 4, 8, 2, 9, 1, 3, 5, 0, 7, 3, 9, 2])
+    pins = room_pins(4, host=True, guest=True, randbelow=lambda _: next(digits))
+    assert (pins.host, pins.guest) == ("482913", "507392")
+    assert "482913" not in repr(pins)
+
+
+# -- the command ---------------------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def room_book(pexip: RunningApi, *args: str, password: str | None = None) -> Result:
+    api = ["--api-url", pexip.url, "--api-ca", str(pexip.ca_file), "--api-username", pexip.state.username]
+    env = {"VARDMOTE_PEXIP_PASSWORD": password if password is not None else pexip.state.password}
+    return runner.invoke(app, ["room", "book", *args, *api], env=env)
+
+
+MEETING = ["SIP-2026-0042", "--stack", "rvn-prod", "--at", "2031-12-03 10:00", "--invitation", "sip-mote"]
+
+
+def test_a_dry_run_prints_the_room_its_aliases_and_the_message_and_writes_nothing(
+    pexip: RunningApi, groups: dict[str, str]
+) -> None:
+    result = room_book(pexip, *MEETING, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Dry run: would book room" in result.stdout
+    assert "@video.rvn.example" in result.stdout
+    assert "+46606000" in result.stdout
+    assert "Ämne: Klicka här för att delta i ditt bokade SIP-möte" in result.stdout
+    assert "Datum: onsdag 3 december 2031" in result.stdout
+    assert "PIN-kod för att komma in i mötet: ••••••" in result.stdout
+    assert writes(pexip) == []
+
+
+def test_the_command_books_and_shows_the_pins_once_to_the_booker(pexip: RunningApi, groups: dict[str, str]) -> None:
+    result = room_book(pexip, *MEETING)
+    assert result.exit_code == 0, result.output
+    [stored] = pexip.state.find("conference")
+    assert f"värd-PIN (host PIN, for you only): {stored['pin']}" in result.stdout
+    assert f"PIN-kod för att komma in i mötet: {stored['guest_pin']}" in result.stdout
+    assert stored["pin"] not in result.stderr
+    assert stored["guest_pin"] not in result.stderr
+    again = room_book(pexip, *MEETING)
+    assert again.exit_code == 0
+    assert "is already booked; nothing to change" in again.stdout
+    assert stored["guest_pin"] not in again.stdout
+    assert len(pexip.state.find("conference")) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--at", "tomorrow"], "error: --at 'tomorrow': not a time such as 2026-12-03 10:00"),
+        (["--at", "2020-01-01 10:00"], "error: meeting time 2020-01-01T10:00+01:00: is in the past"),
+        (["--invitation", "nope"], "error: --invitation 'nope': no such template; known: sip-mote, vardbesok"),
+        (["--municipality", "Gotland"], "error: unknown municipality 'Gotland'"),
+        (["--stack", "nope"], "Pulumi.nope.yaml:1: no stack 'nope'"),
+    ],
+    ids=["time", "past", "template", "municipality", "stack"],
+)
+def test_bad_input_is_one_clear_line_and_nothing_is_asked_of_the_api(
+    pexip: RunningApi, args: list[str], error: str
+) -> None:
+    result = room_book(pexip, *MEETING, *args)
+    assert result.exit_code == 1
+    assert error in result.output.splitlines()[0]
+    assert pexip.state.requests == []
+
+
+def test_without_the_password_in_the_environment_the_command_says_which_variable(pexip: RunningApi) -> None:
+    result = room_book(pexip, *MEETING, password="")
+    assert result.exit_code == 1
+    assert (
+        result.stderr.strip() == "error: VARDMOTE_PEXIP_PASSWORD is not set: export the Management API password in it"
+    )
+    assert pexip.state.requests == []

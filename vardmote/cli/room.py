@@ -33,7 +33,8 @@ def _meeting_time(text: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a time such as 2026-12-03 10:00") from None
+        fail(f"--at {text!r}: not a time such as 2026-12-03 10:00")
+        raise typer.Exit(1) from None
     return parsed.replace(tzinfo=REGION_TIME_ZONE) if parsed.tzinfo is None else parsed
 
 

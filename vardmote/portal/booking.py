@@ -84,10 +84,7 @@ def check_request(request: BookingRequest, rooms: StackRooms, now: datetime) -> 
             f"stack {rooms.stack}: the phone alias {phone} with a {ROOM_NUMBER_DIGITS}-digit room is longer "
             f"than E.164's {E164_MAX_DIGITS} digits"
         )
-    review_template(request.invitation)
-    # The room's name carries the reference and participants see it: judged now, before the API is asked.
-    template = request.invitation.template.model
-    review_message(Message(template.subject, template.body), request.room_name, f"booking {request.reference}")
+    review_template(request.invitation, request.room_name)
     needs_pin = PIN_PLACEHOLDER in request.invitation.placeholders
     if rooms.guest_pin and not needs_pin:
         raise BookingError(

@@ -85,11 +85,13 @@ def choose_invitation(catalogue: ProfileCatalogue, choice: str) -> Invitation:
     return Invitation(path.stem, Sourced(validate_document(document, InvitationTemplate), document))
 
 
-def review_template(invitation: Invitation) -> None:
-    """The template as written, as `vardmote policy check` judges it (raises InvitationRefused)."""
+def review_template(invitation: Invitation, room_name: str) -> None:
+    """The template as written, as `vardmote policy check` judges it, with the name of the room it is for
+    (which carries the booking reference, and which participants see): raises InvitationRefused."""
     document = invitation.template.document
     file = display_path(document.path)
-    findings = review_invitation(document.data, name=file, file=file, lines=document.lines)
+    fields = {**document.data, "room": room_name}
+    findings = review_invitation(fields, name=file, file=file, lines=document.lines)
     if findings:
         raise InvitationRefused(f"invitation template {file}", findings)
 
