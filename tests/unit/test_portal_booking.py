@@ -518,3 +518,15 @@ def test_without_the_password_in_the_environment_the_command_says_which_variable
         result.stderr.strip() == "error: VARDMOTE_PEXIP_PASSWORD is not set: export the Management API password in it"
     )
     assert pexip.state.requests == []
+
+
+def test_a_re_run_sets_back_a_field_that_drifted_from_the_template(
+    api: ManagementApi, pexip: RunningApi, rooms: StackRooms, catalogue: ProfileCatalogue
+) -> None:
+    book(api, rooms, request(catalogue))
+    [stored] = pexip.state.find("conference")
+    stored["participant_limit"] = 50
+    again = book(api, rooms, request(catalogue))
+    assert again.status == "finished"
+    assert again.plan.drift == {"participant_limit": 10}
+    assert pexip.state.find("conference")[0]["participant_limit"] == 10
