@@ -468,6 +468,8 @@ def test_a_dry_run_prints_the_room_its_aliases_and_the_message_and_writes_nothin
     result = room_book(pexip, *MEETING, "--dry-run")
     assert result.exit_code == 0, result.output
     assert "Dry run: would book room" in result.stdout
+    assert "hosts sign in with: SITHS (personal); guests with: BankID (1177 e-tjänst)" in result.stdout
+    assert "waiting room: on (guests wait until a host has joined)" in result.stdout
     assert "@video.rvn.example" in result.stdout
     assert "+46606000" in result.stdout
     assert "Ämne: Klicka här för att delta i ditt bokade SIP-möte" in result.stdout

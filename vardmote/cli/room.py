@@ -211,19 +211,12 @@ def _connection(
     return Connection(url=url, username=username, password=_password(password_env), ca_bundle=ca_file)
 
 
-def _print_room(plan: RoomPlan) -> None:
+def _print_room(plan: RoomPlan, rooms: StackRooms) -> None:
     console.print(f"  room: {plan.conference['name']} (nummer {plan.number})", markup=False)
     for kind, alias in plan.aliases.items():
         console.print(f"  {kind} alias: {alias}", markup=False)
-    groups = plan.groups
-    console.print(
-        "  hosts sign in through: "
-        + (groups.get("host_identity_provider_group") or "any sign-in")
-        + "; guests through: "
-        + (groups.get("guest_identity_provider_group") or "any sign-in"),
-        markup=False,
-    )
-    if plan.pins and plan.pins.host:
+    console.print(f"  hosts sign in with: {plan.sign_in['hosts']}; guests with: {plan.sign_in['guests']}", markup=False)
+    if rooms.host_pin:
         console.print("  waiting room: on (guests wait until a host has joined)")
 
 
@@ -238,14 +231,14 @@ def _print_plan(plan: RoomPlan, rooms: StackRooms) -> None:
 
     action = "would finish" if plan.existing else "would book"
     console.print(f"[bold]Dry run:[/] {action} room {plan.number} on stack {rooms.stack}; nothing is written")
-    _print_room(plan)
+    _print_room(plan, rooms)
     if plan.existing:
         missing = ", ".join(plan.missing_aliases) or "none"
         console.print(f"  already booked; aliases to add: {missing}; fields to set: {', '.join(plan.drift) or 'none'}")
     message = masked_message(plan)
     if message is not None:
         _print_message(message.subject, message.body)
-        console.print("  the PINs are drawn when the room is booked (•••• stands for the guest PIN)")
+        console.print("  the PINs are drawn when the room is booked (•••••• stands for the guest PIN)")
 
 
 def _print_booking(booking: Booking, rooms: StackRooms) -> None:
@@ -256,7 +249,7 @@ def _print_booking(booking: Booking, rooms: StackRooms) -> None:
         "already booked": "is already booked; nothing to change",
     }.get(booking.status, booking.status)
     console.print(f"[bold green]✓[/] room {plan.number} for {plan.request.reference} {headline} on stack {rooms.stack}")
-    _print_room(plan)
+    _print_room(plan, rooms)
     if plan.pins and plan.pins.host:
         console.print(f"  värd-PIN (host PIN, for you only): {plan.pins.host}", markup=False)
     if plan.message is not None:

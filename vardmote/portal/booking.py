@@ -107,10 +107,7 @@ class RoomPlan:
     pins: RoomPins | None = None  # new PINs to set (a new room, or --new-pins)
     message: Message | None = field(default=None, repr=False)  # the invitation, with the guest PIN in it
     values: dict[str, str] = field(default_factory=dict, repr=False)  # what the message was filled with
-
-    @property
-    def groups(self) -> dict[str, str]:
-        return {name: value for name, value in self.conference.items() if name.endswith("_identity_provider_group")}
+    sign_in: dict[str, str] = field(default_factory=dict)  # hosts, guests → the identity provider they use
 
 
 @dataclass(frozen=True)
@@ -150,6 +147,10 @@ def plan_booking(
         "tag": PORTAL_TAG,
     }
     plan = RoomPlan(request, number, aliases, conference, existing)
+    for who, group_field in (("hosts", "host_identity_provider_group"), ("guests", "guest_identity_provider_group")):
+        plan.sign_in[who] = (
+            rooms.group_providers.get(group_field) or conference.get(group_field) or "no identity provider"
+        )
     if existing is None or new_pins:
         plan.pins = pin_draw(rooms)
     if existing is not None:
