@@ -494,6 +494,20 @@ def test_the_command_books_and_shows_the_pins_once_to_the_booker(pexip: RunningA
 
 
 @pytest.mark.parametrize(
+    ("municipality", "phone"),
+    [("Sundsvall", "+46 70 174 06 11"), ("Kramfors", "+46 70 174 06 01")],
+    ids=["alt2-own-kit", "alt1-region-kit"],
+)
+def test_the_invitation_gives_whoever_supports_the_patients_kit(
+    pexip: RunningApi, groups: dict[str, str], municipality: str, phone: str
+) -> None:
+    # Routine 5.2: Sundsvall owns its kits (Alt 2) and supports them; Kramfors rents the region's (Alt 1).
+    result = room_book(pexip, *MEETING, "--municipality", municipality, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert f"Ring {phone}." in result.stdout
+
+
+@pytest.mark.parametrize(
     ("args", "error"),
     [
         (["--at", "tomorrow"], "error: --at 'tomorrow': not a time such as 2026-12-03 10:00"),

@@ -12,6 +12,7 @@ import typer
 
 from vardmote.cli.catalogue_option import ProfilesDir, load_or_exit
 from vardmote.cli.console import console, error_console, fail, print_problems
+from vardmote.cli.responsibilities import matrix_of
 from vardmote.core.problems import ProblemsFound
 
 if TYPE_CHECKING:
@@ -144,7 +145,6 @@ def book(
     from vardmote.portal.booking import BookingError, BookingRequest, carry_out, check_request, plan_booking
     from vardmote.portal.invitation import InvitationError, InvitationRefused, choose_invitation
     from vardmote.portal.stack_rooms import RoomTemplateError, stack_rooms
-    from vardmote.region.matrix import ResponsibilityMatrix
 
     starts_at = _meeting_time(at)
     catalogue = load_or_exit(profiles_dir)
@@ -153,8 +153,7 @@ def book(
         support = catalogue.region.model.support_desk
         if municipality is not None:
             _, found = catalogue.find_municipality(municipality)
-            matrix = ResponsibilityMatrix(catalogue.responsibilities.model, catalogue.region.model)
-            support = matrix.support_contact(found)
+            support = matrix_of(catalogue).support_contact(found)
         rooms = stack_rooms(project_dir(), stack)
         request = BookingRequest(reference, starts_at, chosen, support.phone)
         check_request(request, rooms, datetime.now(REGION_TIME_ZONE))
