@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from vardmote import __version__
-from vardmote.cli import kit, lab, municipality, policy, profiles
+from vardmote.cli import kit, lab, municipality, policy, profiles, room
 from vardmote.cli.deploy import deploy
 from vardmote.cli.preview import preview
 from vardmote.cli.quickstart import quickstart
@@ -27,6 +27,7 @@ app.add_typer(policy.app, name="policy")
 app.add_typer(kit.app, name="kit")
 app.add_typer(municipality.app, name="municipality")
 app.add_typer(lab.app, name="lab")
+app.add_typer(room.app, name="room")
 app.command()(quickstart)
 app.command()(responsibilities)
 app.command()(preview)

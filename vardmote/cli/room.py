@@ -1,0 +1,260 @@
+"""`vardmote room`: the meeting rooms staff book in the video portal (routine 4.2.4)."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from vardmote.cli.catalogue_option import ProfilesDir, load_or_exit
+from vardmote.cli.console import console, error_console, fail, print_problems
+from vardmote.cli.responsibilities import matrix_of
+from vardmote.core.problems import ProblemsFound
+
+if TYPE_CHECKING:
+    from vardmote.platform.pexip.api import Connection
+    from vardmote.portal.booking import Booking, RoomPlan
+    from vardmote.portal.stack_rooms import StackRooms
+
+REGION_TIME_ZONE = ZoneInfo("Europe/Stockholm")
+DEFAULT_PASSWORD_ENV = "VARDMOTE_PEXIP_PASSWORD"
+
+app = typer.Typer(
+    rich_markup_mode="markdown",
+    help="Book the meeting rooms of digital care meetings, as staff do in the video portal (routine 4.2.4).",
+    no_args_is_help=True,
+)
+
+
+def _meeting_time(text: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"--at {text!r}: not a time such as 2026-12-03 10:00")
+        raise typer.Exit(1) from None
+    return parsed.replace(tzinfo=REGION_TIME_ZONE) if parsed.tzinfo is None else parsed
+
+
+@app.command()
+def book(
+    reference: Annotated[
+        str,
+        typer.Argument(
+            help="The booking's reference in your booking system (letters, digits, dashes; never a personnummer). "
+            "It names the room: booking it again finds the same room.",
+            show_default=False,
+        ),
+    ],
+    stack: Annotated[
+        str,
+        typer.Option(
+            "--stack", "-s", help="The platform stack whose room template the room follows.", show_default=False
+        ),
+    ],
+    at: Annotated[
+        str,
+        typer.Option(
+            "--at",
+            help="When the meeting starts: 2026-12-03 10:00 (Swedish time unless an offset is given).",
+            show_default=False,
+        ),
+    ],
+    invitation: Annotated[
+        str,
+        typer.Option(
+            "--invitation",
+            "-i",
+            help="The invitation template: a name in device_profiles/invitations (sip-mote, vardbesok) or a path.",
+            show_default=False,
+        ),
+    ],
+    municipality: Annotated[
+        str | None,
+        typer.Option(
+            "--municipality",
+            "-m",
+            help="The patient's kommun, when a kit is in the home: the invitation gives the number of whoever "
+            "supports that kit (routine 5.2). Default: the region's service desk.",
+            show_default=False,
+        ),
+    ] = None,
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            "--api-url", help="The Management API. Default: the stack's pexip.management_url.", show_default=False
+        ),
+    ] = None,
+    api_ca: Annotated[
+        Path | None,
+        typer.Option(
+            "--api-ca",
+            help="PEM file of the CA that signed the Management Node. Default: the stack's pexip.ca_bundle.",
+            show_default=False,
+        ),
+    ] = None,
+    api_username: Annotated[
+        str | None,
+        typer.Option(
+            "--api-username", help="The API account. Default: the stack's pexip.username.", show_default=False
+        ),
+    ] = None,
+    password_env: Annotated[
+        str,
+        typer.Option("--password-env", help="The environment variable that holds the API account's password."),
+    ] = DEFAULT_PASSWORD_ENV,
+    new_pins: Annotated[
+        bool,
+        typer.Option(
+            "--new-pins",
+            help="For a room already booked: set new PINs and print a new invitation (the one sent before stops "
+            "letting guests in).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan (room, aliases, invitation) and write nothing.")
+    ] = False,
+    profiles_dir: ProfilesDir = None,
+) -> None:
+    """Book a meeting room (videomötesrum) and print the invitation to send through 1177.
+
+    Step 1 of routine 4.2.4: the room is made on the platform's Management API from the stack's room
+    template: its aliases (`<room>@<domain>` for SIP and the web client, `<prefix><room>` for phones),
+    a host PIN and a guest PIN drawn for this meeting, the waiting room (guests wait until a host has
+    joined) and the identity-provider groups (SITHS for staff hosting, BankID for patients and relatives).
+    The invitation is filled from a neutral template; the booking is refused, and nothing written, if the
+    invitation checks (VM-INV-001..005) find anything in the template or in the message it makes.
+
+    The PINs are shown once, here, and never stored: the host PIN for you, the guest PIN inside the
+    invitation. Booking the same reference again finds its room and finishes it rather than make a second;
+    a booking that fails half-way deletes what it made. The password comes from the environment
+    (`--password-env`, default VARDMOTE_PEXIP_PASSWORD), never the command line.
+
+    Examples:
+
+        vardmote room book SIP-2026-0042 --stack rvn-prod --at "2026-12-03 10:00" --invitation sip-mote --dry-run
+
+        VARDMOTE_PEXIP_PASSWORD=… vardmote room book SIP-2026-0042 --stack rvn-prod --at "2026-12-03 10:00" -i sip-mote
+    """
+    from vardmote.platform.pexip.api import ManagementApi
+    from vardmote.platform.pexip.protocol import PexipApiError
+    from vardmote.platform.stack_files import project_dir
+    from vardmote.portal.booking import BookingError, BookingRequest, carry_out, check_request, plan_booking
+    from vardmote.portal.invitation import InvitationError, InvitationRefused, choose_invitation
+    from vardmote.portal.stack_rooms import RoomTemplateError, stack_rooms
+
+    starts_at = _meeting_time(at)
+    catalogue = load_or_exit(profiles_dir)
+    try:
+        chosen = choose_invitation(catalogue, invitation)
+        support = catalogue.region.model.support_desk
+        if municipality is not None:
+            _, found = catalogue.find_municipality(municipality)
+            support = matrix_of(catalogue).support_contact(found)
+        rooms = stack_rooms(project_dir(), stack)
+        request = BookingRequest(reference, starts_at, chosen, support.phone)
+        check_request(request, rooms, datetime.now(REGION_TIME_ZONE))
+        connection = _connection(rooms, api_url, api_ca, api_username, password_env)
+        with ManagementApi(connection) as api:
+            plan = plan_booking(api, rooms, request, new_pins=new_pins)
+            if dry_run:
+                _print_plan(plan, rooms)
+                return
+            booking = carry_out(api, plan)
+    except ProblemsFound as found_problems:
+        print_problems(found_problems.problems)
+        error_console.print("[bold red]✗[/] fix the file above and book again; nothing was written")
+        raise typer.Exit(1) from None
+    except InvitationRefused as refused:
+        for finding in refused.findings:
+            fail(f"{refused.what}: {finding}")
+        error_console.print(f"[bold red]✗[/] {refused}: nothing was booked")
+        raise typer.Exit(1) from None
+    except (BookingError, InvitationError, RoomTemplateError, PexipApiError, LookupError, OSError) as err:
+        fail(str(err))
+        raise typer.Exit(1) from None
+    _print_booking(booking, rooms)
+
+
+def _password(variable: str) -> str:
+    password = os.environ.get(variable, "")
+    if not password:
+        raise ApiSettingError(f"{variable} is not set: export the Management API password in it")
+    return password
+
+
+class ApiSettingError(LookupError):
+    """How to reach the Management API is missing or wrong (its address, account, CA or password)."""
+
+
+def _connection(
+    rooms: StackRooms, url: str | None, ca: Path | None, username: str | None, password_env: str
+) -> Connection:
+    """How to reach the Management API: the options, else the stack's pexip settings; the password from
+    the environment."""
+    from vardmote.platform.pexip.api import Connection
+
+    configured = rooms.api
+    url = url or (configured.management_url if configured else None)
+    username = username or (configured.username if configured else None)
+    if not url or not url.startswith("https://"):
+        raise ApiSettingError(f"--api-url {url!r}: the Management API's https:// address is needed")
+    if not username:
+        raise ApiSettingError("--api-username: the stack names no API account; give one")
+    ca_file = str(ca) if ca else (configured.ca_bundle if configured else None)
+    if ca_file is not None and not Path(ca_file).is_file():
+        raise ApiSettingError(f"--api-ca {ca_file}: no such file")
+    return Connection(url=url, username=username, password=_password(password_env), ca_bundle=ca_file)
+
+
+def _print_room(plan: RoomPlan, rooms: StackRooms) -> None:
+    console.print(f"  room: {plan.conference['name']} (nummer {plan.number})", markup=False)
+    for kind, alias in plan.aliases.items():
+        console.print(f"  {kind} alias: {alias}", markup=False)
+    console.print(f"  hosts sign in with: {plan.sign_in['hosts']}; guests with: {plan.sign_in['guests']}", markup=False)
+    if rooms.host_pin:
+        console.print("  waiting room: on (guests wait until a host has joined)")
+
+
+def _print_message(subject: str, body: str) -> None:
+    console.rule("the invitation to send through 1177")
+    console.print(f"Ämne: {subject}\n\n{body}", markup=False)
+    console.rule()
+
+
+def _print_plan(plan: RoomPlan, rooms: StackRooms) -> None:
+    from vardmote.portal.booking import masked_message
+
+    action = "would finish" if plan.existing else "would book"
+    console.print(f"[bold]Dry run:[/] {action} room {plan.number} on stack {rooms.stack}; nothing is written")
+    _print_room(plan, rooms)
+    if plan.existing:
+        missing = ", ".join(plan.missing_aliases) or "none"
+        console.print(f"  already booked; aliases to add: {missing}; fields to set: {', '.join(plan.drift) or 'none'}")
+    message = masked_message(plan)
+    if message is not None:
+        _print_message(message.subject, message.body)
+        console.print("  the PINs are drawn when the room is booked (•••••• stands for the guest PIN)")
+
+
+def _print_booking(booking: Booking, rooms: StackRooms) -> None:
+    plan = booking.plan
+    headline = {
+        "booked": "booked",
+        "finished": "was booked before; finished",
+        "already booked": "is already booked; nothing to change",
+    }.get(booking.status, booking.status)
+    console.print(f"[bold green]✓[/] room {plan.number} for {plan.request.reference} {headline} on stack {rooms.stack}")
+    _print_room(plan, rooms)
+    if plan.pins and plan.pins.host:
+        console.print(f"  värd-PIN (host PIN, for you only): {plan.pins.host}", markup=False)
+    if plan.message is not None:
+        _print_message(plan.message.subject, plan.message.body)
+    elif booking.status != "booked":
+        console.print(
+            "  its PINs were shown when it was booked and cannot be read back: `--new-pins` sets new ones and "
+            "prints a new invitation"
+        )
