@@ -301,6 +301,23 @@ def test_a_batch_reusing_an_identifier_of_a_registered_kit_writes_nothing_and_na
     assert "already enrolled" in vardmote(kit_env, "kit", "enroll", *ANGE_KIT).stdout
 
 
+def test_a_row_the_registry_refuses_is_skipped_when_told_and_never_reaches_the_playbook(
+    kit_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Ansible starts before the rows are checked against the registry; a row found bad there must not be
+    in the run that goes ahead, whose tasks waited for the checks."""
+    vardmote(kit_env, "kit", "enroll", *ANGE_KIT)
+    rows = EXAMPLES.read_text(encoding="utf-8").splitlines()
+    batch = tmp_path / "kits.csv"
+    batch.write_text("\n".join([*rows[:6], rows[6].replace("R52W700006", "R52W700066")]) + "\n", encoding="utf-8")
+    skipped = vardmote(kit_env, "kit", "enroll", "--batch", str(batch), "--skip-invalid")
+    assert "skipping 1 bad row(s); enrolling 5 kit(s)" in " ".join(skipped.stderr.split())
+    listed = kits(kit_env)
+    assert "R52W700066" not in {k["serial"] for k in listed}
+    assert sorted(k["status"] for k in listed) == ["enrolled"] * 6  # Ånge's first kit and the five good rows
+    assert vardmote(kit_env, "kit", "audit", "--verify").returncode == 0
+
+
 def test_an_unset_apn_password_is_refused_before_any_kit_is_registered(kit_env: dict[str, str]) -> None:
     env = {k: v for k, v in kit_env.items() if k != "VARDMOTE_APN_PASSWORD_SUNDSVALL"}
     refused = vardmote(env, "kit", "enroll", "--batch", str(EXAMPLES), check=False)

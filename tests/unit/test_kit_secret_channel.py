@@ -4,6 +4,7 @@ right token, while it runs; nothing of them is written."""
 from __future__ import annotations
 
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,38 @@ def test_after_the_command_ended_there_is_nothing_to_ask() -> None:
         reference = channel.reference
     with pytest.raises(SecretChannelError, match="cannot reach the command's secrets"):
         receive(reference)
+
+
+def test_a_held_channel_answers_only_once_released() -> None:
+    """The command starts Ansible while it still checks the kits: a task asking before the checks have
+    passed waits, and gets the values only then."""
+    answers: list[dict[str, object]] = []
+    with SecretChannel(VALUES, held=True) as channel:
+        asking = threading.Thread(target=lambda: answers.append(receive(channel.reference)))
+        asking.start()
+        asking.join(0.3)
+        assert asking.is_alive()  # held back
+        assert not answers
+        channel.release()
+        asking.join(5)
+    assert answers == [VALUES]
+
+
+def test_a_held_channel_closed_unreleased_hands_over_nothing() -> None:
+    """Checks that fail stop the run: a task held back gets nothing, and says so."""
+    failures: list[Exception] = []
+
+    def ask(reference: dict[str, str]) -> None:
+        try:
+            receive(reference)
+        except SecretChannelError as err:
+            failures.append(err)
+
+    with SecretChannel(VALUES, held=True) as channel:
+        asking = threading.Thread(target=ask, args=(channel.reference,))
+        asking.start()
+        asking.join(0.3)
+        assert asking.is_alive()
+    asking.join(5)
+    assert len(failures) == 1
+    assert "refused" in str(failures[0])

@@ -42,9 +42,11 @@ def run_playbook(
     inventory: Path = LOCALHOST_INVENTORY,
     forks: int | None = None,
     limit: str | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> PlaybookResult:
     """Run `playbook` (in provisioning/) against `inventory` (a file or folder; default: the controller
-    itself); report each task's start to `on_task`."""
+    itself); report each task's start to `on_task`. `cancel`, asked whenever the run says something,
+    stops it (ansible-playbook and its workers killed) once it answers True."""
     import ansible_runner  # noqa: PLC0415 - loaded only when a playbook runs
 
     result = PlaybookResult("unknown", -1)
@@ -97,6 +99,7 @@ def run_playbook(
                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             },
             event_handler=handle,
+            cancel_callback=cancel,
             quiet=True,
             suppress_env_files=True,
         )

@@ -7,6 +7,11 @@ URL with its password) out of the environment it hands to ansible-runner, and se
 own memory on a Unix socket in a folder only its user can enter, to a caller of the same user that
 presents the run's one-time token. Only the socket's path and the token reach the disk; both are worth
 nothing once the command has ended, however it ended.
+
+A channel can also hold the run back: opened `held`, it answers no task until `release()`. The command
+starts ansible-playbook while it still checks the kits against the registry, so that Ansible's start
+overlaps those checks; no task can write before it has its secrets (the registry's URL among them), so
+nothing is written unless the checks pass, and a run whose checks fail is stopped unanswered.
 """
 
 from __future__ import annotations
@@ -33,9 +38,10 @@ class SecretChannelError(Exception):
 
 
 class SecretChannel:
-    """Serves `values` (a JSON object of strings) while the `with` block runs."""
+    """Serves `values` (a JSON object of strings) while the `with` block runs; when `held`, only once
+    released."""
 
-    def __init__(self, values: Mapping[str, Any]) -> None:
+    def __init__(self, values: Mapping[str, Any], *, held: bool = False) -> None:
         self._payload = json.dumps(values).encode()
         self._token = secrets.token_urlsafe(32)
         self._folder = Path(tempfile.mkdtemp(prefix="vardmote-secrets-"))  # mode 0700
@@ -43,6 +49,9 @@ class SecretChannel:
         self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._thread = threading.Thread(target=self._serve, name="vardmote-secret-channel", daemon=True)
         self._closed = threading.Event()
+        self._released = threading.Event()
+        if not held:
+            self._released.set()
 
     @property
     def reference(self) -> dict[str, str]:
@@ -56,8 +65,13 @@ class SecretChannel:
         self._thread.start()
         return self
 
+    def release(self) -> None:
+        """Answer the tasks from now on (those waiting first)."""
+        self._released.set()
+
     def __exit__(self, *_: object) -> None:
         self._closed.set()
+        self._released.set()  # a task still held back is let go, unanswered
         self._server.close()
         shutil.rmtree(self._folder, ignore_errors=True)
 
@@ -73,7 +87,9 @@ class SecretChannel:
                     _, uid, _ = _PEER.unpack(connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER.size))
                     token = connection.recv(256).strip().decode("ascii", "replace")
                     if uid == os.getuid() and hmac.compare_digest(token, self._token):
-                        connection.sendall(self._payload)
+                        self._released.wait()
+                        if not self._closed.is_set():
+                            connection.sendall(self._payload)
                 except OSError:
                     continue
 
