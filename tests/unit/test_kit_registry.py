@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from vardmote.kits.leases import run_owner
-from vardmote.kits.registry import registry as registry_module
+from vardmote.kits.record import KitRecord
 from vardmote.kits.registry.database import HEAD_REVISION, MIGRATIONS, current_revision, open_engine
 from vardmote.kits.registry.queries import find_kit
 from vardmote.kits.registry.registry import DeviceIds, KitRegistry, RegistryError
@@ -344,14 +344,14 @@ def test_a_batch_commits_its_kits_together_and_a_failed_kit_takes_back_only_itse
     audit entry are written is rolled back alone (the audit head with it), the others are committed, the
     chain verifies and this machine's anchor is where the log ends."""
     enroll(registry, "A1", imei=IMEI_A)
-    record = registry_module.KitRecord.from_fields
+    record = KitRecord.from_fields
 
     def failing_for_b2(fields: Any) -> Any:
         if fields["serial"] == "B2":
             raise RegistryError("B2 fails after its writes")
         return record(fields)
 
-    monkeypatch.setattr(registry_module.KitRecord, "from_fields", staticmethod(failing_for_b2))
+    monkeypatch.setattr(KitRecord, "from_fields", staticmethod(failing_for_b2))
     owner = run_owner()
     failed = []
     with registry.batch():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vardmote.kits.secret_channel import SecretChannel, SecretChannelError, receive
+from vardmote.kits.secret_channel import SecretChannel, SecretChannelError, receive, run_task
 
 VALUES = {"env": {"VARDMOTE_APN_PASSWORD_RVN": "Sekret-1"}, "db_url": "postgresql://u:Sekret-2@db/x"}
 
@@ -69,3 +69,21 @@ def test_a_held_channel_closed_unreleased_hands_over_nothing() -> None:
     asking.join(5)
     assert len(failures) == 1
     assert "refused" in str(failures[0])
+
+
+def test_a_serving_channel_does_a_tasks_work_for_the_right_token_only() -> None:
+    """The command does its run's kit tasks: a task sends its module and arguments, and gets the result."""
+    done: list[tuple[str, dict[str, object], bool]] = []
+
+    def serve(task: str, params: dict[str, object], check_mode: bool) -> dict[str, object]:
+        done.append((task, params, check_mode))
+        return {"changed": True, "kits": [{"asset_tag": "RVN-2260-00001"}]}
+
+    with SecretChannel(VALUES, serve=serve) as channel:
+        assert channel.reference["serves"] is True
+        result = run_task(channel.reference, "registry", {"action": "register", "kits": []}, False)
+        assert result == {"changed": True, "kits": [{"asset_tag": "RVN-2260-00001"}]}
+        assert receive(channel.reference) == VALUES  # the secrets are still handed over as before
+        with pytest.raises(SecretChannelError, match="refused"):
+            run_task({**channel.reference, "token": "guessed"}, "registry", {}, False)
+    assert done == [("registry", {"action": "register", "kits": []}, False)]

@@ -107,7 +107,9 @@ def _started(
     from vardmote.cli.kit_run import kit_run
 
     handed = _handed(catalogue, db_url)
-    with kit_run(playbook, {"vardmote_actor": _actor(), **extravars}, _secret_names(catalogue), handed, check) as run:
+    extravars = {"vardmote_actor": _actor(), **extravars}
+    profiles = Path(extravars["vardmote_profiles_dir"]) if extravars.get("vardmote_profiles_dir") else None
+    with kit_run(playbook, extravars, _secret_names(catalogue), handed, check, catalogue, profiles) as run:
         yield run
 
 

@@ -18,6 +18,7 @@ import signal
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -25,14 +26,23 @@ from vardmote.cli.console import console
 
 if TYPE_CHECKING:
     from vardmote.core.playbooks import PlaybookResult
+    from vardmote.region.catalogue import ProfileCatalogue
 
 
 class KitRun:
     """A kit playbook run in a thread of its own, its tasks held back at the secret channel until
     `finish()`. Its extra variables get the channel's reference and the run's owner."""
 
-    def __init__(self, playbook: str, handed: Mapping[str, Any], check: bool) -> None:
+    def __init__(
+        self,
+        playbook: str,
+        handed: Mapping[str, Any],
+        check: bool,
+        catalogue: ProfileCatalogue | None = None,
+        profiles_dir: Path | None = None,
+    ) -> None:
         self._playbook, self._handed, self._check = playbook, dict(handed), check
+        self._catalogue, self._profiles_dir = catalogue, profiles_dir
         self._stop = threading.Event()
         self._task = "starting Ansible…"
         self._status: Any = None
@@ -43,7 +53,8 @@ class KitRun:
         from vardmote.kits.leases import run_owner
         from vardmote.kits.secret_channel import SecretChannel
 
-        channel = SecretChannel(self._handed, held=True)
+        serve = self._serve_task if self._catalogue is not None else None
+        channel = SecretChannel(self._handed, held=True, serve=serve)
         channel.__enter__()
         self._channel = channel
         self._stop.clear()
@@ -77,6 +88,7 @@ class KitRun:
         if self._stop.is_set():  # Ctrl-C during the checks: the run ends unanswered, as not finished
             self._channel.__exit__(None, None, None)
         else:
+            self._ready_to_serve()
             self._channel.release()
         with console.status(self._task) as status:
             self._status = status
@@ -103,6 +115,20 @@ class KitRun:
         """Ask the runner to kill the run (from a signal handler: no waiting here)."""
         self._stop.set()
 
+    def _ready_to_serve(self) -> None:
+        """Load the kit stack here (while ansible-playbook starts) to do the tasks' work, with what this
+        command has loaded already: the profiles' catalogue, the secrets it hands over."""
+        if self._catalogue is None:
+            return
+        from vardmote.kits import module_support
+
+        module_support.serve_from(self._catalogue, self._profiles_dir, self._channel.reference, self._handed)
+
+    def _serve_task(self, task: str, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+        from vardmote.kits import module_support
+
+        return module_support.do_task(task, params, check_mode)
+
     def _on_task(self, task: str) -> None:
         self._task = f"[bold]{task}[/]…"
         if self._status is not None:
@@ -121,18 +147,31 @@ class KitRun:
 
 @contextmanager
 def kit_run(
-    playbook: str, extravars: dict[str, Any], secret_names: set[str], handed: Mapping[str, Any], check: bool
+    playbook: str,
+    extravars: dict[str, Any],
+    secret_names: set[str],
+    handed: Mapping[str, Any],
+    check: bool,
+    catalogue: ProfileCatalogue | None = None,
+    profiles_dir: Path | None = None,
 ) -> Iterator[KitRun]:
     """A started KitRun, with the variables `secret_names` out of the environment until it has ended (the
     values are in `handed`); stopped if the block ends without `finish()` (a check failed, an error).
-    SIGINT and SIGTERM stop the run, as ansible-runner's own handlers would in the command's thread."""
-    run = KitRun(playbook, handed, check)
+    Given the command's `catalogue` (of `profiles_dir`), the command does the tasks' work (see
+    vardmote/kits/action_plugin.py). SIGINT and SIGTERM stop the run, as ansible-runner's own handlers
+    would in the command's thread."""
+    from vardmote.kits.task_specs import SERVED_ENV
+
+    run = KitRun(playbook, handed, check, catalogue, profiles_dir)
     previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
 
     def stop_on_signal(_number: int, _frame: FrameType | None) -> None:
         run.stop_soon()  # the runner kills ansible-playbook; the command then says the run is not finished
 
     taken = {name: os.environ.pop(name) for name in sorted(secret_names) if name in os.environ}
+    served = catalogue is not None and SERVED_ENV not in os.environ
+    if served:
+        os.environ[SERVED_ENV] = "1"  # ansible-playbook then leaves the kit stack to this command
     try:
         for number in previous:
             signal.signal(number, stop_on_signal)
@@ -146,3 +185,5 @@ def kit_run(
             for number, handler in previous.items():
                 signal.signal(number, handler)
             os.environ.update(taken)
+            if served:
+                del os.environ[SERVED_ENV]

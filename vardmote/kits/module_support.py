@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import gc
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import Engine
 
 from vardmote.core.problems import one_line
 from vardmote.kits.bundle import default_bundle_dir
@@ -28,16 +28,6 @@ from vardmote.region.location import PROFILES_DIR_ENV, default_profiles_dir
 # and building the schemas again.
 build_schemas()
 KitRecord.model_rebuild()
-
-
-def _spare_the_collector() -> None:
-    """What ansible-playbook and the kit stack have built so far lives until the run ends: the cyclic
-    garbage collector is told so (gc.freeze), so that its collections during the run, in ansible's
-    forked workers too, and the full one at the interpreter's exit no longer walk it. That last one
-    took ~0.3 s after a kit playbook's final stats. Freezing again at exit spares the exit's collection
-    what the run built since; the process is ending and the operating system takes its memory back."""
-    gc.freeze()
-    atexit.register(gc.freeze)
 
 
 _catalogues: dict[Path, ProfileCatalogue] = {}
@@ -60,12 +50,37 @@ def _preload() -> None:
         catalogue_for(os.environ.get(PROFILES_DIR_ENV))
 
 
-_preload()
-_spare_the_collector()
+_prepared: list[bool] = []
+
+
+def prepare_playbook_process() -> None:
+    """In ansible-playbook's main process, once, before it forks the kit tasks: the default catalogue
+    loaded."""
+    if not _prepared:
+        _prepared.append(True)
+        _preload()
+
+
+_engines: dict[str | None, Engine] = {}
 
 
 def registry_for(db_url: str | None, profiles_dir: str | None, actor: str) -> KitRegistry:
-    return KitRegistry(open_engine(db_url), catalogue_for(profiles_dir), actor)
+    # One engine a registry in this process: the command that serves a run's tasks opens it once.
+    if db_url not in _engines:
+        _engines[db_url] = open_engine(db_url)
+    return KitRegistry(_engines[db_url], catalogue_for(profiles_dir), actor)
+
+
+def serve_from(catalogue: ProfileCatalogue, profiles_dir: Path | None, channel: Mapping[str, Any], handed: Any) -> None:
+    """Ready this process (a `vardmote kit …` command) to do its run's tasks: the catalogue it has
+    loaded, and the values its channel `channel` hands over, known without asking the channel."""
+    _catalogues[(profiles_dir or default_profiles_dir()).resolve()] = catalogue
+    _received[str(channel["path"])] = dict(handed)
+
+
+def do_task(task: str, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+    """A kit task's work, for the command's channel to serve."""
+    return HANDLERS[task](params, check_mode)
 
 
 def context_for(
@@ -226,36 +241,6 @@ def mdm_kits(
 # itself. The work is all on the controller (registry, bundles, MDM API), so the action plugin spares
 # each task a Python process of its own and the imports that come with it.
 
-REGISTRY_SPEC: dict[str, Any] = {
-    "action": {
-        "type": "str",
-        "required": True,
-        "choices": ["register", "complete", "release", "replace", "retire", "retag", "wipes_pending", "wiped"],
-    },
-    "kits": {"type": "list", "elements": "dict", "required": True},
-    "owner": {"type": "str", "required": True},
-    "actor": {"type": "str", "required": True},
-    "reason": {"type": "str", "default": ""},
-    "ticket": {"type": "str"},
-    "db_url": {"type": "str", "no_log": True},
-    "profiles_dir": {"type": "path"},
-    "secret_channel": {"type": "dict", "no_log": True},
-}
-ARTIFACTS_SPEC: dict[str, Any] = {
-    "kits": {"type": "list", "elements": "dict", "required": True},
-    "bundle_dir": {"type": "path"},
-    "profiles_dir": {"type": "path"},
-    "vault_values": {"type": "dict", "default": {}, "no_log": True},
-    "secret_channel": {"type": "dict", "no_log": True},
-}
-MDM_SPEC: dict[str, Any] = {
-    "action": {"type": "str", "required": True, "choices": ["enroll", "wipe"]},
-    "kits": {"type": "list", "elements": "dict", "required": True},
-    "reason": {"type": "str", "default": ""},
-    "bundle_dir": {"type": "path"},
-    "profiles_dir": {"type": "path"},
-}
-
 
 def registry_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]:
     try:
@@ -298,3 +283,6 @@ def mdm_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]:
         # Kits done so far are returned: the registry step after this one is skipped, and a re-run finishes.
         return {"failed": True, "msg": "; ".join(failures), "kits": kits, "changed": bool(kits)}
     return {"changed": bool(kits) and not check_mode, "kits": kits}
+
+
+HANDLERS = {"registry": registry_task, "artifacts": artifacts_task, "mdm": mdm_task}
