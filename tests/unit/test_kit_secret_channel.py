@@ -87,3 +87,15 @@ def test_a_serving_channel_does_a_tasks_work_for_the_right_token_only() -> None:
         with pytest.raises(SecretChannelError, match="refused"):
             run_task({**channel.reference, "token": "guessed"}, "registry", {}, False)
     assert done == [("registry", {"action": "register", "kits": []}, False)]
+
+
+def test_a_task_the_command_fails_at_fails_alone_and_the_channel_serves_on() -> None:
+    def serve(task: str, params: dict[str, object], check_mode: bool) -> dict[str, object]:
+        if task == "mdm":
+            raise RuntimeError("no MDM today")
+        return {"changed": False}
+
+    with SecretChannel(VALUES, serve=serve) as channel:
+        failed = run_task(channel.reference, "mdm", {}, False)
+        assert failed == {"failed": True, "msg": "the command failed doing the task: no MDM today"}
+        assert run_task(channel.reference, "registry", {}, False) == {"changed": False}

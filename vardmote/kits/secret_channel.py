@@ -105,7 +105,7 @@ class SecretChannel:
                     if self._closed.is_set():
                         continue
                     connection.sendall(self._answer(request))
-                except (OSError, ValueError):
+                except (OSError, ValueError):  # that caller gone, or its request unreadable: the next one
                     continue
 
     def _answer(self, request: bytes) -> bytes:
@@ -113,8 +113,11 @@ class SecretChannel:
         if not request.strip() or self._serve_task is None:
             return self._payload
         asked = json.loads(request)
-        result = self._serve_task(str(asked["task"]), dict(asked["params"]), bool(asked["check_mode"]))
-        return json.dumps(result).encode()
+        try:
+            result = self._serve_task(str(asked["task"]), dict(asked["params"]), bool(asked["check_mode"]))
+            return json.dumps(result).encode()
+        except Exception as err:  # the task fails, saying why; the channel serves on
+            return json.dumps({"failed": True, "msg": f"the command failed doing the task: {err}"}).encode()
 
 
 def _read_all(connection: socket.socket) -> bytes:
