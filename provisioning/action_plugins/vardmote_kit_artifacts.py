@@ -1,9 +1,11 @@
-"""Runs vardmote_kit_artifacts inside ansible-playbook (see vardmote/kits/module_support.py)."""
+"""Runs vardmote_kit_artifacts inside ansible-playbook (see vardmote/kits/action_plugin.py)."""
 
-from vardmote.kits.action_plugin import KitAction
-from vardmote.kits.module_support import ARTIFACTS_SPEC, artifacts_task
+from vardmote.kits.action_plugin import KitAction, kit_stack
+from vardmote.kits.task_specs import ARTIFACTS_SPEC
+
+kit_stack()
 
 
 class ActionModule(KitAction):
     argument_spec = ARTIFACTS_SPEC
-    handler = staticmethod(artifacts_task)
+    task = "artifacts"

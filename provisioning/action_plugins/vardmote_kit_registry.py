@@ -1,9 +1,11 @@
-"""Runs vardmote_kit_registry inside ansible-playbook (see vardmote/kits/module_support.py)."""
+"""Runs vardmote_kit_registry inside ansible-playbook (see vardmote/kits/action_plugin.py)."""
 
-from vardmote.kits.action_plugin import KitAction
-from vardmote.kits.module_support import REGISTRY_SPEC, registry_task
+from vardmote.kits.action_plugin import KitAction, kit_stack
+from vardmote.kits.task_specs import REGISTRY_SPEC
+
+kit_stack()
 
 
 class ActionModule(KitAction):
     argument_spec = REGISTRY_SPEC
-    handler = staticmethod(registry_task)
+    task = "registry"

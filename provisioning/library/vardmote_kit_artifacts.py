@@ -18,14 +18,15 @@ options:
   secret_channel:
     description:
       - Where the running vardmote kit command serves the secrets it took out of the environment
-        (APN passwords, the registry URL); never stored.
+        (APN passwords, the registry URL), and that may do the step's work itself; never stored.
     type: dict
     no_log: true
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
-from vardmote.kits.module_support import ARTIFACTS_SPEC, artifacts_task
+from vardmote.kits.module_support import artifacts_task
+from vardmote.kits.task_specs import ARTIFACTS_SPEC
 
 
 def main() -> None:

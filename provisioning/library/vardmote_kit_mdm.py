@@ -18,11 +18,17 @@ options:
   reason: {description: Unused (a pending wipe carries its own reason)., type: str, default: ""}
   bundle_dir: {description: Where enrollment bundles go (default VARDMOTE_BUNDLE_DIR)., type: path}
   profiles_dir: {description: The device_profiles tree., type: path}
+  secret_channel:
+    description:
+      - Where the running vardmote kit command serves its run; it then does the step's work itself.
+    type: dict
+    no_log: true
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
-from vardmote.kits.module_support import MDM_SPEC, mdm_task
+from vardmote.kits.module_support import mdm_task
+from vardmote.kits.task_specs import MDM_SPEC
 
 
 def main() -> None:

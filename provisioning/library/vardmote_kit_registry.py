@@ -7,7 +7,8 @@ DOCUMENTATION = r"""
 module: vardmote_kit_registry
 short_description: Keep tablet kits in the vardmote kit registry
 description:
-  - Runs one lifecycle action on a list of kits, each in its own transaction with an audit entry.
+  - Runs one lifecycle action on a list of kits, each all or nothing with its audit entry. On SQLite,
+    register and complete commit up to 100 kits in one transaction (each kit a savepoint of it).
   - Idempotent: an action already done reports no change.
   - wipes_pending lists the devices of the given kits that wait for a wipe; wiped records what the
     MDM step did with each (sent to the MDM, or a work order for the technician).
@@ -31,14 +32,15 @@ options:
   secret_channel:
     description:
       - Where the running vardmote kit command serves the secrets it took out of the environment
-        (APN passwords, the registry URL); never stored.
+        (APN passwords, the registry URL), and that may do the step's work itself; never stored.
     type: dict
     no_log: true
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
-from vardmote.kits.module_support import REGISTRY_SPEC, registry_task
+from vardmote.kits.module_support import registry_task
+from vardmote.kits.task_specs import REGISTRY_SPEC
 
 
 def main() -> None:

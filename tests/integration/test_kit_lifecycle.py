@@ -301,6 +301,23 @@ def test_a_batch_reusing_an_identifier_of_a_registered_kit_writes_nothing_and_na
     assert "already enrolled" in vardmote(kit_env, "kit", "enroll", *ANGE_KIT).stdout
 
 
+def test_a_row_the_registry_refuses_is_skipped_when_told_and_never_reaches_the_playbook(
+    kit_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Ansible starts before the rows are checked against the registry; a row found bad there must not be
+    in the run that goes ahead, whose tasks waited for the checks."""
+    vardmote(kit_env, "kit", "enroll", *ANGE_KIT)
+    rows = EXAMPLES.read_text(encoding="utf-8").splitlines()
+    batch = tmp_path / "kits.csv"
+    batch.write_text("\n".join([*rows[:6], rows[6].replace("R52W700006", "R52W700066")]) + "\n", encoding="utf-8")
+    skipped = vardmote(kit_env, "kit", "enroll", "--batch", str(batch), "--skip-invalid")
+    assert "skipping 1 bad row(s); enrolling 5 kit(s)" in " ".join(skipped.stderr.split())
+    listed = kits(kit_env)
+    assert "R52W700066" not in {k["serial"] for k in listed}
+    assert sorted(k["status"] for k in listed) == ["enrolled"] * 6  # Ånge's first kit and the five good rows
+    assert vardmote(kit_env, "kit", "audit", "--verify").returncode == 0
+
+
 def test_an_unset_apn_password_is_refused_before_any_kit_is_registered(kit_env: dict[str, str]) -> None:
     env = {k: v for k, v in kit_env.items() if k != "VARDMOTE_APN_PASSWORD_SUNDSVALL"}
     refused = vardmote(env, "kit", "enroll", "--batch", str(EXAMPLES), check=False)
@@ -570,3 +587,23 @@ def test_the_registry_module_runs_stand_alone_without_the_action_plugins(
     result = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert [(k["serial"], k["status"]) for k in kits(kit_env)] == [("R52W700006", "registered")]
+
+
+def test_the_enroll_playbook_runs_without_the_command_as_awx_would(kit_env: dict[str, str], tmp_path: Path) -> None:
+    """Run by `vardmote kit`, the tasks hand their work to the command; run by AWX or by hand, the action
+    plugins do it inside ansible-playbook. The same playbook, the same kit, the same result."""
+    playbook = str(Path(VARDMOTE).with_name("ansible-playbook"))
+    kit = {"serial": "R52W700006", "imei": "352099001760061", "iccid": "8946010000000000061",
+           "model": "samsung-galaxy-tab-s10-plus-5g", "municipality_code": "2260"}  # fmt: skip
+    extravars = {"vardmote_kits": [kit], "vardmote_actor": "tekniker@example", "vardmote_run_owner": "awx-job-1"}
+    env = {k: v for k, v in kit_env.items() if k != "VARDMOTE_KIT_TASKS_SERVED"}
+    env["ANSIBLE_CONFIG"] = str(REPO_ROOT / "provisioning" / "ansible.cfg")
+    result = subprocess.run(
+        [playbook, str(REPO_ROOT / "provisioning" / "enroll_kit.yml"), "-e", json.dumps(extravars)],
+        env=env, cwd=REPO_ROOT / "provisioning", capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [(k["asset_tag"], k["status"]) for k in kits(kit_env)] == [("RVN-2260-00001", "enrolled")]
+    bundle = Path(kit_env["VARDMOTE_BUNDLE_DIR"]) / "RVN-2260-00001"
+    assert {"amapi-policy.json", "label.pdf", "provisioning-qr.png"} <= {p.name for p in bundle.iterdir()}
+    assert vardmote(kit_env, "kit", "audit", "--verify").returncode == 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from vardmote.kits.leases import run_owner
+from vardmote.kits.record import KitRecord
 from vardmote.kits.registry.database import HEAD_REVISION, MIGRATIONS, current_revision, open_engine
 from vardmote.kits.registry.queries import find_kit
 from vardmote.kits.registry.registry import DeviceIds, KitRegistry, RegistryError
@@ -332,3 +335,56 @@ def test_tampering_behind_the_triggers_back_is_detected(engine: Engine, registry
         connection.execute(text("UPDATE audit_log SET reason = 'routine check' WHERE action = 'retire'"))
     _, _, breaks = registry.verify_audit()
     assert [(b.entry_id, b.problem) for b in breaks] == [(3, "its content does not match its hash (it was altered)")]
+
+
+def test_a_batch_commits_its_kits_together_and_a_failed_kit_takes_back_only_itself(
+    registry: KitRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An enrollment's kits, a chunk to a transaction on SQLite: a kit that fails after its rows and its
+    audit entry are written is rolled back alone (the audit head with it), the others are committed, the
+    chain verifies and this machine's anchor is where the log ends."""
+    enroll(registry, "A1", imei=IMEI_A)
+    record = KitRecord.from_fields
+
+    def failing_for_b2(fields: Any) -> Any:
+        if fields["serial"] == "B2":
+            raise RegistryError("B2 fails after its writes")
+        return record(fields)
+
+    monkeypatch.setattr(KitRecord, "from_fields", staticmethod(failing_for_b2))
+    owner = run_owner()
+    failed = []
+    with registry.batch():
+        # The last fails after its writes: the anchor written at the commit must not count its entry.
+        for ids in (DeviceIds("B1"), DeviceIds("B3", IMEI_A), DeviceIds("B4"), DeviceIds("B2")):
+            try:
+                registry.register(ids, model=TAB, municipality_code=ANGE, owner=owner)
+            except RegistryError as err:
+                failed.append(str(err))
+        if registry.engine.dialect.name == "sqlite":  # not yet committed: another reader sees none of it
+            with closing(sqlite3.connect(str(registry.engine.url.database))) as other:
+                assert other.execute("SELECT count(*) FROM kits").fetchone() == (1,)
+    assert failed == [f"IMEI {IMEI_A} already belongs to kit RVN-2262-00001 (enrolled)", "B2 fails after its writes"]
+    monkeypatch.undo()
+    assert [registry.show(s).asset_tag for s in ("B1", "B4")] == ["RVN-2260-00001", "RVN-2260-00002"]
+    with pytest.raises(RegistryError):
+        registry.show("B2")
+    count, anchor, breaks = registry.verify_audit()
+    assert (count, breaks) == (4, [])  # A1 registered and enrolled, B1 and B4 registered
+    assert anchor.entries == 4
+
+
+def test_a_batch_that_fails_writes_none_of_its_kits(registry: KitRegistry) -> None:
+    owner = run_owner()
+
+    def register_then_fail() -> None:
+        with registry.batch():
+            registry.register(DeviceIds("B1"), model=TAB, municipality_code=ANGE, owner=owner)
+            raise OSError("the disk filled up")
+
+    with pytest.raises(OSError, match="filled up"):
+        register_then_fail()
+    if registry.engine.dialect.name == "sqlite":  # on PostgreSQL each kit is its own transaction
+        with pytest.raises(RegistryError):
+            registry.show("B1")
+    assert registry.verify_audit()[2] == []

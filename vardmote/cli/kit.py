@@ -7,6 +7,8 @@ import os
 import socket
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -19,6 +21,7 @@ from vardmote.cli.console import console, error_console, fail, print_json, print
 from vardmote.core.problems import one_line
 
 if TYPE_CHECKING:
+    from vardmote.cli.kit_run import KitRun
     from vardmote.core.playbooks import PlaybookResult
     from vardmote.kits.record import KitRecord
     from vardmote.kits.registry.registry import KitRegistry
@@ -74,41 +77,55 @@ def _named_kit(registry: KitRegistry, kit: str) -> KitRecord:
         raise typer.Exit(1) from None
 
 
-def _playbook(
-    playbook: str, extravars: dict[str, Any], check: bool, catalogue: ProfileCatalogue, db_url: str | None
-) -> PlaybookResult:
-    """Run a kit playbook. The secrets it needs (the APN passwords the profiles name, the registry URL,
-    which may carry a password) are taken out of the environment ansible-runner records and served to
-    the tasks from this process's memory (vardmote.kits.secret_channel), so a killed run leaves none."""
-    from vardmote.core.playbooks import run_playbook
-    from vardmote.kits.leases import run_owner
-    from vardmote.kits.registry.database import DB_URL_ENV
-    from vardmote.kits.secret_channel import SecretChannel
+def _secret_names(catalogue: ProfileCatalogue) -> set[str]:
+    """The environment variables a kit run must not hand ansible-runner: the APN passwords the profiles
+    name and the registry's URL, which may carry a password."""
+    from vardmote.kits.registry.location import DB_URL_ENV
 
-    names = {
+    return {
         profile.model.password_secret.env
         for profile in catalogue.broadband_profiles.values()
         if profile.model.password_secret is not None and profile.model.password_secret.env
     } | {DB_URL_ENV}
-    taken = {name: os.environ.pop(name) for name in sorted(names) if name in os.environ}
-    handed = {"env": {k: v for k, v in taken.items() if k != DB_URL_ENV}, "db_url": db_url or taken.get(DB_URL_ENV)}
-    try:
-        with SecretChannel(handed) as channel:
-            extravars = {
-                "vardmote_actor": _actor(),
-                "vardmote_run_owner": run_owner(),
-                "vardmote_secret_channel": channel.reference,
-                **{k: v for k, v in extravars.items() if v is not None},
-            }
-            with console.status("starting Ansible…") as status:
-                result = run_playbook(
-                    playbook, extravars, on_task=lambda task: status.update(f"[bold]{task}[/]…"), check=check
-                )
-    finally:
-        os.environ.update(taken)
+
+
+def _handed(catalogue: ProfileCatalogue, db_url: str | None) -> dict[str, Any]:
+    """What the run's tasks get over the secret channel: {"env": {name: value}, "db_url": …}."""
+    from vardmote.kits.registry.location import DB_URL_ENV
+
+    names = _secret_names(catalogue) - {DB_URL_ENV}
+    env = {name: os.environ[name] for name in sorted(names) if name in os.environ}
+    return {"env": env, "db_url": db_url or os.environ.get(DB_URL_ENV)}
+
+
+@contextmanager
+def _started(
+    playbook: str, extravars: dict[str, Any], check: bool, catalogue: ProfileCatalogue, db_url: str | None
+) -> Iterator[KitRun]:
+    """A kit playbook started, its tasks held back until `finish()` (see vardmote/cli/kit_run.py); the
+    secrets it needs are out of this process's environment meanwhile: use `_handed` values instead."""
+    from vardmote.cli.kit_run import kit_run
+
+    handed = _handed(catalogue, db_url)
+    extravars = {"vardmote_actor": _actor(), **extravars}
+    profiles = Path(extravars["vardmote_profiles_dir"]) if extravars.get("vardmote_profiles_dir") else None
+    with kit_run(playbook, extravars, _secret_names(catalogue), handed, check, catalogue, profiles) as run:
+        yield run
+
+
+def _finished(run: KitRun) -> PlaybookResult:
+    result = run.finish()
     for failure in result.failures:
         fail(failure)
     return result
+
+
+def _playbook(
+    playbook: str, extravars: dict[str, Any], check: bool, catalogue: ProfileCatalogue, db_url: str | None
+) -> PlaybookResult:
+    """Run a kit playbook, its secrets kept off the disk (see vardmote/cli/kit_run.py)."""
+    with _started(playbook, extravars, check, catalogue, db_url) as run:
+        return _finished(run)
 
 
 def _show_kits(
@@ -278,28 +295,45 @@ def enroll(
         requests = [request] if request else []
     _check_run_fields(ticket)
     requests, bad_rows = _refuse_bad_rows(requests, problems, skip_invalid)
-    engine = _engine(db_url)
-    requests, bad_registry_rows = _refuse_bad_rows(
-        requests, _registry_problems(engine, requests, source), skip_invalid, already=bad_rows
-    )
-    _check_preconditions(engine, catalogue, requests, bundle_dir, check)
-    if bad_rows + bad_registry_rows:
-        error_console.print(
-            f"[yellow]skipping {bad_rows + bad_registry_rows} bad row(s); enrolling {len(requests)} kit(s)[/]"
-        )
     if check:
+        engine = _engine(db_url)
+        requests, bad_registry_rows = _refuse_bad_rows(
+            requests, _registry_problems(engine, requests, source), skip_invalid, already=bad_rows
+        )
+        _check_preconditions(engine, catalogue, requests, bundle_dir, check)
+        _say_skipped(bad_rows + bad_registry_rows, requests)
         _print_plan(engine, catalogue, requests)
         return
-    extravars = {
-        "vardmote_kits": [r.as_vars() for r in requests],
-        "vardmote_ticket": ticket,
-        **_where(bundle_dir, profiles_dir),
-    }
-    result = _playbook("enroll_batch.yml" if batch else "enroll_kit.yml", extravars, False, catalogue, db_url)
+
+    def extravars(kits: list[Any]) -> dict[str, Any]:
+        return {
+            "vardmote_kits": [r.as_vars() for r in kits],
+            "vardmote_ticket": ticket,
+            **_where(bundle_dir, profiles_dir),
+        }
+
+    # Ansible starts while the kits are checked against the registry; its tasks wait for the checks.
+    playbook = "enroll_batch.yml" if batch else "enroll_kit.yml"
+    with _started(playbook, extravars(requests), False, catalogue, db_url) as run:
+        handed = run.handed
+        engine = _engine(handed["db_url"])
+        checked, bad_registry_rows = _refuse_bad_rows(
+            requests, _registry_problems(engine, requests, source), skip_invalid, already=bad_rows
+        )
+        _check_preconditions(engine, catalogue, checked, bundle_dir, False, env=handed["env"])
+        _say_skipped(bad_rows + bad_registry_rows, checked)
+        if len(checked) != len(requests):  # rows the registry refused: the run must not see them
+            run.restart(extravars(checked))
+        result = _finished(run)
     _summarise(result, "Register the kits in the registry", bundle_dir)
     if not result.ok:
         error_console.print("[bold red]✗[/] not finished: fix the cause above and run the same command again")
         raise typer.Exit(1)
+
+
+def _say_skipped(bad_rows: int, requests: list[Any]) -> None:
+    if bad_rows:
+        error_console.print(f"[yellow]skipping {bad_rows} bad row(s); enrolling {len(requests)} kit(s)[/]")
 
 
 TICKET_MAX, ACTOR_MAX = 60, 120  # the audit log's columns
@@ -355,13 +389,18 @@ def _registry_problems(engine: Any, requests: list[Any], source: Path) -> list[A
 
 
 def _check_preconditions(
-    engine: Any, catalogue: ProfileCatalogue, requests: list[Any], bundle_dir: Path | None, check: bool
+    engine: Any,
+    catalogue: ProfileCatalogue,
+    requests: list[Any],
+    bundle_dir: Path | None,
+    check: bool,
+    env: dict[str, str] | None = None,
 ) -> None:
     """Everything the run needs besides good rows, before its first write: each one line."""
     from vardmote.kits.bundle import default_bundle_dir
     from vardmote.kits.preflight import bundle_dir_problem, mdm_problems, registry_write_problem, secret_problems
 
-    problems = secret_problems(catalogue, requests) + mdm_problems(catalogue, requests)
+    problems = secret_problems(catalogue, requests, env) + mdm_problems(catalogue, requests)
     problems += [p for p in (bundle_dir_problem(bundle_dir or default_bundle_dir()),) if p]
     if not check:
         problems += [p for p in (registry_write_problem(engine),) if p]

@@ -16,6 +16,7 @@ from vardmote.core.project_files import project_folder
 PLAYBOOK_DIR = project_folder("provisioning")
 LOCALHOST_INVENTORY = PLAYBOOK_DIR / "inventory" / "localhost.yml"
 VAULT_PASSWORD_FILE_ENV = "VARDMOTE_VAULT_PASSWORD_FILE"
+CANCEL_POLL_SECONDS = 0.2
 
 
 @dataclass
@@ -42,9 +43,11 @@ def run_playbook(
     inventory: Path = LOCALHOST_INVENTORY,
     forks: int | None = None,
     limit: str | None = None,
+    cancel: Callable[[], bool] | None = None,
 ) -> PlaybookResult:
     """Run `playbook` (in provisioning/) against `inventory` (a file or folder; default: the controller
-    itself); report each task's start to `on_task`."""
+    itself); report each task's start to `on_task`. `cancel`, asked whenever the run says something,
+    stops it (ansible-playbook and its workers killed) once it answers True."""
     import ansible_runner  # noqa: PLC0415 - loaded only when a playbook runs
 
     result = PlaybookResult("unknown", -1)
@@ -81,6 +84,12 @@ def run_playbook(
     vault_file = os.environ.get(VAULT_PASSWORD_FILE_ENV)
     if vault_file:
         cmdline += ["--vault-password-file", vault_file]
+    if cancel is not None:
+        # ansible-runner asks `cancel` each time it stops waiting on the run's output, by default every 5 s;
+        # a run that may be stopped is asked more often. (Its `settings` argument is dropped when the
+        # folder has no env/settings file, so the file it is.)
+        (private / "env").mkdir()
+        (private / "env" / "settings").write_text(f"pexpect_timeout: {CANCEL_POLL_SECONDS}\n", encoding="utf-8")
     try:
         runner = ansible_runner.run(
             private_data_dir=str(private),
@@ -97,6 +106,7 @@ def run_playbook(
                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             },
             event_handler=handle,
+            cancel_callback=cancel,
             quiet=True,
             suppress_env_files=True,
         )

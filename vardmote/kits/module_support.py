@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import Engine
 
 from vardmote.core.problems import one_line
 from vardmote.kits.bundle import default_bundle_dir
@@ -14,7 +18,8 @@ from vardmote.kits.registry.database import open_engine
 from vardmote.kits.registry.registry import DeviceIds, KitRegistry, RegistryError
 from vardmote.kits.secret_channel import receive
 from vardmote.kits.steps import KitContext, enroll, render_artifacts, wipe
-from vardmote.region.catalogue import build_schemas, load_catalogue
+from vardmote.region.catalogue import ProfileCatalogue, build_schemas, load_catalogue
+from vardmote.region.location import PROFILES_DIR_ENV, default_profiles_dir
 
 # Everything the handlers need is imported here, at module level, once, and the schemas they validate
 # with are built: the kit action plugins import this module, and ansible-playbook loads an action
@@ -25,9 +30,57 @@ build_schemas()
 KitRecord.model_rebuild()
 
 
+_catalogues: dict[Path, ProfileCatalogue] = {}
+
+
+def catalogue_for(profiles_dir: str | None) -> ProfileCatalogue:
+    """The profiles tree's catalogue, loaded and validated once in this process: a playbook's tasks,
+    forked from ansible-playbook's main process, inherit the one loaded there (see `_preload`)."""
+    root = (Path(profiles_dir) if profiles_dir else default_profiles_dir()).resolve()
+    if root not in _catalogues:
+        _catalogues[root] = load_catalogue(root)
+    return _catalogues[root]
+
+
+def _preload() -> None:
+    """The default tree's catalogue (the one `vardmote kit` names, by option, variable or not at all),
+    loaded before ansible-playbook forks the tasks. A tree with problems is left to the task that reads
+    it, which says what they are."""
+    with contextlib.suppress(Exception):
+        catalogue_for(os.environ.get(PROFILES_DIR_ENV))
+
+
+_prepared: list[bool] = []
+
+
+def prepare_playbook_process() -> None:
+    """In ansible-playbook's main process, once, before it forks the kit tasks: the default catalogue
+    loaded."""
+    if not _prepared:
+        _prepared.append(True)
+        _preload()
+
+
+_engines: dict[str | None, Engine] = {}
+
+
 def registry_for(db_url: str | None, profiles_dir: str | None, actor: str) -> KitRegistry:
-    catalogue = load_catalogue(Path(profiles_dir) if profiles_dir else None)
-    return KitRegistry(open_engine(db_url), catalogue, actor)
+    # One engine a registry in this process: the command that serves a run's tasks opens it once.
+    if db_url not in _engines:
+        _engines[db_url] = open_engine(db_url)
+    return KitRegistry(_engines[db_url], catalogue_for(profiles_dir), actor)
+
+
+def serve_from(catalogue: ProfileCatalogue, profiles_dir: Path | None, channel: Mapping[str, Any], handed: Any) -> None:
+    """Ready this process (a `vardmote kit …` command) to do its run's tasks: the catalogue it has
+    loaded, and the values its channel `channel` hands over, known without asking the channel."""
+    _catalogues[(profiles_dir or default_profiles_dir()).resolve()] = catalogue
+    _received[str(channel["path"])] = dict(handed)
+
+
+def do_task(task: str, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
+    """A kit task's work, for the command's channel to serve."""
+    return HANDLERS[task](params, check_mode)
 
 
 def context_for(
@@ -36,9 +89,8 @@ def context_for(
     vault_values: Mapping[str, str],
     env_values: Mapping[str, str] | None = None,
 ) -> KitContext:
-    catalogue = load_catalogue(Path(profiles_dir) if profiles_dir else None)
     folder = Path(bundle_dir) if bundle_dir else default_bundle_dir()
-    return KitContext(catalogue, folder, vault_values, env_values=env_values or {})
+    return KitContext(catalogue_for(profiles_dir), folder, vault_values, env_values=env_values or {})
 
 
 _received: dict[str, dict[str, Any]] = {}
@@ -56,6 +108,9 @@ def handed_over(params: Mapping[str, Any]) -> dict[str, Any]:
     return _received[key]
 
 
+CHUNK = 100  # kits to a transaction: a run holding SQLite's write lock for 100 kits keeps others waiting ~0.2 s
+
+
 def _ids(kit: Mapping[str, Any]) -> DeviceIds:
     return DeviceIds(str(kit["serial"]), kit.get("imei") or None, kit.get("iccid") or None)
 
@@ -65,49 +120,55 @@ def run_registry_action(
 ) -> tuple[list[dict[str, Any]], bool, list[str]]:
     """Apply `params["action"]` to each kit; return the kits as records, whether anything changed, and
     one line per kit that failed (the others are done)."""
-    action, owner = params["action"], params["owner"]
-    reason, ticket = params.get("reason") or action, params.get("ticket")
+    action = params["action"]
     results: list[dict[str, Any]] = []
     failures: list[str] = []
     changed = False
-    for kit in params["kits"]:
-        label = kit.get("asset_tag") or kit.get("serial")
-        try:
-            if action == "wipes_pending":  # the devices of these kits still to be wiped (a read)
-                results += registry.wipes_pending([kit["asset_tag"]])
-                continue
-            if check_mode:
-                results.append({**kit, "work_left": True})
-                changed = True
-                continue
-            if action == "register":
-                record, work_left = registry.register(
-                    _ids(kit),
-                    model=kit["model"],
-                    municipality_code=kit["municipality_code"],
-                    owner=owner,
-                    reason=reason,
-                    ticket=ticket,
-                )
-                results.append({**record.model_dump(), "work_left": work_left})
-                changed |= work_left
-                continue
-            if action == "wiped":  # what the MDM step did with each pending wipe
-                changed |= registry.record_wipe(int(kit["device_id"]), kit["state"], kit["note"], kit.get("mdm_device"))
-                results.append(kit)
-                continue
-            if action == "complete":  # the one action a batch runs per kit: no look-up of the kit before
-                record, completed = registry.complete_enrollment(kit["asset_tag"], kit["mdm_ref"], owner)
-                results.append(record.model_dump())
-                changed |= completed
-                continue
-            before = registry.show(kit["asset_tag"])
-            record = _apply(registry, action, kit, owner=owner, reason=reason, ticket=ticket)
-            results.append({**record.model_dump(), "previous": before.model_dump()})
-            changed |= record != before
-        except RegistryError as err:
-            failures.append(f"{label}: {err}")
+    kits = list(params["kits"])
+    # An enrollment's kits are registered, and marked enrolled, a chunk to a transaction (KitRegistry.batch).
+    chunk = CHUNK if action in ("register", "complete") and not check_mode else 1
+    for first in range(0, len(kits), chunk):
+        with registry.batch() if chunk > 1 else contextlib.nullcontext():
+            for kit in kits[first : first + chunk]:
+                try:
+                    done, did_change = _act(registry, params, kit, check_mode)
+                except RegistryError as err:
+                    failures.append(f"{kit.get('asset_tag') or kit.get('serial')}: {err}")
+                    continue
+                results += done
+                changed |= did_change
     return results, changed, failures
+
+
+def _act(
+    registry: KitRegistry, params: Mapping[str, Any], kit: Mapping[str, Any], check_mode: bool
+) -> tuple[list[dict[str, Any]], bool]:
+    """`params["action"]` on one kit: its results, and whether it changed anything."""
+    action, owner = params["action"], params["owner"]
+    reason, ticket = params.get("reason") or action, params.get("ticket")
+    if action == "wipes_pending":  # the devices of these kits still to be wiped (a read)
+        return registry.wipes_pending([kit["asset_tag"]]), False
+    if check_mode:
+        return [{**kit, "work_left": True}], True
+    if action == "register":
+        record, work_left = registry.register(
+            _ids(kit),
+            model=kit["model"],
+            municipality_code=kit["municipality_code"],
+            owner=owner,
+            reason=reason,
+            ticket=ticket,
+        )
+        return [{**record.model_dump(), "work_left": work_left}], work_left
+    if action == "wiped":  # what the MDM step did with each pending wipe
+        wiped = registry.record_wipe(int(kit["device_id"]), kit["state"], kit["note"], kit.get("mdm_device"))
+        return [dict(kit)], wiped
+    if action == "complete":  # the one action a batch runs per kit: no look-up of the kit before
+        record, completed = registry.complete_enrollment(kit["asset_tag"], kit["mdm_ref"], owner)
+        return [record.model_dump()], completed
+    before = registry.show(kit["asset_tag"])
+    record = _apply(registry, action, kit, owner=owner, reason=reason, ticket=ticket)
+    return [{**record.model_dump(), "previous": before.model_dump()}], record != before
 
 
 def _apply(
@@ -180,36 +241,6 @@ def mdm_kits(
 # itself. The work is all on the controller (registry, bundles, MDM API), so the action plugin spares
 # each task a Python process of its own and the imports that come with it.
 
-REGISTRY_SPEC: dict[str, Any] = {
-    "action": {
-        "type": "str",
-        "required": True,
-        "choices": ["register", "complete", "release", "replace", "retire", "retag", "wipes_pending", "wiped"],
-    },
-    "kits": {"type": "list", "elements": "dict", "required": True},
-    "owner": {"type": "str", "required": True},
-    "actor": {"type": "str", "required": True},
-    "reason": {"type": "str", "default": ""},
-    "ticket": {"type": "str"},
-    "db_url": {"type": "str", "no_log": True},
-    "profiles_dir": {"type": "path"},
-    "secret_channel": {"type": "dict", "no_log": True},
-}
-ARTIFACTS_SPEC: dict[str, Any] = {
-    "kits": {"type": "list", "elements": "dict", "required": True},
-    "bundle_dir": {"type": "path"},
-    "profiles_dir": {"type": "path"},
-    "vault_values": {"type": "dict", "default": {}, "no_log": True},
-    "secret_channel": {"type": "dict", "no_log": True},
-}
-MDM_SPEC: dict[str, Any] = {
-    "action": {"type": "str", "required": True, "choices": ["enroll", "wipe"]},
-    "kits": {"type": "list", "elements": "dict", "required": True},
-    "reason": {"type": "str", "default": ""},
-    "bundle_dir": {"type": "path"},
-    "profiles_dir": {"type": "path"},
-}
-
 
 def registry_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]:
     try:
@@ -252,3 +283,6 @@ def mdm_task(params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]:
         # Kits done so far are returned: the registry step after this one is skipped, and a re-run finishes.
         return {"failed": True, "msg": "; ".join(failures), "kits": kits, "changed": bool(kits)}
     return {"changed": bool(kits) and not check_mode, "kits": kits}
+
+
+HANDLERS = {"registry": registry_task, "artifacts": artifacts_task, "mdm": mdm_task}

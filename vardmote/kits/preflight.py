@@ -9,7 +9,7 @@ or an unset password leaves the registry and the bundle folder as they were.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -90,14 +90,17 @@ class KitNeeds(Protocol):
     def model(self) -> str: ...
 
 
-def secret_problems(catalogue: ProfileCatalogue, requests: Sequence[KitNeeds]) -> list[str]:
-    """Each secret the kits' profiles name that this run cannot resolve, with the lines that need it."""
+def secret_problems(
+    catalogue: ProfileCatalogue, requests: Sequence[KitNeeds], env: Mapping[str, str] | None = None
+) -> list[str]:
+    """Each secret the kits' profiles name that this run cannot resolve, with the lines that need it.
+    `env`: variables the command has already taken out of its environment for the run."""
     needed: dict[str, list[int]] = {}
     for request in requests:
         municipality = catalogue.find_municipality(request.municipality_code)[1]
         broadband = catalogue.broadband_profiles[municipality.broadband_profile].model
         try:
-            resolve(broadband.password_secret, {}, f"broadband profile {municipality.broadband_profile}")
+            resolve(broadband.password_secret, {}, f"broadband profile {municipality.broadband_profile}", env)
         except MissingSecret as err:
             needed.setdefault(str(err), []).append(request.line)
     return [

@@ -7,6 +7,16 @@ URL with its password) out of the environment it hands to ansible-runner, and se
 own memory on a Unix socket in a folder only its user can enter, to a caller of the same user that
 presents the run's one-time token. Only the socket's path and the token reach the disk; both are worth
 nothing once the command has ended, however it ended.
+
+A channel can also hold the run back: opened `held`, it answers no task until `release()`. The command
+starts ansible-playbook while it still checks the kits against the registry, so that Ansible's start
+overlaps those checks; no task can write before it has its secrets (the registry's URL among them), so
+nothing is written unless the checks pass, and a run whose checks fail is stopped unanswered.
+
+A channel may also do the tasks' work (`serve`): a kit task then sends its module's name and arguments,
+and the command, which has loaded the registry, the profiles and the renderers for its own checks
+already, runs the module's handler and answers with its result. ansible-playbook then runs the
+playbook without loading the kit stack a second time (see vardmote/kits/action_plugin.py).
 """
 
 from __future__ import annotations
@@ -20,12 +30,15 @@ import socket
 import struct
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 TIMEOUT = 30.0
+MAX_REQUEST = 256 * 1024 * 1024  # a task's arguments: a large batch's kits, far below this
 _PEER = struct.Struct("3i")  # SO_PEERCRED: pid, uid, gid
+# A task's work, done by the command: (module, arguments, check mode) -> the module's result.
+TaskHandler = Callable[[str, dict[str, Any], bool], dict[str, Any]]
 
 
 class SecretChannelError(Exception):
@@ -33,21 +46,30 @@ class SecretChannelError(Exception):
 
 
 class SecretChannel:
-    """Serves `values` (a JSON object of strings) while the `with` block runs."""
+    """Serves `values` (a JSON object of strings) while the `with` block runs; when `held`, only once
+    released."""
 
-    def __init__(self, values: Mapping[str, Any]) -> None:
+    def __init__(self, values: Mapping[str, Any], *, held: bool = False, serve: TaskHandler | None = None) -> None:
         self._payload = json.dumps(values).encode()
+        self._serve_task = serve
         self._token = secrets.token_urlsafe(32)
         self._folder = Path(tempfile.mkdtemp(prefix="vardmote-secrets-"))  # mode 0700
         self.path = self._folder / "channel"
         self._server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._thread = threading.Thread(target=self._serve, name="vardmote-secret-channel", daemon=True)
         self._closed = threading.Event()
+        self._released = threading.Event()
+        if not held:
+            self._released.set()
 
     @property
-    def reference(self) -> dict[str, str]:
-        """What the tasks are given (an extra variable): where to ask, and the token to ask with."""
-        return {"path": str(self.path), "token": self._token}
+    def reference(self) -> dict[str, Any]:
+        """What the tasks are given (an extra variable): where to ask, the token to ask with, and whether
+        the command does the tasks' work."""
+        reference: dict[str, Any] = {"path": str(self.path), "token": self._token}
+        if self._serve_task is not None:
+            reference["serves"] = True
+        return reference
 
     def __enter__(self) -> SecretChannel:
         self._server.bind(str(self.path))
@@ -56,8 +78,13 @@ class SecretChannel:
         self._thread.start()
         return self
 
+    def release(self) -> None:
+        """Answer the tasks from now on (those waiting first)."""
+        self._released.set()
+
     def __exit__(self, *_: object) -> None:
         self._closed.set()
+        self._released.set()  # a task still held back is let go, unanswered
         self._server.close()
         shutil.rmtree(self._folder, ignore_errors=True)
 
@@ -71,22 +98,49 @@ class SecretChannel:
                 try:
                     connection.settimeout(TIMEOUT)
                     _, uid, _ = _PEER.unpack(connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEER.size))
-                    token = connection.recv(256).strip().decode("ascii", "replace")
-                    if uid == os.getuid() and hmac.compare_digest(token, self._token):
-                        connection.sendall(self._payload)
-                except OSError:
+                    token, _, request = _read_all(connection).partition(b"\n")
+                    if uid != os.getuid() or not hmac.compare_digest(token.strip(), self._token.encode("ascii")):
+                        continue
+                    self._released.wait()
+                    if self._closed.is_set():
+                        continue
+                    connection.sendall(self._answer(request))
+                except (OSError, ValueError):  # that caller gone, or its request unreadable: the next one
                     continue
 
+    def _answer(self, request: bytes) -> bytes:
+        """The values, or for a task's request ({"task", "params", "check_mode"}) its result."""
+        if not request.strip() or self._serve_task is None:
+            return self._payload
+        asked = json.loads(request)
+        try:
+            result = self._serve_task(str(asked["task"]), dict(asked["params"]), bool(asked["check_mode"]))
+            return json.dumps(result).encode()
+        except Exception as err:  # the task fails, saying why; the channel serves on
+            return json.dumps({"failed": True, "msg": f"the command failed doing the task: {err}"}).encode()
 
-def receive(reference: Mapping[str, str]) -> dict[str, Any]:
-    """The values a running `vardmote kit …` serves, asked for with its token."""
+
+def _read_all(connection: socket.socket) -> bytes:
+    """What the caller sent, up to its end (it shuts its side down)."""
+    chunks, size = [], 0
+    while chunk := connection.recv(1 << 20):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_REQUEST:
+            raise ValueError("request too large")
+    return b"".join(chunks)
+
+
+def _ask(reference: Mapping[str, Any], request: bytes, timeout: float | None) -> bytes:
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.settimeout(TIMEOUT)
-            connection.connect(reference["path"])
-            connection.sendall(reference["token"].encode("ascii") + b"\n")
+            connection.connect(str(reference["path"]))
+            connection.sendall(str(reference["token"]).encode("ascii") + b"\n" + request)
+            connection.shutdown(socket.SHUT_WR)
+            connection.settimeout(timeout)
             chunks = []
-            while chunk := connection.recv(65536):
+            while chunk := connection.recv(1 << 20):
                 chunks.append(chunk)
     except (OSError, KeyError) as err:
         raise SecretChannelError(
@@ -94,5 +148,18 @@ def receive(reference: Mapping[str, str]) -> dict[str, Any]:
         ) from None
     if not chunks:
         raise SecretChannelError("the command refused to hand over its secrets (wrong run or user)")
-    values: dict[str, Any] = json.loads(b"".join(chunks))
+    return b"".join(chunks)
+
+
+def run_task(reference: Mapping[str, Any], task: str, params: Mapping[str, Any], check_mode: bool) -> dict[str, Any]:
+    """Have the running `vardmote kit …` do a kit task's work (its channel `serves`); its result. No
+    time limit: a large batch's step takes as long as it takes, and a command that ends closes the socket."""
+    request = json.dumps({"task": task, "params": dict(params), "check_mode": check_mode}).encode()
+    result: dict[str, Any] = json.loads(_ask(reference, request, None))
+    return result
+
+
+def receive(reference: Mapping[str, Any]) -> dict[str, Any]:
+    """The values a running `vardmote kit …` serves, asked for with its token."""
+    values: dict[str, Any] = json.loads(_ask(reference, b"", TIMEOUT))
     return values

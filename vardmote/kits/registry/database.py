@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from pathlib import Path
@@ -10,19 +9,12 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 
-DB_URL_ENV = "VARDMOTE_DB_URL"
+from vardmote.kits.registry.location import DB_URL_ENV, default_db_url
+
+__all__ = ["DB_URL_ENV", "current_revision", "default_db_url", "migrate", "open_engine"]
+
 HEAD_REVISION = "0003"
 MIGRATIONS = Path(__file__).with_name("migrations")
-
-
-def default_db_url() -> str:
-    """$VARDMOTE_DB_URL, else a SQLite file in the user's data folder."""
-    configured = os.environ.get(DB_URL_ENV)
-    if configured:
-        return configured
-    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "vardmote"
-    data.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{data / 'registry.sqlite'}"
 
 
 def _switch_to_wal(cursor: Any) -> None:

@@ -112,11 +112,47 @@ class KitRegistry:
         self.matrix = ResponsibilityMatrix(catalogue.responsibilities.model, catalogue.region.model)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.municipalities = {m.model.code: m.model for m in catalogue.municipalities.values()}
+        self._batch: Session | None = None
 
     # -- plumbing ---------------------------------------------------------------------------------
 
     @contextmanager
+    def batch(self) -> Iterator[None]:
+        """The changes made inside, each still all or nothing on its own (a savepoint), committed as one
+        transaction: a batch's kits then cost one commit and one anchor write, not one each. SQLite only,
+        where a write transaction holds the whole file, so that no two runs can wait on each other;
+        PostgreSQL locks rows, which a batch's kits would take in no fixed order (a municipality's tag
+        sequence, then the audit head, then another's sequence), so there each change stays its own
+        transaction. A fault that is not a RegistryError leaves the whole batch unwritten; a re-run does it."""
+        if self._batch is not None or self.engine.dialect.name != "sqlite":
+            yield
+            return
+        with self._sessions() as session:
+            with session.begin():
+                self._batch = session
+                try:
+                    yield
+                finally:
+                    self._batch = None
+            head = session.info.pop("audit_head", None)
+        if head is not None:
+            advance(self.engine, head)
+
+    @contextmanager
     def _transaction(self) -> Iterator[Session]:
+        if self._batch is not None:
+            session = self._batch
+            before = session.info.get("audit_head")
+            try:
+                with session.begin_nested():
+                    yield session
+            except BaseException:  # the head this change moved is rolled back with it
+                if before is None:
+                    session.info.pop("audit_head", None)
+                else:
+                    session.info["audit_head"] = before
+                raise
+            return
         with self._sessions() as session:
             with session.begin():
                 yield session
