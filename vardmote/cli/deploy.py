@@ -43,8 +43,8 @@ def deploy(
     Every host gets the baseline (SSH keys only, default-drop firewall with its role's allow list,
     chrony, security updates, journald retention); then the edge (nginx reverse proxy and coturn),
     portal, gateway (Kamailio on TLS 5061) and, in the lab, Janus as the conferencing stand-in.
-    A second run changes nothing (changed=0). Secrets come from the vault or the environment, e.g.
-    `VARDMOTE_TURN_SHARED_SECRET`; the lab makes its own.
+    A second run changes nothing (changed=0). Secrets come from the vault or the environment:
+    `VARDMOTE_TURN_SHARED_SECRET` and `VARDMOTE_SIP_TRUNK_PASSWORD`; the lab makes its own.
 
     Examples:
 
