@@ -218,3 +218,20 @@ def test_the_deployed_stacks_doubles_are_the_inventorys_integers_again() -> None
     engine_gave = {"all": {"vars": {"ports": [5061.0, 443.0], "ratio": 0.5, "name": "lab"}}}
     assert whole_numbers(engine_gave) == {"all": {"vars": {"ports": [5061, 443], "ratio": 0.5, "name": "lab"}}}
     assert isinstance(whole_numbers(engine_gave)["all"]["vars"]["ports"][0], int)
+
+
+def test_a_lab_whose_stack_was_never_deployed_takes_the_planned_inventory_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With no `pulumi up --stack lab` in the lab's backend, `deploy` uses what `lab up` wrote, unchanged."""
+    lab_dir = tmp_path / "lab"
+    (lab_dir / "inventory").mkdir(parents=True)
+    planned = '{"all": {"children": {}}}'
+    (lab_dir / "inventory" / "10-stack.json").write_text(planned, encoding="utf-8")
+    monkeypatch.setenv(LAB_DIR_ENV, str(lab_dir))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "no-data"))  # no backend there
+    found = inventory_for("lab", None)
+    assert found.path == lab_dir / "inventory"
+    assert "the lab stack as planned: no `pulumi up --stack lab` in" in found.source
+    assert str(tmp_path / "no-data" / "vardmote" / "pulumi-state") in found.source
+    assert (lab_dir / "inventory" / "10-stack.json").read_text(encoding="utf-8") == planned
