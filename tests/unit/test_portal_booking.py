@@ -511,12 +511,16 @@ def test_the_invitation_gives_whoever_supports_the_patients_kit(
     ("args", "error"),
     [
         (["--at", "tomorrow"], "error: --at 'tomorrow': not a time such as 2026-12-03 10:00"),
+        (
+            ["--at", "2036-12-03"],
+            "error: --at '2036-12-03': a date without a time of day; give both, such as 2036-12-03 10:00",
+        ),
         (["--at", "2020-01-01 10:00"], "error: meeting time 2020-01-01T10:00+01:00: is in the past"),
         (["--invitation", "nope"], "error: --invitation 'nope': no such template; known: sip-mote, vardbesok"),
         (["--municipality", "Gotland"], "error: unknown municipality 'Gotland'"),
         (["--stack", "nope"], "Pulumi.nope.yaml:1: no stack 'nope'"),
     ],
-    ids=["time", "past", "template", "municipality", "stack"],
+    ids=["time", "date-only", "past", "template", "municipality", "stack"],
 )
 def test_bad_input_is_one_clear_line_and_nothing_is_asked_of_the_api(
     pexip: RunningApi, args: list[str], error: str
@@ -546,3 +550,12 @@ def test_a_re_run_sets_back_a_field_that_drifted_from_the_template(
     assert again.status == "finished"
     assert again.plan.drift == {"participant_limit": 10}
     assert pexip.state.find("conference")[0]["participant_limit"] == 10
+
+
+def test_a_ca_bundle_the_stack_names_but_this_machine_lacks_is_named_with_its_setting(pexip: RunningApi) -> None:
+    env = {"VARDMOTE_PEXIP_PASSWORD": pexip.state.password}
+    result = runner.invoke(app, ["room", "book", *MEETING, "--api-url", pexip.url, "--dry-run"], env=env)
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "(the stack's vardmote:platform.pexip.ca_bundle, or give --api-ca): no such file" in line
+    assert pexip.state.requests == []

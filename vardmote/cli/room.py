@@ -36,6 +36,10 @@ def _meeting_time(text: str) -> datetime:
     except ValueError:
         fail(f"--at {text!r}: not a time such as 2026-12-03 10:00")
         raise typer.Exit(1) from None
+    if ":" not in text and "T" not in text.upper():
+        # A date alone would be a meeting at midnight, and the invitation would say so.
+        fail(f"--at {text!r}: a date without a time of day; give both, such as {text.strip()} 10:00")
+        raise typer.Exit(1)
     return parsed.replace(tzinfo=REGION_TIME_ZONE) if parsed.tzinfo is None else parsed
 
 
@@ -206,7 +210,12 @@ def _connection(
         raise ApiSettingError("--api-username: the stack names no API account; give one")
     ca_file = str(ca) if ca else (configured.ca_bundle if configured else None)
     if ca_file is not None and not Path(ca_file).is_file():
-        raise ApiSettingError(f"--api-ca {ca_file}: no such file")
+        if ca:
+            raise ApiSettingError(f"--api-ca {ca_file}: no such file")
+        hint = "; for the lab stack, `vardmote lab up` publishes it" if rooms.stack == "lab" else ""
+        raise ApiSettingError(
+            f"{ca_file} (the stack's vardmote:platform.pexip.ca_bundle, or give --api-ca): no such file{hint}"
+        )
     return Connection(url=url, username=username, password=_password(password_env), ca_bundle=ca_file)
 
 
