@@ -93,7 +93,7 @@ def appliance_cgroups(host: str) -> list[Path]:
 def running(host: str) -> list[int]:
     pids: set[int] = set()
     for folder in appliance_cgroups(host):
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # gone, or dying (ENODEV): no processes there
             pids.update(int(pid) for pid in (folder / "cgroup.procs").read_text("ascii").split())
     return sorted(pids)
 

@@ -65,10 +65,11 @@ def running_pids(host: str) -> list[int]:
     pids: set[int] = set()
     for folder in cgroup_dirs(host):
         # The container's systemd makes and removes cgroups all the time (above all while it stops):
-        # a folder that goes away while it is read simply has no processes left.
+        # a folder that goes away while it is read simply has no processes left (the kernel says so
+        # as ENOENT, or as ENODEV for a cgroup already dying).
         for current, _, files in os.walk(folder):
             if "cgroup.procs" in files:
-                with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                with contextlib.suppress(OSError):
                     pids.update(int(pid) for pid in (Path(current) / "cgroup.procs").read_text("ascii").split())
     return sorted(pids)
 
@@ -145,9 +146,10 @@ def remove_cgroups() -> None:
     for root in CGROUP_ROOTS:
         top = root / CGROUP_NAME
         if top.is_dir():
-            # Deepest first: a cgroup folder can only be removed once it has no children.
+            # Deepest first: a cgroup folder can only be removed once it has no children. One that
+            # cannot be removed is named by `leftovers`, which `down` reports.
             for current, _, _ in sorted(os.walk(top), key=lambda entry: -len(Path(entry[0]).parts)):
-                with contextlib.suppress(FileNotFoundError):
+                with contextlib.suppress(OSError):
                     Path(current).rmdir()
 
 
