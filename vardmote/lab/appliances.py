@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from vardmote.lab import containers
 from vardmote.lab.hosts import LabHost
 from vardmote.lab.layout import CA_PUBLISHED, LabLayout, cgroup_dirs
 from vardmote.lab.system import LabError
@@ -91,11 +92,7 @@ def appliance_cgroups(host: str) -> list[Path]:
 
 
 def running(host: str) -> list[int]:
-    pids: set[int] = set()
-    for folder in appliance_cgroups(host):
-        with contextlib.suppress(OSError):  # gone, or dying (ENODEV): no processes there
-            pids.update(int(pid) for pid in (folder / "cgroup.procs").read_text("ascii").split())
-    return sorted(pids)
+    return containers.pids_in(appliance_cgroups(host))
 
 
 def ensure(layout: LabLayout, appliance: Appliance) -> bool:
@@ -103,12 +100,9 @@ def ensure(layout: LabLayout, appliance: Appliance) -> bool:
     host = appliance.host
     if running(host.name):
         return False
-    folders = appliance_cgroups(host.name)
-    for folder in folders:
-        folder.mkdir(parents=True, exist_ok=True)
-    join_then_exec = " ".join(f"echo $$ > {folder / 'cgroup.procs'};" for folder in folders) + ' exec "$@"'
-    command = ["sh", "-c", join_then_exec, "sh", "ip", "netns", "exec", host.netns, sys.executable, "-m",
-               *appliance.argv]  # fmt: skip
+    command = containers.started_in(
+        appliance_cgroups(host.name), ["ip", "netns", "exec", host.netns, sys.executable, "-m", *appliance.argv]
+    )
     log_file = layout.host_dir(host.name) / f"{appliance.name}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     environment = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -60,10 +60,10 @@ def seed_files(root: Path, host: LabHost, authorized_key: str, host_key: tuple[b
     write_atomically(host_key_config, b"HostKey /etc/ssh/ssh_host_ed25519_key\n", 0o644)
 
 
-def running_pids(host: str) -> list[int]:
-    """Every process in the host's cgroups: nspawn and the container's systemd and services."""
+def pids_in(folders: list[Path]) -> list[int]:
+    """Every process in these cgroups and the cgroups below them."""
     pids: set[int] = set()
-    for folder in cgroup_dirs(host):
+    for folder in folders:
         # The container's systemd makes and removes cgroups all the time (above all while it stops):
         # a folder that goes away while it is read simply has no processes left (the kernel says so
         # as ENOENT, or as ENODEV for a cgroup already dying).
@@ -72,6 +72,21 @@ def running_pids(host: str) -> list[int]:
                 with contextlib.suppress(OSError):
                     pids.update(int(pid) for pid in (Path(current) / "cgroup.procs").read_text("ascii").split())
     return sorted(pids)
+
+
+def running_pids(host: str) -> list[int]:
+    """Every process in the host's cgroups: nspawn, the container's systemd and services, and the
+    appliance the lab plays on it."""
+    return pids_in(cgroup_dirs(host))
+
+
+def started_in(folders: list[Path], command: list[str]) -> list[str]:
+    """`command`, started inside these cgroups (made if missing): a shell joins them, then becomes the
+    command (same PID), so the command and all it starts are in them from the first instruction."""
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)
+    join_then_exec = " ".join(f"echo $$ > {folder / 'cgroup.procs'};" for folder in folders) + ' exec "$@"'
+    return ["sh", "-c", join_then_exec, "sh", *command]
 
 
 def nspawn_pid(host: str) -> int | None:
@@ -86,19 +101,13 @@ def nspawn_pid(host: str) -> int | None:
 
 def boot(layout: LabLayout, host: LabHost) -> int:
     """Boot the host's container in the background; return nspawn's PID."""
-    folders = cgroup_dirs(host.name)
-    for folder in folders:
-        folder.mkdir(parents=True, exist_ok=True)
-
-    # nspawn must start inside the lab's cgroups: a shell joins them, then becomes nspawn (same PID).
-    join_then_exec = " ".join(f"echo $$ > {folder / 'cgroup.procs'};" for folder in folders) + ' exec "$@"'
-    command = [
-        "sh", "-c", join_then_exec, "sh",
+    # nspawn must start inside the lab's cgroups, which the container's systemd then runs in.
+    command = started_in(cgroup_dirs(host.name), [
         "systemd-nspawn", "--boot", "--quiet", "--register=no", "--keep-unit",
         f"--directory={layout.root_dir(host.name)}", f"--machine={host.name}",
         f"--network-namespace-path=/run/netns/{host.netns}", "--capability=CAP_NET_ADMIN",
         "--console=read-only", "--resolv-conf=off", "--timezone=off", "--link-journal=no",
-    ]  # fmt: skip
+    ])  # fmt: skip
     with open(layout.log_file(host.name), "ab") as log:
         process = subprocess.Popen(
             command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
