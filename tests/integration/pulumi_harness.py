@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,7 @@ from typing import Any
 import pytest
 
 from vardmote.platform.engine import ENGINE_MISSING, LAB_STACK, ensure_stack, find_pulumi, lab_state_dir, run_pulumi
+from vardmote.platform.stack_files import project_dir
 
 # CI sets VARDMOTE_REQUIRE_ENGINE=1: there, a missing engine is a failure, never a skip.
 REQUIRED = os.environ.get("VARDMOTE_REQUIRE_ENGINE") == "1"
@@ -72,3 +76,26 @@ def lab_engine(project: Path, root: Path) -> Engine:
     engine = Engine(project, engine_env(root))
     ensure_stack(LAB_STACK, cwd=project, env=engine.env, state_dir=engine.state_dir)
     return engine
+
+
+def lab_project_copy(
+    target: Path, replacements: Sequence[tuple[str, str]] = (), folders: tuple[str, ...] = ("infra",)
+) -> Path:
+    """The Pulumi project in `target`/project, its lab stack changed by `replacements` (each must be
+    there), with `folders` and the project's virtualenv (linked where the engine looks for it, see
+    scripts/bootstrap.sh). Same project and stack names: with the same backend, the same state."""
+    source = project_dir()
+    copy = target / "project"
+    copy.mkdir()
+    shutil.copy(source / "Pulumi.yaml", copy / "Pulumi.yaml")
+    text = (source / f"Pulumi.{LAB_STACK}.yaml").read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new)
+    (copy / f"Pulumi.{LAB_STACK}.yaml").write_text(text, encoding="utf-8")
+    for folder in folders:
+        shutil.copytree(source / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__", ".venv"))
+    venv = Path(sys.executable).parent.parent
+    (copy / ".venv").symlink_to(venv)
+    (copy / "infra" / ".venv").symlink_to(venv)
+    return copy

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.integration.pulumi_harness import lab_project_copy
 from vardmote.platform.engine import ENGINE_MISSING, LAB_STACK, ensure_stack, find_pulumi, run_pulumi
 
 VARDMOTE = str(Path(sys.executable).with_name("vardmote"))
@@ -48,25 +47,13 @@ SECURITY_ANCHOR = "    allowed_locations: [lab]\n"
 
 
 def _project(tmp_path: Path, *, waiting_room: bool = True, waived: bool = False, security: str = "") -> Path:
-    project = tmp_path / "project"
-    project.mkdir()
-    for name in ("Pulumi.yaml", f"Pulumi.{LAB_STACK}.yaml"):
-        shutil.copy(REPO_ROOT / name, project / name)
-    for folder in ("infra", "policies"):
-        shutil.copytree(REPO_ROOT / folder, project / folder, ignore=shutil.ignore_patterns("__pycache__", ".venv"))
-    (project / ".venv").symlink_to(Path(sys.executable).parent.parent)
-    (project / "infra" / ".venv").symlink_to(Path(sys.executable).parent.parent)  # see scripts/bootstrap.sh
-    stack = project / f"Pulumi.{LAB_STACK}.yaml"
+    replacements = []
     if not waiting_room:
         anchor, added = NO_WAITING_ROOM
-        text = stack.read_text(encoding="utf-8")
-        assert anchor in text
-        stack.write_text(text.replace(anchor, anchor + added), encoding="utf-8")
+        replacements.append((anchor, anchor + added))
     if security:
-        text = stack.read_text(encoding="utf-8")
-        assert SECURITY_ANCHOR in text
-        weakened = text.replace(SECURITY_ANCHOR, f"{SECURITY_ANCHOR}    security: {security}\n")
-        stack.write_text(weakened, encoding="utf-8")
+        replacements.append((SECURITY_ANCHOR, f"{SECURITY_ANCHOR}    security: {security}\n"))
+    project = lab_project_copy(tmp_path, replacements, folders=("infra", "policies"))
     if waived:
         expires = subprocess.run(["date", "-d", "+30 days", "+%F"], capture_output=True, text=True, check=True)
         (project / "policies" / "waivers.yaml").write_text(

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.pulumi_harness import Engine, engine_env, lab_engine, require_engine
+from tests.integration.pulumi_harness import Engine, engine_env, lab_engine, lab_project_copy, require_engine
 from vardmote.core.playbooks import PlaybookResult, run_playbook
 from vardmote.lab import appliances, containers, lifecycle
 from vardmote.lab.layout import CA_PUBLISHED, LAB_DIR_ENV, LabLayout
@@ -118,24 +118,6 @@ def api_contents() -> dict[str, Any]:
 
 
 FRESH_API: dict[str, Any] = {}
-
-
-def project_copy(tmp_path: Path, replacements: list[tuple[str, str]]) -> Path:
-    """The Pulumi project with a changed lab stack, in a folder of the test's: the same stack and state."""
-    source = project_dir()
-    copy = tmp_path / "project"
-    copy.mkdir()
-    shutil.copy(source / "Pulumi.yaml", copy / "Pulumi.yaml")
-    text = (source / f"Pulumi.{LAB_STACK}.yaml").read_text(encoding="utf-8")
-    for old, new in replacements:
-        assert old in text, old
-        text = text.replace(old, new)
-    (copy / f"Pulumi.{LAB_STACK}.yaml").write_text(text, encoding="utf-8")
-    shutil.copytree(source / "infra", copy / "infra", ignore=shutil.ignore_patterns("__pycache__", ".venv"))
-    venv = Path(sys.executable).parent.parent
-    (copy / ".venv").symlink_to(venv)
-    (copy / "infra" / ".venv").symlink_to(venv)  # see scripts/bootstrap.sh
-    return copy
 
 
 def vardmote(*arguments: str) -> subprocess.CompletedProcess[str]:
@@ -299,7 +281,7 @@ def test_a_deploy_repairs_what_was_broken(lab: LabLayout) -> None:
 def test_a_field_the_api_can_change_is_updated_in_place_under_the_engine(engine: Engine, tmp_path: Path) -> None:
     with management_api() as api:
         (rule,) = api.list("gateway_routing_rule")
-    changed = project_copy(tmp_path, [(r"^(\d{6,10})@lab", r"^(\d{6,12})@lab")])
+    changed = lab_project_copy(tmp_path, [(r"^(\d{6,10})@lab", r"^(\d{6,12})@lab")])
     result = engine.run("up", "--yes", "--skip-preview", project=changed)
     assert "1 updated" in result.stdout, result.stdout
     with management_api() as api:
@@ -314,7 +296,7 @@ def test_a_changed_identity_makes_a_new_object_and_its_dependants_survive(engine
     with management_api() as api:
         (old_dns,) = api.list("dns_server")
         locations = {obj["name"]: obj["resource_uri"] for obj in api.list("system_location")}
-    changed = project_copy(tmp_path, [("dns_servers: [10.231.0.1]", "dns_servers: [10.231.0.2]")])
+    changed = lab_project_copy(tmp_path, [("dns_servers: [10.231.0.1]", "dns_servers: [10.231.0.2]")])
     engine.run("up", "--yes", "--skip-preview", project=changed)
     with management_api() as api:
         (new_dns,) = api.list("dns_server")
