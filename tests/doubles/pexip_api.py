@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from tests.doubles.tls import TestPki
 from vardmote.lab.management_api import (
@@ -15,7 +16,21 @@ from vardmote.lab.management_api import (
     running_management_api,
 )
 
-__all__ = ["NODE_UPLOAD_PATH", "Fault", "ManagementApiState", "RunningApi", "running_pexip"]
+__all__ = ["NODE_UPLOAD_PATH", "Fault", "ManagementApiState", "RunningApi", "node_fields", "running_pexip"]
+
+
+def node_fields(system_location: str, **extra: Any) -> dict[str, Any]:
+    """A worker_vm's fields as a transcoding node in Sundsvall has them, in `system_location`."""
+    return {
+        "name": "sundsvall-conf-01",
+        "hostname": "sundsvall-conf-01",
+        "domain": "video.rvn.example",
+        "address": "10.210.10.10",
+        "netmask": "255.255.255.0",
+        "gateway": "10.210.10.1",
+        "system_location": system_location,
+        **extra,
+    }
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.doubles.pexip_api import RunningApi
+from tests.doubles.pexip_api import RunningApi, node_fields
 from tests.doubles.tls import TestPki
 
 CONFIG = "/api/admin/configuration/v1/"
@@ -119,16 +119,7 @@ def test_names_are_unique_and_secrets_read_back_as_null(api: httpx.Client) -> No
 
 def test_a_new_worker_vm_answers_with_its_bootstrap_configuration_as_xml(api: httpx.Client) -> None:
     location = made(api, "system_location", {"name": "Sundsvall"})
-    node = {
-        "name": "sundsvall-conf-01",
-        "hostname": "sundsvall-conf-01",
-        "domain": "video.rvn.example",
-        "address": "10.210.10.10",
-        "netmask": "255.255.255.0",
-        "gateway": "10.210.10.1",
-        "password": "node-secret",
-        "system_location": location,
-    }
+    node = node_fields(location, password="node-secret")
     response = post(api, "worker_vm", node)
     assert response.status_code == 201
     assert response.headers["Content-Type"] == "application/xml"

@@ -16,7 +16,7 @@ from pulumi.dynamic import CheckResult, ConfigureRequest, CreateResult, ReadResu
 from pulumi.dynamic.config import Config
 from pulumi.output import Unknown
 
-from tests.doubles.pexip_api import NODE_UPLOAD_PATH, Fault, RunningApi
+from tests.doubles.pexip_api import NODE_UPLOAD_PATH, Fault, RunningApi, node_fields
 from vardmote.platform.pexip.protocol import PexipApiError
 from vardmote.platform.pexip.providers import (
     ConferencingNodeRegistrationProvider,
@@ -200,19 +200,7 @@ class TestConfigurationObject:
         dependants to its URI, then deletes the old one, which the API allows only once it is unused."""
         provider = configured(ConfigurationObjectProvider, pexip)
         old = provider.create(location(pexip, "Sundsvall"))
-        node = pexip.state.add(
-            "worker_vm",
-            {
-                "name": "sundsvall-conf-01",
-                "hostname": "sundsvall-conf-01",
-                "domain": "video.rvn.example",
-                "address": "10.210.10.10",
-                "netmask": "255.255.255.0",
-                "gateway": "10.210.10.1",
-                "password": "x",
-                "system_location": old.id,
-            },
-        )
+        node = pexip.state.add("worker_vm", node_fields(old.id, password="x"))
         with pytest.raises(PexipApiError, match="is in use by worker_vm"):
             provider.delete(old.id, outs_of(old))  # what delete-before-replace would do: refused
         new = provider.create(location(pexip, "Sundsvall transcoding"))
@@ -339,19 +327,10 @@ def node(pexip: RunningApi, timeout_s: float = 5, **fields: Any) -> dict[str, An
     return props(
         pexip,
         "worker_vm",
-        {
-            "name": "sundsvall-conf-01",
-            "hostname": "sundsvall-conf-01",
-            "domain": "video.rvn.example",
-            "address": "10.210.10.10",
-            "netmask": "255.255.255.0",
-            "gateway": "10.210.10.1",
-            "system_location": location_uri[0]["resource_uri"],
-            "node_type": "CONFERENCING",
-            "vm_cpu_count": 4,
-            "vm_system_memory": 4096,
-            **fields,
-        },
+        node_fields(
+            location_uri[0]["resource_uri"],
+            **{"node_type": "CONFERENCING", "vm_cpu_count": 4, "vm_system_memory": 4096, **fields},
+        ),
         secrets={"password": "node-secret"},
         bootstrap={
             "vm": "vm-1",
