@@ -12,9 +12,12 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # Debian packages the project needs on the machine itself (none of them is a Python package):
 # PostgreSQL for the registry's tests against a real server; systemd-nspawn, debootstrap, nftables
 # and iproute2 for the lab's hosts (`vardmote lab up`); poppler-utils and qpdf, with which the tests
-# read back the support labels' PDF. Installed without recommends: a recommended
+# read back the support labels' PDF; chromium, chromium-driver and libnss3-tools (certutil) for the
+# headless browser that joins calls and opens the readiness page as a patient's or technician's browser
+# would (vardmote/verify/chromium.py). Installed without recommends: a recommended
 # package would otherwise rewrite nsswitch.conf.
-APT_PACKAGES=(postgresql systemd-container debootstrap nftables iproute2 poppler-utils qpdf)
+APT_PACKAGES=(postgresql systemd-container debootstrap nftables iproute2 poppler-utils qpdf
+    chromium chromium-driver libnss3-tools)
 
 if [ "${#APT_PACKAGES[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
     missing=()
