@@ -60,7 +60,7 @@ CASES = {
         "lab",
         "management_node: {site: lab, vcpu: 4, memory_mb: 4096}",
         "management_node: {site: lab, vcpu: 2, memory_mb: 4096}",
-        f"Pulumi.lab.yaml:30: {PLATFORM}.management_node.vcpu: the Management Node needs at least 4, got 2",
+        f"Pulumi.lab.yaml:33: {PLATFORM}.management_node.vcpu: the Management Node needs at least 4, got 2",
     ),
     "unknown_site": (
         "rvn-prod",
@@ -72,8 +72,8 @@ CASES = {
         "lab",
         "    turn:\n      sites: [lab]",
         "    turn:\n      sitez: [lab]",
-        f"Pulumi.lab.yaml:64: {PLATFORM}.turn.sites: required field is missing\n"
-        f"Pulumi.lab.yaml:65: {PLATFORM}.turn.sitez: unknown field; did you mean 'sites'?",
+        f"Pulumi.lab.yaml:67: {PLATFORM}.turn.sites: required field is missing\n"
+        f"Pulumi.lab.yaml:68: {PLATFORM}.turn.sitez: unknown field; did you mean 'sites'?",
     ),
     "plain_text_provider_secret": (
         "rvn-prod",
@@ -167,6 +167,13 @@ CASES = {
         f"Pulumi.rvn-prod.yaml:44: {PLATFORM}.sites[0].public.edge_nodes[0]: 192.0.2.10 is not globally routable "
         "(192.0.2.0/24, documentation, TEST-NET-1): the internet could not reach it there",
     ),
+    "public_address_of_the_labs_internet_outside_the_lab": (
+        "rvn-prod",
+        "edge_nodes: [195.198.100.10,",
+        "edge_nodes: [203.0.113.10,",
+        f"Pulumi.rvn-prod.yaml:44: {PLATFORM}.sites[0].public.edge_nodes[0]: 203.0.113.10 is not globally routable "
+        "(203.0.113.0/24, documentation, TEST-NET-3): the internet could not reach it there",
+    ),
     "public_address_that_is_private": (
         "rvn-prod",
         "turn_relays: [195.198.101.20]",
@@ -240,11 +247,11 @@ CASES = {
         f"Pulumi.rvn-prod.yaml:46: {PLATFORM}.sites[1].public: required where the platform is deployed (vsphere): "
         "ornskoldsvik has 3 edge nodes and a TURN relay, which the internet reaches at their static NAT addresses",
     ),
-    "a_lab_public_side_is_optional_but_checked_when_given": (
+    "a_lab_public_side_is_checked": (
         "lab",
-        "        edge_nodes: {count: 1, vcpu: 2, memory_mb: 2048}\n",
-        "        edge_nodes: {count: 1, vcpu: 2, memory_mb: 2048}\n        public: {edge_nodes: [195.198.110.10]}\n",
-        f"Pulumi.lab.yaml:28: {PLATFORM}.sites[0].public.turn_relays: lab plans 1 TURN relay (turn.sites), "
+        "        public: {edge_nodes: [198.51.100.10], turn_relays: [198.51.100.11]}\n",
+        "        public: {edge_nodes: [198.51.100.10]}\n",
+        f"Pulumi.lab.yaml:30: {PLATFORM}.sites[0].public.turn_relays: lab plans 1 TURN relay (turn.sites), "
         "so 1 public address, one per TURN relay in order; got 0",
     ),
 }

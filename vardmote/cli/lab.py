@@ -86,8 +86,46 @@ def status() -> None:
         table.add_row(host.name, host.role, host.address, _yes(host.running), _yes(host.ssh_port_open), service)
     console.print(table)
     console.print("network: " + (", ".join(network) or "none"))
+    from vardmote.lab import internet
+
+    policy = internet.home_policy()
+    if policy is not None:
+        console.print(f"home ({internet.HOME.netns}, behind {internet.HOME.public}): {internet.HOME_POLICIES[policy]}")
     if any(not (host.running and host.ssh_port_open) or host.serves is False for host in hosts):
         raise typer.Exit(1)
+
+
+@app.command()
+def home(
+    policy: Annotated[
+        str,
+        typer.Argument(help="web: only TCP/443 and DNS out (the default); open: everything; closed: nothing but DNS."),
+    ],
+) -> None:
+    """Choose what the lab's patient home (the `vmlab-home` namespace) lets out through its router.
+
+    `vardmote lab up` starts it as `web`, the strict home or mobile network that TURN over 443 is for;
+    `open` is an ordinary home network (TURN over UDP works too); `closed` is a connection that is down.
+
+    Examples:
+
+        sudo vardmote lab home open
+
+        sudo vardmote lab home web
+    """
+    from vardmote.lab import internet
+    from vardmote.lab.system import LabError, require_root
+
+    if policy not in internet.HOME_POLICIES:
+        fail(f"unknown home policy {policy!r}: choose one of {', '.join(internet.HOME_POLICIES)}")
+        raise typer.Exit(2)
+    try:
+        require_root("home")
+        internet.set_home_policy(policy)
+    except LabError as err:
+        fail(str(err))
+        raise typer.Exit(1) from None
+    console.print(f"[bold green]✓[/] home: {internet.HOME_POLICIES[policy]}")
 
 
 def _yes(value: bool) -> str:

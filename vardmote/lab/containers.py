@@ -44,10 +44,13 @@ def ensure_overlay(layout: LabLayout, host: LabHost) -> Path:
     return root
 
 
-def seed_files(root: Path, host: LabHost, authorized_key: str, host_key: tuple[bytes, str]) -> None:
-    """Hostname, resolver, the lab's SSH key for root and the host's own SSH host key."""
+def seed_files(root: Path, host: LabHost, authorized_key: str, host_key: tuple[bytes, str], resolver: str) -> None:
+    """Hostname, resolver (the lab's DNS server, as the stack's dns_servers say), the lab's SSH key for
+    root and the host's own SSH host key."""
     (root / "etc" / "hostname").write_text(f"{host.name}\n", encoding="utf-8")
-    shutil.copyfile("/etc/resolv.conf", root / "etc" / "resolv.conf", follow_symlinks=True)
+    resolv_conf = root / "etc" / "resolv.conf"
+    resolv_conf.unlink(missing_ok=True)  # the image's may be a link to this machine's
+    resolv_conf.write_text(f"nameserver {resolver}\n", encoding="ascii")
     ssh_dir = root / "root" / ".ssh"
     ssh_dir.mkdir(mode=0o700, exist_ok=True)
     write_atomically(ssh_dir / "authorized_keys", authorized_key.encode(), 0o600)

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from vardmote.core.file_writing import write_atomically
-from vardmote.lab import appliances, containers, network
+from vardmote.lab import appliances, containers, internet, network
 from vardmote.lab.certificates import ensure_host_certificate
 from vardmote.lab.hosts import LabHost, hosts_from_outputs, lab_stack
 from vardmote.lab.image import ensure_base
@@ -36,21 +36,26 @@ def up(layout: LabLayout, project: Path, ssh_timeout_s: float, say: Say) -> LabS
     require_tools()
     outputs, platform = lab_stack(project)
     hosts = hosts_from_outputs(outputs)
+    gateways = sorted(
+        {f"{host.gateway}/{ipaddress.ip_network(host.network).prefixlen}" for host in hosts},
+        key=ipaddress.ip_interface,
+    )
+    # Everything the stack must say is checked before anything is made.
+    resolver = internet.resolver_address(platform, gateways)
+    nat = internet.static_nat_of(outputs)
+    internet.check_machine_free()
     api_password = _api_password(project) if platform.pexip is not None else None
     _claim_machine(layout)
     layout.lab_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     state = load_state(layout.state_file)
 
     ensure_base(layout, say)
-    state.gateways = sorted(
-        {f"{host.gateway}/{ipaddress.ip_network(host.network).prefixlen}" for host in hosts},
-        key=ipaddress.ip_interface,
-    )
-    network.ensure_bridge(state.gateways)
-    forward_before = network.ensure_nat(sorted({host.network for host in hosts}))
-    if state.ip_forward_before is None:
-        state.ip_forward_before = forward_before  # only the first `up` saw the machine's own value
-    save_state(layout.state_file, state)
+    state.gateways = gateways
+    _ensure_network(layout, state, hosts, nat, say)
+    names = internet.public_names(platform, nat)
+    listen = [resolver, *(outside.router_address for outside in internet.OUTSIDE)]
+    if internet.ensure_resolver(layout, listen, names, platform.domain):
+        say(f"DNS on {resolver}: {', '.join(f'{name} → {address}' for name, address in sorted(names.items()))}")
 
     authorized_key = ensure_lab_key(layout)
     host_keys: list[tuple[LabHost, str]] = []
@@ -61,7 +66,7 @@ def up(layout: LabLayout, project: Path, ssh_timeout_s: float, say: Say) -> LabS
         network.ensure_host_link(current)
         root = containers.ensure_overlay(layout, current)
         host_key = host_key_of(root, current)
-        containers.seed_files(root, current, authorized_key, host_key)
+        containers.seed_files(root, current, authorized_key, host_key, resolver)
         host_keys.append((current, host_key[1]))
         running = containers.nspawn_pid(current.name)
         if running is not None:
@@ -88,6 +93,22 @@ def up(layout: LabLayout, project: Path, ssh_timeout_s: float, say: Say) -> LabS
             f"(console logs: {layout.lab_dir / 'hosts'}/<host>/console.log)"
         )
     return state
+
+
+def _ensure_network(
+    layout: LabLayout, state: LabState, hosts: list[LabHost], nat: list[internet.StaticNat], say: Say
+) -> None:
+    """The bridge, NAT out, and the lab's internet: the home, the operator and the region's static NAT."""
+    network.ensure_bridge(state.gateways)
+    home_policy = internet.home_policy() or internet.DEFAULT_HOME_POLICY  # a second `up` keeps the choice
+    forward_before = network.ensure_nat(sorted({host.network for host in hosts}), internet.nft_chains(nat))
+    if state.ip_forward_before is None:
+        state.ip_forward_before = forward_before  # only the first `up` saw the machine's own value
+    save_state(layout.state_file, state)
+    for outside in internet.OUTSIDE:
+        internet.ensure_outside_host(outside)
+    internet.set_home_policy(home_policy)
+    say(f"home ({internet.HOME.address}, behind {internet.HOME.public}): {internet.HOME_POLICIES[home_policy]}")
 
 
 def _api_password(project: Path) -> str:
@@ -137,6 +158,11 @@ def _write_inventory(layout: LabLayout, outputs: dict[str, Any], state: LabState
                 # The controller reaches each subnet from the bridge's address in it: SSH is let in
                 # from those, and from no lab host.
                 "baseline_admin_sources": [gateway.split("/")[0] for gateway in state.gateways],
+                # Where verify's browser and phone calls start: outside the region (internet.py).
+                "vardmote_lab_outside": {
+                    outside.name: {"netns": outside.netns, "address": outside.address, "public": outside.public}
+                    for outside in internet.OUTSIDE
+                },
             },
             "hosts": certificates,
         }
@@ -213,6 +239,7 @@ def down(layout: LabLayout, say: Say) -> list[str]:
         say(f"{name} stopped and removed")
     containers.remove_cgroups()
     network.remove_network(state.ip_forward_before)
+    internet.remove_netns_config()
     shutil.rmtree(layout.lab_dir, ignore_errors=True)
     OWNER_FILE.unlink(missing_ok=True)
     CA_PUBLISHED.unlink(missing_ok=True)
@@ -224,6 +251,7 @@ def leftovers(layout: LabLayout) -> list[str]:
     left = network.network_present()
     left += [f"mount {path}" for path in containers.lab_mounts(layout)]
     left += [f"cgroup of {name}" for name in sorted(containers.lab_cgroup_hosts())]
+    left += internet.leftover_config()
     if layout.lab_dir.exists():
         left.append(f"folder {layout.lab_dir}")
     left += [f"file {path}" for path in (OWNER_FILE, CA_PUBLISHED) if path.exists()]

@@ -14,6 +14,7 @@ from pathlib import Path
 from vardmote.lab.hosts import LabHost
 from vardmote.lab.layout import BRIDGE, NETNS_PREFIX, NFT_TABLE, VETH_PREFIX
 from vardmote.lab.system import run
+from vardmote.platform.address_plan import LAB_INTERNET
 
 IP_FORWARD = Path("/proc/sys/net/ipv4/ip_forward")
 
@@ -59,21 +60,26 @@ def ensure_host_link(host: LabHost) -> None:
     run([*inside, "route", "replace", "default", "via", host.gateway])
 
 
-def ensure_nat(lab_networks: list[str]) -> str:
-    """Masquerade the lab's traffic to the outside (apt reaches the mirror); return ip_forward's old value."""
+def ensure_nat(lab_networks: list[str], outside_chains: str = "") -> str:
+    """Masquerade the lab's traffic to the real outside (apt reaches the mirror), not to the lab's own
+    internet, whose chains (`outside_chains`, see internet.py) join the same table; return
+    ip_forward's old value."""
     before = IP_FORWARD.read_text(encoding="ascii").strip()
     IP_FORWARD.write_text("1\n", encoding="ascii")
     networks = ", ".join(str(ipaddress.ip_network(net)) for net in lab_networks)
+    internet = ", ".join(str(cidr) for cidr in LAB_INTERNET.iter_cidrs())
     # Re-created whole on every `up`: one `nft -f` replaces the table atomically.
     rules = f"""
 table ip {NFT_TABLE} {{}}
 delete table ip {NFT_TABLE}
 table ip {NFT_TABLE} {{
     set lab {{ type ipv4_addr; flags interval; elements = {{ {networks} }} }}
+    set internet {{ type ipv4_addr; flags interval; elements = {{ {internet} }} }}
     chain postrouting {{
         type nat hook postrouting priority srcnat; policy accept;
-        ip saddr @lab ip daddr != @lab masquerade
+        ip saddr @lab ip daddr != @lab ip daddr != @internet masquerade
     }}
+{outside_chains}
 }}
 """
     run(["nft", "-f", "-"], stdin=rules)
@@ -99,6 +105,10 @@ def network_present() -> list[str]:
     if _nat_table_exists():
         present.append(f"nft table ip {NFT_TABLE}")
     return present
+
+
+def link_names() -> list[str]:
+    return list(_links())
 
 
 def _lab_links() -> list[str]:

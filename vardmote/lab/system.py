@@ -15,6 +15,7 @@ HOST_TOOLS = {
     "ip": "iproute2",
     "tar": "tar",
     "mount": "mount",
+    "dnsmasq": "dnsmasq-base",  # the lab's DNS (internet.py)
 }
 
 

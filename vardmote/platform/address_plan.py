@@ -33,6 +33,11 @@ _PUBLIC_WORDS = {"edge": ("edge node", "edge nodes"), "turn": ("TURN relay", "TU
 
 # IANA's IPv4 special-purpose address registry (RFC 6890 and its successors): the ranges that are not
 # globally routable, named so that an error can say which one an address fell into.
+# The lab's stand-in for the internet (`vardmote lab up`: the patient's home, the phone operator, the
+# edge's static NAT): TEST-NET-2 (RFC 5737), which no real host holds, so the lab shadows nobody (lab
+# up refuses a machine that routes it elsewhere; some test networks use the other documentation ranges).
+LAB_INTERNET = netaddr.IPSet(["198.51.100.0/24"])
+
 NOT_GLOBAL = [
     (netaddr.IPNetwork("0.0.0.0/8"), "'this network'"),
     (netaddr.IPNetwork("10.0.0.0/8"), "private, RFC 1918"),
@@ -141,11 +146,12 @@ def _gateway_of(
     return gateway
 
 
-def plan_addresses(sites: Sequence[SiteLayout]) -> AddressPlan:
+def plan_addresses(sites: Sequence[SiteLayout], *, lab: bool = False) -> AddressPlan:
     """The whole plan; raises FieldError (located in the config, `sites[i]` being `sites`' i-th) for
-    overlaps, networks too small and public addresses that the internet could not reach."""
+    overlaps, networks too small and public addresses that the internet could not reach. The lab's
+    internet is made of documentation addresses (see LAB_INTERNET), which `lab` allows as public ones."""
     _check_no_overlap(sites)
-    public = _public_addresses(sites)
+    public = _public_addresses(sites, lab=lab)
     hosts: list[HostAddress] = []
     networks: list[NetworkPlan] = []
     for site_index, site in enumerate(sites):
@@ -214,7 +220,7 @@ def _check_no_overlap(sites: Sequence[SiteLayout]) -> None:
             raise FieldError(second_loc, f"{second} overlaps {format_field_path(first_loc)} ({first})")
 
 
-def _public_addresses(sites: Sequence[SiteLayout]) -> dict[str, str]:
+def _public_addresses(sites: Sequence[SiteLayout], *, lab: bool) -> dict[str, str]:
     """host name → static NAT address, for the sites that have a public side; FieldError (at
     `sites[i].public.<key>[j]`) for a count that does not match the site's hosts, or an address that
     is not IPv4, not globally routable, inside one of the stack's networks, or given twice."""
@@ -235,7 +241,7 @@ def _public_addresses(sites: Sequence[SiteLayout]) -> dict[str, str]:
             if len(given) != len(names):
                 raise FieldError(loc, _count_message(site.name, role, len(names), len(given)))
             for index, (name, value) in enumerate(zip(names, given, strict=True)):
-                address = _reachable_address(value, (*loc, index), internal)
+                address = _reachable_address(value, (*loc, index), internal, lab=lab)
                 if address in seen:
                     raise FieldError((*loc, index), f"{address} is already {format_field_path(seen[address])}")
                 seen[address] = (*loc, index)
@@ -254,10 +260,16 @@ def _count_message(site: str, role: str, planned: int, given: int) -> str:
 
 
 def _reachable_address(
-    value: str, loc: tuple[str | int, ...], internal: Sequence[tuple[tuple[str | int, ...], netaddr.IPNetwork]]
+    value: str,
+    loc: tuple[str | int, ...],
+    internal: Sequence[tuple[tuple[str | int, ...], netaddr.IPNetwork]],
+    *,
+    lab: bool,
 ) -> netaddr.IPAddress:
     """The address, if a patient's browser at home could reach it; FieldError at `loc` if not."""
     address = netaddr.IPAddress(value)
+    if lab and address in LAB_INTERNET:
+        return address
     if address.version != 4:
         raise FieldError(
             loc,

@@ -623,7 +623,8 @@ class PlatformConfig(StrictModel):
                     else {role: getattr(site.public, key) for role, key in PUBLIC_ROLES.items()},
                 )
                 for site in self.sites
-            ]
+            ],
+            lab=self.environment == "lab",
         )
 
     def _hosts_of(self, site: Site) -> dict[NetworkRole, list[tuple[str, str]]]:

@@ -140,7 +140,7 @@ def build_platform() -> None:
     pulumi.export("address_plan", [network.__dict__ for network in plan.networks])
     if config.hypervisor.kind != "existing":
         pulumi.export("dhcp_reservations", dhcp_reservations(config, plan))
-        pulumi.export("static_nat", static_nat(plan))
+    pulumi.export("static_nat", static_nat(plan))  # the lab plays the region's firewall from it
     pulumi.export("ansible_inventory", ansible_inventory(config, plan, portal.settings))
     if rooms is not None:
         pulumi.export("room_template", rooms.template)
