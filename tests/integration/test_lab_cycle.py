@@ -26,7 +26,7 @@ import pytest
 
 from tests.integration.pulumi_harness import Engine, engine_env, lab_engine, lab_project_copy, require_engine
 from vardmote.core.playbooks import PlaybookResult, run_playbook
-from vardmote.lab import appliances, containers, lifecycle
+from vardmote.lab import appliances, containers, internet, lifecycle
 from vardmote.lab.layout import CA_PUBLISHED, LAB_DIR_ENV, LabLayout
 from vardmote.lab.network import IP_FORWARD
 from vardmote.lab.state import load_state
@@ -234,6 +234,50 @@ def test_verify_passes_on_the_deployed_lab(lab: LabLayout) -> None:
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr
     assert "every check passed" in result.stdout
     assert " FAILED" not in result.stdout
+
+
+def _from_home(script: str) -> subprocess.CompletedProcess[str]:
+    """A Python snippet run in the patient's home (the `vmlab-home` namespace, behind its router)."""
+    command = ["ip", "netns", "exec", internet.HOME.netns, sys.executable, "-c", script]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+_CONNECT = """
+import socket, sys
+try:
+    socket.create_connection(("turn.lab.vardmote.example", int(sys.argv[1])), timeout=3).close()
+    print("open")
+except OSError as err:
+    print("blocked", err)
+"""
+
+
+def _home_connects(port: int) -> bool:
+    said = _from_home(_CONNECT.replace("sys.argv[1]", str(port))).stdout
+    return said.startswith("open")
+
+
+def test_the_home_reaches_the_portal_at_its_static_nat_address_over_443_only(lab: LabLayout) -> None:
+    fetch = f"""
+import socket, ssl, urllib.request
+print(socket.gethostbyname("portal.lab.vardmote.example"))
+context = ssl.create_default_context(cafile="{CA_PUBLISHED}")
+print(urllib.request.urlopen("https://portal.lab.vardmote.example/robots.txt", context=context, timeout=10).status)
+"""
+    said = _from_home(fetch)
+    assert said.stdout.split() == ["198.51.100.11", "200"], said.stdout + said.stderr
+    access_log = lab.root_dir("lab-turn-01") / "var" / "log" / "nginx" / "access.log"
+    # The edge sees the home router's public address, not the home's LAN address nor the lab's bridge.
+    assert f"{internet.HOME.public} - - " in access_log.read_text(encoding="utf-8").splitlines()[-1]
+    assert not _home_connects(5349), "the home lets only TCP/443 out, but TURN's own TLS port answered"
+    try:
+        assert vardmote("lab", "home", "open").returncode == 0
+        assert _home_connects(5349), "an open home reaches every port of the edge's public address"
+        assert vardmote("lab", "home", "closed").returncode == 0
+        assert not _home_connects(443), "a closed home still reached 443"
+    finally:
+        assert vardmote("lab", "home", "web").returncode == 0
+    assert _home_connects(443)
 
 
 def test_verify_names_a_port_a_broken_role_opened(lab: LabLayout) -> None:
