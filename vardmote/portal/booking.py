@@ -26,6 +26,7 @@ from vardmote.portal.invitation import (
     PIN_PLACEHOLDER,
     Invitation,
     InvitationError,
+    InvitationRefused,
     Message,
     meeting_values,
     render,
@@ -84,13 +85,30 @@ def check_request(request: BookingRequest, rooms: StackRooms, now: datetime) -> 
             f"stack {rooms.stack}: the phone alias {phone} with a {ROOM_NUMBER_DIGITS}-digit room is longer "
             f"than E.164's {E164_MAX_DIGITS} digits"
         )
-    review_template(request.invitation, request.room_name)
+    _review_template(request)
     needs_pin = PIN_PLACEHOLDER in request.invitation.placeholders
     if rooms.guest_pin and not needs_pin:
         raise BookingError(
             f"invitation {request.invitation.name}: has no {{{{ {PIN_PLACEHOLDER} }}}}, so guests would not get "
             "the room's guest PIN"
         )
+
+
+def _review_template(request: BookingRequest) -> None:
+    """The template, with the room's name, as the invitation checks judge it (raises InvitationRefused).
+    The reference names the room every participant sees: what the checks find in the room's name is
+    the reference's fault, not the template's, and is said so (BookingError)."""
+    try:
+        review_template(request.invitation, request.room_name)
+    except InvitationRefused as refused:
+        about_room = [finding.message for finding in refused.findings if finding.message.startswith("room ")]
+        if about_room:
+            said = about_room[0].removeprefix("room ")
+            raise BookingError(
+                f"booking reference {request.reference!r}: the room's name {said}; use the booking system's "
+                "reference, never a personnummer (participants see the room's name)"
+            ) from None
+        raise
 
 
 @dataclass
