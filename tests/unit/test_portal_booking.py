@@ -491,6 +491,15 @@ def test_the_command_books_and_shows_the_pins_once_to_the_booker(pexip: RunningA
     assert "is already booked; nothing to change" in again.stdout
     assert stored["guest_pin"] not in again.stdout
     assert len(pexip.state.find("conference")) == 1
+    assert "no longer lets guests in" not in again.stdout
+    renewed = room_book(pexip, *MEETING, "--new-pins")
+    assert renewed.exit_code == 0, renewed.output
+    assert "new PINs: the invitation sent before no longer lets guests in" in renewed.stdout
+    phone = next(a for a in pexip.state.find("conference_alias") if a["alias"].startswith("+"))
+    pexip.state.delete("conference_alias", phone["id"])
+    finished = room_book(pexip, *MEETING)
+    assert "was booked before; finished" in finished.stdout
+    assert "aliases added: phone; fields set: none" in finished.stdout
 
 
 @pytest.mark.parametrize(

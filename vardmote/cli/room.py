@@ -257,11 +257,18 @@ def _print_booking(booking: Booking, rooms: StackRooms) -> None:
         "already booked": "is already booked; nothing to change",
     }.get(booking.status, booking.status)
     console.print(f"[bold green]✓[/] room {plan.number} for {plan.request.reference} {headline} on stack {rooms.stack}")
+    if booking.status == "finished" and (plan.missing_aliases or plan.drift):
+        added = ", ".join(plan.missing_aliases) or "none"
+        console.print(f"  aliases added: {added}; fields set: {', '.join(sorted(plan.drift)) or 'none'}", markup=False)
     _print_room(plan, rooms)
     if plan.pins and plan.pins.host:
         console.print(f"  värd-PIN (host PIN, for you only): {plan.pins.host}", markup=False)
     if plan.message is not None:
         _print_message(plan.message.subject, plan.message.body)
+        if plan.existing is not None:
+            console.print(
+                "  new PINs: the invitation sent before no longer lets guests in; send this one through 1177 instead"
+            )
     elif booking.status != "booked":
         console.print(
             "  its PINs were shown when it was booked and cannot be read back: `--new-pins` sets new ones and "
