@@ -528,8 +528,14 @@ def test_the_invitation_gives_whoever_supports_the_patients_kit(
         (["--invitation", "nope"], "error: --invitation 'nope': no such template; known: sip-mote, vardbesok"),
         (["--municipality", "Gotland"], "error: unknown municipality 'Gotland'"),
         (["--stack", "nope"], "Pulumi.nope.yaml:1: no stack 'nope'"),
+        (["--at", "2036-03-30 02:30"], "error: --at '2036-03-30 02:30': no such time in Sweden"),
+        (
+            ["--at", "2036-10-26 02:30"],
+            "error: --at '2036-10-26 02:30': happens twice in Sweden (the clocks go back an hour that night); "
+            "give the offset, such as 2036-10-26 02:30+02:00 (summer time) or 2036-10-26 02:30+01:00",
+        ),
     ],
-    ids=["time", "date-only", "past", "template", "municipality", "stack"],
+    ids=["time", "date-only", "past", "template", "municipality", "stack", "spring-forward", "fall-back"],
 )
 def test_bad_input_is_one_clear_line_and_nothing_is_asked_of_the_api(
     pexip: RunningApi, args: list[str], error: str

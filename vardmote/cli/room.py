@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
@@ -40,7 +40,24 @@ def _meeting_time(text: str) -> datetime:
         # A date alone would be a meeting at midnight, and the invitation would say so.
         fail(f"--at {text!r}: a date without a time of day; give both, such as {text.strip()} 10:00")
         raise typer.Exit(1)
-    return parsed.replace(tzinfo=REGION_TIME_ZONE) if parsed.tzinfo is None else parsed
+    return parsed if parsed.tzinfo is not None else _swedish_time(text, parsed)
+
+
+def _swedish_time(text: str, wall_clock: datetime) -> datetime:
+    """A wall-clock time in Sweden, refusing the hour that does not exist when the clocks go forward
+    and the hour that happens twice when they go back (the invitation would be an hour wrong)."""
+    local = wall_clock.replace(tzinfo=REGION_TIME_ZONE)
+    round_trip = local.astimezone(UTC).astimezone(REGION_TIME_ZONE).replace(tzinfo=None)
+    if round_trip != wall_clock:
+        fail(f"--at {text!r}: no such time in Sweden (the clocks go forward an hour that night); pick another")
+        raise typer.Exit(1)
+    if local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset():
+        fail(
+            f"--at {text!r}: happens twice in Sweden (the clocks go back an hour that night); give the offset, "
+            f"such as {text.strip()}+02:00 (summer time) or {text.strip()}+01:00"
+        )
+        raise typer.Exit(1)
+    return local
 
 
 @app.command()
