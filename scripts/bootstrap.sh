@@ -17,7 +17,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # would (vardmote/verify/chromium.py). Installed without recommends: a recommended
 # package would otherwise rewrite nsswitch.conf.
 APT_PACKAGES=(postgresql systemd-container debootstrap nftables iproute2 poppler-utils qpdf
-    chromium chromium-driver libnss3-tools)
+    chromium chromium-driver libnss3-tools coturn)
 
 if [ "${#APT_PACKAGES[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
     missing=()

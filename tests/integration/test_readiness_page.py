@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,7 +123,9 @@ def portal_readiness_headers() -> dict[str, str]:
     assert re.search(r"location = /beredskap/ping \{\s*return 204;", block), "the vhost does not answer the ping"
     assert "location = /beredskap/testdata.bin {" in block, "the vhost does not serve the download file"
     own = block.split("location =", 1)[0]
-    return {name: value.strip('"') for name, value in re.findall(r'^\s*add_header (\S+) (".*?"|\S+) always;', own, re.M)}
+    return {
+        name: value.strip('"') for name, value in re.findall(r'^\s*add_header (\S+) (".*?"|\S+) always;', own, re.M)
+    }
 
 
 def _site_handler(root: Path, headers: dict[str, str]) -> type[http.server.SimpleHTTPRequestHandler]:
@@ -303,44 +305,59 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
+@contextmanager
+def serving_site(root: Path, cert: dict[str, str]) -> Iterator[None]:
+    """The portal's readiness resources over HTTPS on the edge's address (bind it inside the namespace)."""
+    server = http.server.ThreadingHTTPServer((EDGE_ADDRESS, 443), _site_handler(root, portal_readiness_headers()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert["vardmote_tls_certificate_file"], cert["vardmote_tls_key_file"])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def running_coturn(
+    namespace: str, folder: Path, targets: ReadinessTargets, secret: str, cert: dict[str, str]
+) -> Iterator[Path]:
+    """coturn in the namespace until the block ends (stopped by its PID); yields its log."""
+    config = _coturn_config(folder, targets, secret, cert)
+    with inside(namespace):
+        turn = subprocess.Popen(["turnserver", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_coturn(namespace, turn, folder / "turn.log", targets)
+        yield folder / "turn.log"
+    finally:
+        _stop(turn)
+
+
 @pytest.fixture(scope="module")
 def lab() -> Iterator[ReadinessLab]:
     targets = targets_of_stack(REPO_ROOT, "lab")
     secret = secrets.token_urlsafe(32)
-    with tempfile.TemporaryDirectory(prefix="vmrd-") as folder_name, home_namespace() as namespace:
-        folder = Path(folder_name)
-        cert = ensure_host_certificate(
-            folder / "ca", "edge", EDGE_ADDRESS, [targets.portal_name, targets.turn_name]
-        )
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vmrd-")))
+        namespace = stack.enter_context(home_namespace())
+        cert = ensure_host_certificate(folder / "ca", "edge", EDGE_ADDRESS, [targets.portal_name, targets.turn_name])
         site = folder / "www"
         shutil.copytree(WEB_ROOT, site)
         # As the portal role's task makes it on the host: random bytes of the configured size.
         (site / "beredskap" / "testdata.bin").write_bytes(os.urandom(DOWNLOAD_BYTES))
-        handler = _site_handler(site, portal_readiness_headers())
-        config = _coturn_config(folder, targets, secret, cert)
-        names = {targets.portal_name: EDGE_ADDRESS, targets.turn_name: TURN_ADDRESS}
         with inside(namespace):
-            resolver = serving_dns(system_nameserver(), names)
-            resolver.__enter__()
-            server = http.server.ThreadingHTTPServer((EDGE_ADDRESS, 443), handler)
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(cert["vardmote_tls_certificate_file"], cert["vardmote_tls_key_file"])
-            server.socket = context.wrap_socket(server.socket, server_side=True)
-            turn = subprocess.Popen(["turnserver", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        serving = threading.Thread(target=server.serve_forever, daemon=True)
-        serving.start()
-        try:
-            _wait_for_coturn(namespace, turn, folder / "turn.log", targets)
-            yield ReadinessLab(namespace, Path(cert["vardmote_tls_ca_file"]), targets, folder / "turn.log", secret)
-        finally:
-            _stop(turn)
-            server.shutdown()
-            server.server_close()
-            resolver.__exit__(None, None, None)
+            stack.enter_context(
+                serving_dns(system_nameserver(), {targets.portal_name: EDGE_ADDRESS, targets.turn_name: TURN_ADDRESS})
+            )
+            stack.enter_context(serving_site(site, cert))
+        log = stack.enter_context(running_coturn(namespace, folder, targets, secret, cert))
+        yield ReadinessLab(namespace, Path(cert["vardmote_tls_ca_file"]), targets, log, secret)
 
 
 def _nft(ruleset: str) -> None:
-    done = subprocess.run(["nft", "-f", "-"], input=ruleset, text=True, capture_output=True)
+    done = subprocess.run(["nft", "-f", "-"], check=False, input=ruleset, text=True, capture_output=True)
     if done.returncode != 0:
         raise RuntimeError(f"nft refused the rules: {done.stderr.strip()}")
 
@@ -358,7 +375,7 @@ def block(lab: ReadinessLab, rule: str) -> None:
 def unblocked(lab: ReadinessLab) -> Iterator[ReadinessLab]:
     yield lab
     with inside(lab.namespace):
-        subprocess.run(["nft", "delete", "table", "inet", BLOCK_TABLE], capture_output=True)
+        subprocess.run(["nft", "delete", "table", "inet", BLOCK_TABLE], check=False, capture_output=True)
 
 
 def run_page(lab: ReadinessLab, link: str, *, after_load: str | None = None) -> dict[str, Any]:
@@ -366,7 +383,9 @@ def run_page(lab: ReadinessLab, link: str, *, after_load: str | None = None) -> 
     page is there, press start as the technician does, and return window.vardmoteReadiness when done."""
     with inside(lab.namespace), chromium(lab.ca_file) as browser:
         browser.get(link)
-        ready = browser.execute_script("return !!window.vardmoteReadiness && !document.getElementById('start').disabled")
+        ready = browser.execute_script(
+            "return !!window.vardmoteReadiness && !document.getElementById('start').disabled"
+        )
         assert ready, f"the page did not load: {browser.title!r}"
         if after_load is not None:
             block(lab, after_load)
@@ -429,9 +448,7 @@ def test_udp_blocked_is_amber_through_443(unblocked: ReadinessLab) -> None:
 
 
 def test_everything_blocked_after_load_is_red_and_says_why(unblocked: ReadinessLab) -> None:
-    state = run_page(
-        unblocked, unblocked.link(), after_load=f"ip daddr {{ {EDGE_ADDRESS}, {TURN_ADDRESS} }} drop"
-    )
+    state = run_page(unblocked, unblocked.link(), after_load=f"ip daddr {{ {EDGE_ADDRESS}, {TURN_ADDRESS} }} drop")
     assert statuses(state) == {
         "link": "ok",
         "camera": "ok",
@@ -452,7 +469,8 @@ def test_everything_blocked_after_load_is_red_and_says_why(unblocked: ReadinessL
 def test_an_expired_link_is_red_before_anything_is_tried(unblocked: ReadinessLab) -> None:
     state = run_page(unblocked, unblocked.link(now=time.time() - 2 * 86400, valid_for_s=3600))
     checks = checks_of(state)
-    assert checks["link"]["status"] == "fail" and "gick ut" in checks["link"]["summary"], checks["link"]
+    assert checks["link"]["status"] == "fail", checks["link"]
+    assert "gick ut" in checks["link"]["summary"], checks["link"]
     assert checks["turn-udp"]["status"] == checks["turn-tls"]["status"] == "skipped"
     assert state["verdict"]["level"] == "red"
 
@@ -460,8 +478,11 @@ def test_an_expired_link_is_red_before_anything_is_tried(unblocked: ReadinessLab
 def _uclient(lab: ReadinessLab, username: str, password: str) -> subprocess.CompletedProcess[str]:
     with inside(lab.namespace):
         return subprocess.run(
-            ["turnutils_uclient", "-u", username, "-w", password, "-e", EDGE_ADDRESS, "-n", "1", "-c", "-X"]
-            + ["-p", str(lab.targets.turn_udp_port), TURN_ADDRESS],
+            [
+                *("turnutils_uclient", "-u", username, "-w", password, "-e", EDGE_ADDRESS, "-n", "1", "-c", "-X"),
+                *("-p", str(lab.targets.turn_udp_port), TURN_ADDRESS),
+            ],
+            check=False,
             capture_output=True,
             text=True,
             timeout=30,
@@ -475,7 +496,9 @@ def _credentials_of(link: str) -> tuple[str, str]:
 
 def test_the_links_credentials_allocate_on_coturn(lab: ReadinessLab) -> None:
     result = _uclient(lab, *_credentials_of(lab.link(user="RVN-000123")))
-    assert result.returncode == 0, f"coturn refused the link's credentials: {result.stdout[-400:]}{result.stderr[-400:]}"
+    assert result.returncode == 0, (
+        f"coturn refused the link's credentials: {result.stdout[-400:]}{result.stderr[-400:]}"
+    )
     # Allocated, a permission made and the one packet sent through the relay (the peer does not echo).
     assert "tot_send_msgs=1," in result.stdout, result.stdout[-400:]
 
@@ -496,9 +519,12 @@ def test_another_secrets_credentials_are_refused(lab: ReadinessLab) -> None:
 def test_the_edge_answers_over_verified_tls(lab: ReadinessLab) -> None:
     """The harness itself: the site answers on the edge's address with the portal's readiness headers."""
     context = ssl.create_default_context(cafile=str(lab.ca_file))
-    with inside(lab.namespace), socket.create_connection((EDGE_ADDRESS, 443), timeout=5) as raw:
-        with context.wrap_socket(raw, server_hostname=lab.targets.portal_name) as stream:
-            stream.sendall(f"GET /beredskap/ping HTTP/1.1\r\nHost: {lab.targets.portal_name}\r\n\r\n".encode())
-            answer = stream.recv(4096).decode()
+    with (
+        inside(lab.namespace),
+        socket.create_connection((EDGE_ADDRESS, 443), timeout=5) as raw,
+        context.wrap_socket(raw, server_hostname=lab.targets.portal_name) as stream,
+    ):
+        stream.sendall(f"GET /beredskap/ping HTTP/1.1\r\nHost: {lab.targets.portal_name}\r\n\r\n".encode())
+        answer = stream.recv(4096).decode()
     assert answer.startswith("HTTP/1.1 204"), answer
     assert "Cache-Control: no-store" in answer, answer

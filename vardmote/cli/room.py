@@ -305,10 +305,10 @@ def readiness_link(
 
     The technician opens it on the kit's tablet in the patient's home before a meeting: the page checks
     camera and microphone, TURN over UDP and over TLS on TCP 443, and the round trip and download speed
-    to the edge, and says in Swedish what to do. The page is the portal's https://<portal>/beredskap/;
+    to the edge, and says in Swedish what to do. The page is /beredskap/ on the portal's public name;
     the TURN relay's name and ports and a TURN credential valid for `--valid-for` ride in the link's
     fragment (after #), which the browser never sends to a server. The credential is coturn's REST kind
-    (username <expiry>:<user>, HMAC-SHA1 of the shared secret); the shared secret itself comes from the
+    (username `EXPIRY:USER`, HMAC-SHA1 of the shared secret); the shared secret itself comes from the
     environment (`--secret-env`, default VARDMOTE_TURN_SHARED_SECRET) or `--secret-file`, never the
     command line, and is never in the link. Anyone with the link can use the relay until it expires:
     send it to the technician only.
