@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import http.server
+import json
 import os
 import re
 import secrets
@@ -19,6 +20,7 @@ import socket
 import ssl
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -35,7 +37,8 @@ import yaml
 
 from vardmote.lab.certificates import ensure_host_certificate
 from vardmote.portal.readiness_link import ReadinessTargets, readiness_link, targets_of_stack
-from vardmote.verify.chromium import chromium, missing_tools
+from vardmote.verify.chromium import missing_tools
+from vardmote.verify.readiness_page import run_readiness_page
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PORTAL_ROLE = REPO_ROOT / "provisioning" / "roles" / "portal"
@@ -46,7 +49,6 @@ WEB_ROOT = PORTAL_ROLE / "files" / "web"
 EDGE_ADDRESS = "192.0.2.10"
 TURN_ADDRESS = "192.0.2.20"
 DOWNLOAD_BYTES = 2 * 1024 * 1024
-PAGE_DONE_TIMEOUT_S = 90
 CLONE_NEWNET = 0x40000000
 
 
@@ -379,26 +381,29 @@ def unblocked(lab: ReadinessLab) -> Iterator[ReadinessLab]:
 
 
 def run_page(lab: ReadinessLab, link: str, *, after_load: str | None = None) -> dict[str, Any]:
-    """Open the link in Chromium inside the namespace, optionally block `after_load` traffic once the
-    page is there, press start as the technician does, and return window.vardmoteReadiness when done."""
-    with inside(lab.namespace), chromium(lab.ca_file) as browser:
-        browser.get(link)
-        ready = browser.execute_script(
-            "return !!window.vardmoteReadiness && !document.getElementById('start').disabled"
+    """The page in Chromium inside the namespace, `after_load` traffic blocked once it is there."""
+    with inside(lab.namespace):
+        return run_readiness_page(
+            link, lab.ca_file, after_load=None if after_load is None else lambda: block(lab, after_load)
         )
-        assert ready, f"the page did not load: {browser.title!r}"
-        if after_load is not None:
-            block(lab, after_load)
-        browser.find_element("id", "start").click()
-        deadline = time.monotonic() + PAGE_DONE_TIMEOUT_S
-        while time.monotonic() < deadline:
-            state: dict[str, Any] = browser.execute_script("return window.vardmoteReadiness")
-            if state["done"]:
-                shown = browser.find_element("id", "verdict").get_attribute("data-level")
-                assert shown == state["verdict"]["level"], "the verdict shown is not the one exposed"
-                return state
-            time.sleep(0.5)
-        raise AssertionError(f"the page was not done within {PAGE_DONE_TIMEOUT_S} s: {state}")
+
+
+def run_page_as_the_lab_does(lab: ReadinessLab, link: str) -> tuple[int, dict[str, Any]]:
+    """The command the lab runs in its home namespace, the link on stdin: its exit status and results."""
+    done = subprocess.run(
+        [
+            *("ip", "netns", "exec", lab.namespace),
+            *(sys.executable, "-m", "vardmote.verify.readiness_page", "--ca", str(lab.ca_file)),
+        ],
+        input=link + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=180,
+        cwd=REPO_ROOT,
+    )
+    assert done.stdout.startswith("{"), f"no results (exit {done.returncode}): {done.stderr[-600:]}"
+    return done.returncode, json.loads(done.stdout)
 
 
 def checks_of(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -410,7 +415,8 @@ def statuses(state: dict[str, Any]) -> dict[str, str]:
 
 
 def test_everything_open_is_green(unblocked: ReadinessLab) -> None:
-    state = run_page(unblocked, unblocked.link())
+    status, state = run_page_as_the_lab_does(unblocked, unblocked.link())
+    assert status == 0, state["verdict"]
     checks = checks_of(state)
     assert statuses(state) == dict.fromkeys(
         ["link", "camera", "microphone", "rtt", "bandwidth", "turn-udp", "turn-tls"], "ok"
