@@ -453,6 +453,19 @@ def test_udp_blocked_is_amber_through_443(unblocked: ReadinessLab) -> None:
     assert checks["turn-udp"]["detail"]["errors"] or checks["turn-udp"]["detail"]["why"] == "timeout"
 
 
+def test_turn_over_443_blocked_is_amber_and_tells_it(unblocked: ReadinessLab) -> None:
+    """UDP carries the meeting, but there is no way left if the network shuts UDP, and a 443 that does
+    not answer may be the platform's fault: amber, and tell the region's IT."""
+    block(unblocked, f"ip daddr {TURN_ADDRESS} tcp dport {unblocked.targets.turn_tls_port} drop")
+    state = run_page(unblocked, unblocked.link())
+    assert statuses(state)["turn-udp"] == "ok", state
+    assert statuses(state)["turn-tls"] == "fail", state
+    verdict = state["verdict"]
+    assert verdict["level"] == "amber", verdict
+    assert any("TCP/443 nås inte" in reason for reason in verdict["reasons"]), verdict
+    assert any("IT-support" in advice for advice in verdict["advice"]), verdict
+
+
 def test_everything_blocked_after_load_is_red_and_says_why(unblocked: ReadinessLab) -> None:
     state = run_page(unblocked, unblocked.link(), after_load=f"ip daddr {{ {EDGE_ADDRESS}, {TURN_ADDRESS} }} drop")
     assert statuses(state) == {
@@ -466,9 +479,9 @@ def test_everything_blocked_after_load_is_red_and_says_why(unblocked: ReadinessL
     }, state
     verdict = state["verdict"]
     assert verdict["level"] == "red", verdict
-    reasons = " ".join(verdict["reasons"])
-    assert "Portalen nås inte" in reasons, verdict
-    assert "Ingen väg till TURN-servern" in reasons, verdict
+    assert len(verdict["reasons"]) == 2, verdict
+    assert verdict["reasons"][0].startswith("Portalen nås inte"), verdict
+    assert verdict["reasons"][1].startswith("Ingen väg till TURN-servern, varken över UDP eller TCP/443"), verdict
     assert any("per telefon" in advice for advice in verdict["advice"]), verdict
 
 

@@ -451,11 +451,13 @@ function judgeTurn(udp, tls) {
   if (udp.status === "ok" && tls.status === "ok") return;
   if (udp.status !== "ok" && tls.status !== "ok") {
     const reason = "Ingen väg till TURN-servern, varken över UDP eller TCP/443: bild och ljud kommer inte fram.";
-    for (const check of [udp, tls]) check.impact = "red";
+    for (const check of [udp, tls]) {
+      check.impact = "red";
+      check.reason = reason;
+    }
     udp.advice =
       "Kontrollera surfplattans mobila bredband eller hemmets nätverk (en brandvägg eller ett gästnät kan stoppa " +
       "trafiken) och kör kontrollen igen; hjälper det inte, ring supportnumret på surfplattans etikett.";
-    udp.reason = reason;
     return;
   }
   if (udp.status !== "ok") {
