@@ -291,3 +291,78 @@ def _print_booking(booking: Booking, rooms: StackRooms) -> None:
             "  its PINs were shown when it was booked and cannot be read back: `--new-pins` sets new ones and "
             "prints a new invitation"
         )
+
+
+DEFAULT_TURN_SECRET_ENV = "VARDMOTE_TURN_SHARED_SECRET"
+
+
+@app.command("readiness-link")
+def readiness_link(
+    stack: Annotated[
+        str,
+        typer.Option(
+            "--stack", "-s", help="The platform stack whose portal and TURN relay the page tests.", show_default=False
+        ),
+    ],
+    valid_for: Annotated[
+        str,
+        typer.Option("--valid-for", help="How long the link's TURN credential works: 30m, 12h, 2d (at most 7d)."),
+    ] = "12h",
+    user: Annotated[
+        str,
+        typer.Option("--user", help="Who the TURN credential is for, as coturn logs it: a kit's asset tag, say."),
+    ] = "beredskap",
+    secret_env: Annotated[
+        str,
+        typer.Option("--secret-env", help="The environment variable that holds the TURN REST shared secret."),
+    ] = DEFAULT_TURN_SECRET_ENV,
+    secret_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--secret-file",
+            help="A file whose first line is the TURN REST shared secret (instead of the environment).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Print the link to the meeting readiness page (beredskapskontroll) for a technician's tablet.
+
+    The technician opens it on the kit's tablet in the patient's home before a meeting: the page checks
+    camera and microphone, TURN over UDP and over TLS on TCP 443, and the round trip and download speed
+    to the edge, and says in Swedish what to do. The page is /beredskap/ on the portal's public name;
+    the TURN relay's name and ports and a TURN credential valid for `--valid-for` ride in the link's
+    fragment (after #), which the browser never sends to a server. The credential is coturn's REST kind
+    (username `EXPIRY:USER`, HMAC-SHA1 of the shared secret); the shared secret itself comes from the
+    environment (`--secret-env`, default VARDMOTE_TURN_SHARED_SECRET) or `--secret-file`, never the
+    command line, and is never in the link. Anyone with the link can use the relay until it expires:
+    send it to the technician only.
+
+    Examples:
+
+        VARDMOTE_TURN_SHARED_SECRET=… vardmote room readiness-link --stack rvn-prod
+
+        vardmote room readiness-link --stack lab --secret-file /root/turn-secret --valid-for 2h --user RVN-000123
+    """
+    from vardmote.platform.stack_files import project_dir
+    from vardmote.portal.readiness_link import (
+        ReadinessLinkError,
+        parse_duration,
+        read_secret,
+        targets_of_stack,
+    )
+    from vardmote.portal.readiness_link import readiness_link as make_link
+
+    try:
+        seconds = parse_duration(valid_for)
+        targets = targets_of_stack(project_dir(), stack)
+        secret = read_secret(secret_env, secret_file)
+        link = make_link(targets, secret, valid_for_s=seconds, user=user)
+    except ProblemsFound as found_problems:
+        print_problems(found_problems.problems)
+        raise typer.Exit(1) from None
+    except ReadinessLinkError as err:
+        fail(str(err))
+        raise typer.Exit(1) from None
+    # The link alone on stdout, for a pipe into a QR code or a message; what it is on stderr.
+    error_console.print(f"the readiness page of stack {stack}, valid for {valid_for}:", markup=False)
+    typer.echo(link)

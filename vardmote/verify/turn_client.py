@@ -34,8 +34,10 @@ class TurnError(Exception):
     """The allocation failed; the message names the step (TLS, the server's answer)."""
 
 
-def rest_credentials(secret: str, user: str, now: float | None = None) -> tuple[str, str]:
-    username = f"{int((now or time.time()) + CREDENTIAL_LIFETIME_S)}:{user}"
+def rest_credentials(
+    secret: str, user: str, now: float | None = None, lifetime_s: int = CREDENTIAL_LIFETIME_S
+) -> tuple[str, str]:
+    username = f"{int((now or time.time()) + lifetime_s)}:{user}"
     password = base64.b64encode(hmac.new(secret.encode(), username.encode(), hashlib.sha1).digest()).decode()
     return username, password
 
