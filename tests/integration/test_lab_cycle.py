@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.integration.pulumi_harness import Engine, engine_env, lab_engine, lab_project_copy, require_engine
 from vardmote.core.playbooks import PlaybookResult, run_playbook
@@ -35,6 +36,7 @@ from vardmote.platform.pexip.api import Connection, ManagementApi
 from vardmote.platform.pexip.api_schema import api_schema
 from vardmote.platform.pexip.protocol import PexipApiError
 from vardmote.platform.stack_files import project_dir
+from vardmote.verify import readiness_page
 
 VARDMOTE = str(Path(sys.executable).with_name("vardmote"))
 NEEDED = ("systemd-nspawn", "debootstrap", "nft")
@@ -278,6 +280,50 @@ print(urllib.request.urlopen("https://portal.lab.vardmote.example/robots.txt", c
     finally:
         assert vardmote("lab", "home", "web").returncode == 0
     assert _home_connects(443)
+
+
+def _readiness(lab: LabLayout, *, cut_after_load: bool = False) -> tuple[int, dict[str, Any]]:
+    """The readiness page from the home, as the technician runs it from a link `room readiness-link` made."""
+    secrets_file = lab.inventory_dir / "30-secrets.yml"
+    secret = yaml.safe_load(secrets_file.read_text(encoding="utf-8"))["all"]["vars"]["edge_turn_shared_secret"]
+    made = subprocess.run(
+        [VARDMOTE, "room", "readiness-link", "--stack", "lab", "--valid-for", "30m"],
+        capture_output=True, text=True, check=True, env={**os.environ, "VARDMOTE_TURN_SHARED_SECRET": secret},
+    )  # fmt: skip
+    command = ["ip", "netns", "exec", internet.HOME.netns, sys.executable, "-m", "vardmote.verify.readiness_page"]
+    command += ["--ca", str(CA_PUBLISHED), *(["--wait-before-start"] if cut_after_load else [])]
+    page = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert page.stdin is not None
+    assert page.stderr is not None
+    page.stdin.write(made.stdout.strip() + "\n")
+    page.stdin.flush()
+    if cut_after_load:
+        for line in page.stderr:
+            if line.startswith(readiness_page.PAGE_LOADED):
+                break
+        assert vardmote("lab", "home", "closed").returncode == 0
+        page.stdin.write("\n")
+        page.stdin.flush()
+    out, err = page.communicate(timeout=240)
+    assert out, err
+    return page.returncode, json.loads(out)
+
+
+def test_the_readiness_page_from_the_home_green_open_amber_over_443_red_when_cut(lab: LabLayout) -> None:
+    try:
+        assert vardmote("lab", "home", "open").returncode == 0
+        level, state = _readiness(lab)
+        assert (level, state["verdict"]["level"]) == (0, "green"), state["verdict"]
+        assert vardmote("lab", "home", "web").returncode == 0  # only TCP/443 and DNS: TURN over UDP is blocked
+        level, state = _readiness(lab)
+        assert (level, state["verdict"]["level"]) == (1, "amber"), state["verdict"]
+        checks = {check["id"]: check for check in state["checks"]}
+        assert (checks["turn-udp"]["status"], checks["turn-tls"]["status"]) == ("fail", "ok"), checks
+        level, state = _readiness(lab, cut_after_load=True)
+        assert (level, state["verdict"]["level"]) == (2, "red"), state["verdict"]
+        assert any("Portalen nås inte" in reason for reason in state["verdict"]["reasons"]), state["verdict"]
+    finally:
+        assert vardmote("lab", "home", "web").returncode == 0
 
 
 def test_verify_names_a_port_a_broken_role_opened(lab: LabLayout) -> None:

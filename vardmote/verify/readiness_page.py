@@ -65,6 +65,14 @@ def run_readiness_page(
         raise ReadinessPageError(f"the readiness page gave no verdict within {timeout_s:.0f} s")
 
 
+PAGE_LOADED = "page loaded; press Enter to start the checks"
+
+
+def _wait_for_go() -> None:
+    print(PAGE_LOADED, file=sys.stderr, flush=True)
+    sys.stdin.readline()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m vardmote.verify.readiness_page",
@@ -72,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--ca", type=Path, required=True, help="PEM file of the CA the portal and TURN are signed by")
     parser.add_argument("--timeout", type=float, default=PAGE_DONE_TIMEOUT_S, help="seconds to wait for the verdict")
+    parser.add_argument(
+        "--wait-before-start",
+        action="store_true",
+        help="once the page has loaded, say so on stderr and press start only when a second line comes on "
+        "stdin (the lab cycle cuts the home's connection in between)",
+    )
     arguments = parser.parse_args(argv)
     link = sys.stdin.readline().strip()
     if not link.startswith("https://") or "#" not in link:
@@ -81,7 +95,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --ca {arguments.ca}: no such file", file=sys.stderr)
         return EXIT_NOT_RUN
     try:
-        state = run_readiness_page(link, arguments.ca, timeout_s=arguments.timeout)
+        state = run_readiness_page(
+            link,
+            arguments.ca,
+            after_load=_wait_for_go if arguments.wait_before_start else None,
+            timeout_s=arguments.timeout,
+        )
     except (ReadinessPageError, BrowserMissing, WebDriverException) as err:
         print(f"error: {str(err).splitlines()[0]}", file=sys.stderr)
         return EXIT_NOT_RUN
