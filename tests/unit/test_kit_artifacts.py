@@ -186,6 +186,22 @@ def test_the_provisioning_qr_reads_back_as_its_payload_in_png_and_svg() -> None:
     assert _read_qr(_svg_modules(svg.decode())) == qr.payload_text(payload)
 
 
+def test_the_provisioning_png_is_the_codes_modules_scaled_inside_a_quiet_zone() -> None:
+    """Pixel by pixel, as any PNG reader (here Pillow's) decodes the file vardmote writes itself."""
+    for token in ("T", "ENROLLMENT-TOKEN-0123456789" * 5):  # two sizes of code
+        symbol = qr.encode(qr.payload_text(android.provisioning_payload(token)))
+        image = Image.open(io.BytesIO(qr.png(symbol, scale=3, border=2)))
+        side = (symbol.size + 4) * 3
+        assert (image.format, image.mode, image.size) == ("PNG", "1", (side, side))
+        dark = set(symbol.dark())
+        pixels = image.load()
+        assert pixels is not None
+        for y in range(side):
+            for x in range(side):
+                module = (y // 3 - 2, x // 3 - 2)
+                assert (pixels[x, y] == 0) == (module in dark), (token, x, y)
+
+
 def test_the_labels_qr_code_reads_back_as_the_asset_tag() -> None:
     content = label_content(KitContext(CATALOGUE, Path("/nonexistent")), KIT)
     assert _read_qr({(r + qr.QUIET_ZONE, c + qr.QUIET_ZONE) for r, c in _svg_modules(label.svg(content))}) == (

@@ -102,10 +102,11 @@ def render_artifacts(context: KitContext, kit: KitRecord, check_mode: bool = Fal
         context.env_values,
     )
     content = label_content(context, kit)
+    label_svg, label_pdf = label.svg_and_pdf(content)
     files = [
         BundleFile("kit.json", _json(kit.model_dump())),
-        BundleFile("label.svg", label.svg(content).encode()),
-        BundleFile("label.pdf", label.pdf(content)),
+        BundleFile("label.svg", label_svg.encode()),
+        BundleFile("label.pdf", label_pdf),
     ]
     if model.platform == "android":
         policy = android.policy(kiosk, broadband, password, f"{content.support_name} {content.support_phone}")
