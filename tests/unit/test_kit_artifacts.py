@@ -26,7 +26,7 @@ from vardmote.kits.artifacts.apple_schema import profile_problems
 from vardmote.kits.identifiers import iccid_problem, imei_problem
 from vardmote.kits.intake import read_batch
 from vardmote.kits.record import KitRecord
-from vardmote.kits.steps import KitContext, enroll, label_content, render_artifacts
+from vardmote.kits.steps import ArtifactError, KitContext, enroll, label_content, render_artifacts
 from vardmote.region.catalogue import load_catalogue
 
 CATALOGUE = load_catalogue()
@@ -144,6 +144,46 @@ def test_bundles_keep_credentials_private_and_rerendering_changes_nothing(
     mode = stat.S_IMODE(os.stat(tmp_path / KIT.asset_tag / "amapi-policy.json").st_mode)
     assert mode == 0o600
     assert stat.S_IMODE(os.stat(tmp_path / KIT.asset_tag / "label.svg").st_mode) == 0o644
+
+
+def test_one_context_gives_each_municipalitys_kits_their_own_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch renders a policy once for each municipality's profiles and support line: the kits of
+    another municipality, or of another support line, still get theirs."""
+    monkeypatch.setenv("VARDMOTE_APN_PASSWORD_RVN", "example-not-secret")
+    monkeypatch.setenv("VARDMOTE_APN_PASSWORD_SUNDSVALL", "example-not-secret-either")
+    context = KitContext(CATALOGUE, tmp_path)
+    sundsvall = KIT.model_copy(update={"asset_tag": "RVN-2281-00001", "serial": "S1", "municipality_code": "2281"})
+    municipal = KIT.model_copy(update={"asset_tag": "RVN-2260-00002", "serial": "S2", "support_party": "municipality"})
+    for kit in (KIT, sundsvall, municipal, KIT.model_copy(update={"asset_tag": "RVN-2260-00003", "serial": "S3"})):
+        render_artifacts(context, kit)
+        municipality = context.municipality(kit.municipality_code)
+        content = label_content(context, kit)
+        expected = android.policy(
+            CATALOGUE.kiosk_profiles[municipality.kiosk_profile].model,
+            CATALOGUE.broadband_profiles[municipality.broadband_profile].model,
+            os.environ["VARDMOTE_APN_PASSWORD_SUNDSVALL" if kit is sundsvall else "VARDMOTE_APN_PASSWORD_RVN"],
+            f"{content.support_name} {content.support_phone}",
+        )
+        assert json.loads((tmp_path / kit.asset_tag / "amapi-policy.json").read_bytes()) == expected
+    policies = {(tmp_path / k.asset_tag / "amapi-policy.json").read_bytes() for k in (KIT, sundsvall, municipal)}
+    assert len(policies) == 3
+
+
+def test_a_policy_that_breaks_the_api_schema_is_refused_for_every_kit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VARDMOTE_APN_PASSWORD_RVN", "example-not-secret")
+    policy = android.policy
+    monkeypatch.setattr(android, "policy", lambda *args: {**policy(*args), "kioskMode": True})
+    context = KitContext(CATALOGUE, tmp_path)
+    for kit in (KIT, KIT.model_copy(update={"asset_tag": "RVN-2260-00002", "serial": "S2"})):
+        with pytest.raises(
+            ArtifactError, match=f"{kit.asset_tag}: the AMAPI policy does not validate: Policy.kioskMode"
+        ):
+            render_artifacts(context, kit)
+        assert not (tmp_path / kit.asset_tag).exists()
 
 
 def test_a_missing_apn_secret_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
