@@ -20,7 +20,8 @@ from PIL import Image
 
 from tests.conftest import REPO_ROOT
 from tests.doubles.tls import make_pki
-from vardmote.kits.artifacts import android, ipad, label, qr
+from vardmote.kits import module_support
+from vardmote.kits.artifacts import amapi_schema, android, apple_schema, ipad, label, qr
 from vardmote.kits.artifacts.amapi_schema import schema_problems
 from vardmote.kits.artifacts.apple_schema import profile_problems
 from vardmote.kits.identifiers import iccid_problem, imei_problem
@@ -444,3 +445,21 @@ def test_an_amapi_municipality_enrolls_through_the_api_and_the_qr_carries_its_to
     patch, create = http.request_sequence
     assert "/policies/kiosk-2260-video-webclient" in patch[0]
     assert json.loads(create[2])["additionalData"] == ADDITIONAL_DATA
+
+
+def test_the_schemas_a_batchs_kits_need_are_read_before_its_workers_fork(tmp_path: Path) -> None:
+    """Read once in the process that forks the workers (each would read its own), and only those of the
+    kits' platforms: after load_schemas, checking an iPad's profiles reads no schema file."""
+    amapi_schema.discovery_document.cache_clear()
+    apple_schema.payload_schema.cache_clear()
+    module_support.load_schemas(CATALOGUE, {"samsung-galaxy-tab-s10-plus-5g"})
+    assert amapi_schema.discovery_document.cache_info().currsize == 1
+    assert apple_schema.payload_schema.cache_info().currsize == 0
+    module_support.load_schemas(CATALOGUE, {"apple-ipad-air-13-m2-cellular"})
+    read = apple_schema.payload_schema.cache_info().misses
+    ipad_kit = KIT.model_copy(update={"model": "apple-ipad-air-13-m2-cellular"})
+    kiosk = CATALOGUE.kiosk_profiles["video-webclient"].model
+    broadband = CATALOGUE.broadband_profiles["rvn-private-apn"].model
+    assert profile_problems(ipad.mobileconfig(ipad_kit, kiosk, broadband, "pw")) == []
+    assert profile_problems(ipad.app_lock(ipad_kit, kiosk)) == []
+    assert apple_schema.payload_schema.cache_info().misses == read

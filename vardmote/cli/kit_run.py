@@ -117,12 +117,15 @@ class KitRun:
 
     def _ready_to_serve(self) -> None:
         """Load the kit stack here (while ansible-playbook starts) to do the tasks' work, with what this
-        command has loaded already: the profiles' catalogue, the secrets it hands over."""
+        command has loaded already: the profiles' catalogue, the secrets it hands over; and the schemas
+        the run's kits are checked against, read now rather than in the render step."""
         if self._catalogue is None:
             return
         from vardmote.kits import module_support
 
         module_support.serve_from(self._catalogue, self._profiles_dir, self._channel.reference, self._handed)
+        kits = self._extravars.get("vardmote_kits") or []
+        module_support.load_schemas(self._catalogue, {str(kit.get("model")) for kit in kits})
 
     def _serve_task(self, task: str, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
         from vardmote.kits import module_support
