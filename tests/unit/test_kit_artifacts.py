@@ -24,6 +24,7 @@ from vardmote.kits import module_support
 from vardmote.kits.artifacts import amapi_schema, android, apple_schema, ipad, label, qr
 from vardmote.kits.artifacts.amapi_schema import schema_problems
 from vardmote.kits.artifacts.apple_schema import profile_problems
+from vardmote.kits.bundle import BundleFile, write_bundle
 from vardmote.kits.identifiers import iccid_problem, imei_problem
 from vardmote.kits.intake import read_batch
 from vardmote.kits.record import KitRecord
@@ -463,3 +464,22 @@ def test_the_schemas_a_batchs_kits_need_are_read_before_its_workers_fork(tmp_pat
     assert profile_problems(ipad.mobileconfig(ipad_kit, kiosk, broadband, "pw")) == []
     assert profile_problems(ipad.app_lock(ipad_kit, kiosk)) == []
     assert apple_schema.payload_schema.cache_info().misses == read
+
+
+def test_a_bundle_rewrites_only_what_differs_in_content_or_mode(tmp_path: Path) -> None:
+    folder = tmp_path / "RVN-2260-00001"
+    files = [BundleFile("a.txt", b"public\n"), BundleFile("b.txt", b"secret\n", secret=True), BundleFile("c", b"")]
+    assert write_bundle(folder, files, check_mode=True) == ["a.txt", "b.txt", "c"]
+    assert not folder.exists()  # check mode writes nothing
+    assert write_bundle(folder, files) == ["a.txt", "b.txt", "c"]
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert write_bundle(folder, files) == []
+    (folder / "a.txt").write_bytes(b"public?\n")  # another size
+    (folder / "c").write_bytes(b"x")
+    (folder / "b.txt").chmod(0o644)  # a secret others can read
+    assert write_bundle(folder, files, check_mode=True) == ["a.txt", "b.txt", "c"]
+    assert write_bundle(folder, files) == ["a.txt", "b.txt", "c"]
+    assert [(folder / f.name).read_bytes() for f in files] == [f.content for f in files]
+    assert stat.S_IMODE((folder / "b.txt").stat().st_mode) == 0o600
+    (folder / "a.txt").write_bytes(b"PUBLIC\n")  # the same size, other bytes
+    assert write_bundle(folder, files) == ["a.txt"]
