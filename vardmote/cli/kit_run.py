@@ -92,8 +92,9 @@ class KitRun:
             self._channel.release()
         with console.status(self._task) as status:
             self._status = status
+            # Short waits: the command answers as soon as the run has ended, and signals still get through.
             while self._thread.is_alive():
-                self._thread.join(0.05)
+                self._thread.join(0.01)
         self._status = None
         self._channel.__exit__(None, None, None)
         self._thread = None
