@@ -20,13 +20,15 @@ from PIL import Image
 
 from tests.conftest import REPO_ROOT
 from tests.doubles.tls import make_pki
-from vardmote.kits.artifacts import android, ipad, label, qr
+from vardmote.kits import module_support
+from vardmote.kits.artifacts import amapi_schema, android, apple_schema, ipad, label, qr
 from vardmote.kits.artifacts.amapi_schema import schema_problems
 from vardmote.kits.artifacts.apple_schema import profile_problems
+from vardmote.kits.bundle import BundleFile, write_bundle
 from vardmote.kits.identifiers import iccid_problem, imei_problem
 from vardmote.kits.intake import read_batch
 from vardmote.kits.record import KitRecord
-from vardmote.kits.steps import KitContext, enroll, label_content, render_artifacts
+from vardmote.kits.steps import ArtifactError, KitContext, enroll, label_content, render_artifacts
 from vardmote.region.catalogue import load_catalogue
 
 CATALOGUE = load_catalogue()
@@ -146,6 +148,46 @@ def test_bundles_keep_credentials_private_and_rerendering_changes_nothing(
     assert stat.S_IMODE(os.stat(tmp_path / KIT.asset_tag / "label.svg").st_mode) == 0o644
 
 
+def test_one_context_gives_each_municipalitys_kits_their_own_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch renders a policy once for each municipality's profiles and support line: the kits of
+    another municipality, or of another support line, still get theirs."""
+    monkeypatch.setenv("VARDMOTE_APN_PASSWORD_RVN", "example-not-secret")
+    monkeypatch.setenv("VARDMOTE_APN_PASSWORD_SUNDSVALL", "example-not-secret-either")
+    context = KitContext(CATALOGUE, tmp_path)
+    sundsvall = KIT.model_copy(update={"asset_tag": "RVN-2281-00001", "serial": "S1", "municipality_code": "2281"})
+    municipal = KIT.model_copy(update={"asset_tag": "RVN-2260-00002", "serial": "S2", "support_party": "municipality"})
+    for kit in (KIT, sundsvall, municipal, KIT.model_copy(update={"asset_tag": "RVN-2260-00003", "serial": "S3"})):
+        render_artifacts(context, kit)
+        municipality = context.municipality(kit.municipality_code)
+        content = label_content(context, kit)
+        expected = android.policy(
+            CATALOGUE.kiosk_profiles[municipality.kiosk_profile].model,
+            CATALOGUE.broadband_profiles[municipality.broadband_profile].model,
+            os.environ["VARDMOTE_APN_PASSWORD_SUNDSVALL" if kit is sundsvall else "VARDMOTE_APN_PASSWORD_RVN"],
+            f"{content.support_name} {content.support_phone}",
+        )
+        assert json.loads((tmp_path / kit.asset_tag / "amapi-policy.json").read_bytes()) == expected
+    policies = {(tmp_path / k.asset_tag / "amapi-policy.json").read_bytes() for k in (KIT, sundsvall, municipal)}
+    assert len(policies) == 3
+
+
+def test_a_policy_that_breaks_the_api_schema_is_refused_for_every_kit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VARDMOTE_APN_PASSWORD_RVN", "example-not-secret")
+    policy = android.policy
+    monkeypatch.setattr(android, "policy", lambda *args: {**policy(*args), "kioskMode": True})
+    context = KitContext(CATALOGUE, tmp_path)
+    for kit in (KIT, KIT.model_copy(update={"asset_tag": "RVN-2260-00002", "serial": "S2"})):
+        with pytest.raises(
+            ArtifactError, match=f"{kit.asset_tag}: the AMAPI policy does not validate: Policy.kioskMode"
+        ):
+            render_artifacts(context, kit)
+        assert not (tmp_path / kit.asset_tag).exists()
+
+
 def test_a_missing_apn_secret_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VARDMOTE_APN_PASSWORD_RVN", raising=False)
     with pytest.raises(
@@ -184,6 +226,22 @@ def test_the_provisioning_qr_reads_back_as_its_payload_in_png_and_svg() -> None:
     border = qr.QUIET_ZONE
     assert _svg_modules(svg.decode()) == {(row + border, column + border) for row, column in symbol.dark()}
     assert _read_qr(_svg_modules(svg.decode())) == qr.payload_text(payload)
+
+
+def test_the_provisioning_png_is_the_codes_modules_scaled_inside_a_quiet_zone() -> None:
+    """Pixel by pixel, as any PNG reader (here Pillow's) decodes the file vardmote writes itself."""
+    for token in ("T", "ENROLLMENT-TOKEN-0123456789" * 5):  # two sizes of code
+        symbol = qr.encode(qr.payload_text(android.provisioning_payload(token)))
+        image = Image.open(io.BytesIO(qr.png(symbol, scale=3, border=2)))
+        side = (symbol.size + 4) * 3
+        assert (image.format, image.mode, image.size) == ("PNG", "1", (side, side))
+        dark = set(symbol.dark())
+        pixels = image.load()
+        assert pixels is not None
+        for y in range(side):
+            for x in range(side):
+                module = (y // 3 - 2, x // 3 - 2)
+                assert (pixels[x, y] == 0) == (module in dark), (token, x, y)
 
 
 def test_the_labels_qr_code_reads_back_as_the_asset_tag() -> None:
@@ -388,3 +446,40 @@ def test_an_amapi_municipality_enrolls_through_the_api_and_the_qr_carries_its_to
     patch, create = http.request_sequence
     assert "/policies/kiosk-2260-video-webclient" in patch[0]
     assert json.loads(create[2])["additionalData"] == ADDITIONAL_DATA
+
+
+def test_the_schemas_a_batchs_kits_need_are_read_before_its_workers_fork(tmp_path: Path) -> None:
+    """Read once in the process that forks the workers (each would read its own), and only those of the
+    kits' platforms: after load_schemas, checking an iPad's profiles reads no schema file."""
+    amapi_schema.discovery_document.cache_clear()
+    apple_schema.payload_schema.cache_clear()
+    module_support.load_schemas(CATALOGUE, {"samsung-galaxy-tab-s10-plus-5g"})
+    assert amapi_schema.discovery_document.cache_info().currsize == 1
+    assert apple_schema.payload_schema.cache_info().currsize == 0
+    module_support.load_schemas(CATALOGUE, {"apple-ipad-air-13-m2-cellular"})
+    read = apple_schema.payload_schema.cache_info().misses
+    ipad_kit = KIT.model_copy(update={"model": "apple-ipad-air-13-m2-cellular"})
+    kiosk = CATALOGUE.kiosk_profiles["video-webclient"].model
+    broadband = CATALOGUE.broadband_profiles["rvn-private-apn"].model
+    assert profile_problems(ipad.mobileconfig(ipad_kit, kiosk, broadband, "pw")) == []
+    assert profile_problems(ipad.app_lock(ipad_kit, kiosk)) == []
+    assert apple_schema.payload_schema.cache_info().misses == read
+
+
+def test_a_bundle_rewrites_only_what_differs_in_content_or_mode(tmp_path: Path) -> None:
+    folder = tmp_path / "RVN-2260-00001"
+    files = [BundleFile("a.txt", b"public\n"), BundleFile("b.txt", b"secret\n", secret=True), BundleFile("c", b"")]
+    assert write_bundle(folder, files, check_mode=True) == ["a.txt", "b.txt", "c"]
+    assert not folder.exists()  # check mode writes nothing
+    assert write_bundle(folder, files) == ["a.txt", "b.txt", "c"]
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert write_bundle(folder, files) == []
+    (folder / "a.txt").write_bytes(b"public?\n")  # another size
+    (folder / "c").write_bytes(b"x")
+    (folder / "b.txt").chmod(0o644)  # a secret others can read
+    assert write_bundle(folder, files, check_mode=True) == ["a.txt", "b.txt", "c"]
+    assert write_bundle(folder, files) == ["a.txt", "b.txt", "c"]
+    assert [(folder / f.name).read_bytes() for f in files] == [f.content for f in files]
+    assert stat.S_IMODE((folder / "b.txt").stat().st_mode) == 0o600
+    (folder / "a.txt").write_bytes(b"PUBLIC\n")  # the same size, other bytes
+    assert write_bundle(folder, files) == ["a.txt"]

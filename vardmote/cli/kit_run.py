@@ -92,8 +92,9 @@ class KitRun:
             self._channel.release()
         with console.status(self._task) as status:
             self._status = status
+            # Short waits: the command answers as soon as the run has ended, and signals still get through.
             while self._thread.is_alive():
-                self._thread.join(0.05)
+                self._thread.join(0.01)
         self._status = None
         self._channel.__exit__(None, None, None)
         self._thread = None
@@ -117,12 +118,15 @@ class KitRun:
 
     def _ready_to_serve(self) -> None:
         """Load the kit stack here (while ansible-playbook starts) to do the tasks' work, with what this
-        command has loaded already: the profiles' catalogue, the secrets it hands over."""
+        command has loaded already: the profiles' catalogue, the secrets it hands over; and the schemas
+        the run's kits are checked against, read now rather than in the render step."""
         if self._catalogue is None:
             return
         from vardmote.kits import module_support
 
         module_support.serve_from(self._catalogue, self._profiles_dir, self._channel.reference, self._handed)
+        kits = self._extravars.get("vardmote_kits") or []
+        module_support.load_schemas(self._catalogue, {str(kit.get("model")) for kit in kits})
 
     def _serve_task(self, task: str, params: dict[str, Any], check_mode: bool) -> dict[str, Any]:
         from vardmote.kits import module_support

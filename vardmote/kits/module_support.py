@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
 from vardmote.core.problems import one_line
+from vardmote.kits.artifacts import apple_schema
+from vardmote.kits.artifacts.amapi_schema import discovery_document
 from vardmote.kits.bundle import default_bundle_dir
-from vardmote.kits.fan_out import map_kits
+from vardmote.kits.fan_out import map_kits, worker_count
 from vardmote.kits.record import KitRecord
 from vardmote.kits.registry.database import open_engine
 from vardmote.kits.registry.registry import DeviceIds, KitRegistry, RegistryError
@@ -193,7 +195,21 @@ def _apply(
     return registry.retag(tag, kit["municipality_code"], reason, ticket)
 
 
+def load_schemas(catalogue: ProfileCatalogue, models: Iterable[str]) -> None:
+    """Read the schemas the renderers check the kits of these device models against (the AMAPI discovery
+    document for Android, Apple's payload schemas for iPads), once in this process: before a batch's
+    workers fork, so that they share them, and by the command while ansible-playbook starts."""
+    platforms = {catalogue.models[m].model.platform for m in models if m in catalogue.models}
+    if "android" in platforms:
+        discovery_document()
+    if platforms - {"android"}:
+        apple_schema.load_all()
+
+
 def render_kits(context: KitContext, kits: list[Mapping[str, Any]], check_mode: bool) -> dict[str, list[str]]:
+    if worker_count(len(kits)) > 1:
+        load_schemas(context.catalogue, {str(kit.get("model")) for kit in kits})
+
     def render(kit: Mapping[str, Any]) -> tuple[str, list[str]]:
         if "asset_tag" not in kit:  # check mode: a kit not registered yet would get every file
             return f"new kit {kit.get('serial')}", ["(every file of a new bundle)"]

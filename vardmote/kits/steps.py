@@ -47,6 +47,21 @@ class KitContext:
     def __post_init__(self) -> None:
         self.matrix = ResponsibilityMatrix(self.catalogue.responsibilities.model, self.catalogue.region.model)
         self.by_code = {m.model.code: (key, m.model) for key, m in self.catalogue.municipalities.items()}
+        self._policies: dict[tuple[str, str, str | None, str], tuple[bytes, list[str]]] = {}
+
+    def android_policy(
+        self, municipality: Municipality, password: str | None, support_line: str
+    ) -> tuple[bytes, list[str]]:
+        """The AMAPI policy of the municipality's tablets as amapi-policy.json holds it, and how it breaks
+        the API's schema. It holds nothing of the kit, only its municipality's profiles and support line,
+        so a batch renders and checks it once for each, not once a kit."""
+        key = (municipality.kiosk_profile, municipality.broadband_profile, password, support_line)
+        if key not in self._policies:
+            kiosk = self.catalogue.kiosk_profiles[municipality.kiosk_profile].model
+            broadband = self.catalogue.broadband_profiles[municipality.broadband_profile].model
+            policy = android.policy(kiosk, broadband, password, support_line)
+            self._policies[key] = (_json(policy), schema_problems(policy, "Policy"))
+        return self._policies[key]
 
     def municipality(self, code: str) -> Municipality:
         return self.by_code[code][1]
@@ -102,19 +117,22 @@ def render_artifacts(context: KitContext, kit: KitRecord, check_mode: bool = Fal
         context.env_values,
     )
     content = label_content(context, kit)
+    label_svg, label_pdf = label.svg_and_pdf(content)
     files = [
         BundleFile("kit.json", _json(kit.model_dump())),
-        BundleFile("label.svg", label.svg(content).encode()),
-        BundleFile("label.pdf", label.pdf(content)),
+        BundleFile("label.svg", label_svg.encode()),
+        BundleFile("label.pdf", label_pdf),
     ]
     if model.platform == "android":
-        policy = android.policy(kiosk, broadband, password, f"{content.support_name} {content.support_phone}")
+        policy, problems = context.android_policy(
+            municipality, password, f"{content.support_name} {content.support_phone}"
+        )
         token_request = android.enrollment_token_request(kit, municipality, "(set by the MDM driver)")
-        problems = schema_problems(policy, "Policy") + schema_problems(token_request, "EnrollmentToken")
+        problems = problems + schema_problems(token_request, "EnrollmentToken")
         if problems:
             raise ArtifactError(f"{kit.asset_tag}: the AMAPI policy does not validate: {'; '.join(problems)}")
         files += [
-            BundleFile("amapi-policy.json", _json(policy), secret=password is not None),
+            BundleFile("amapi-policy.json", policy, secret=password is not None),
             BundleFile("enrollment-token-request.json", _json(token_request)),
         ]
     else:

@@ -49,6 +49,13 @@ def payload_schema(payload_type: str) -> dict[str, Any]:
     return loaded
 
 
+def load_all() -> None:
+    """Read every schema of the folder now: a batch's workers, forked after this, then share them
+    instead of each reading its own (~50 ms each)."""
+    for path in sorted(schema_dir().glob("*.yaml")):
+        payload_schema(path.stem)
+
+
 def _check_keys(value: dict[str, Any], keys: list[dict[str, Any]], path: str) -> list[str]:
     problems = []
     by_name = {k["key"]: k for k in keys}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 from vardmote.kits.artifacts import pdf as pdf_writer
@@ -63,11 +64,17 @@ def _lines(label: LabelContent) -> list[tuple[str, float, bool]]:
     ]
     lines: list[tuple[str, float, bool]] = []
     for text, size, bold in logical:
-        width = wrap_width(size)
-        first, *rest = textwrap.wrap(text, width=width) or [""]
-        lines.append((first, size, bold))
-        lines += [(f"    {more}", size, bold) for more in textwrap.wrap(" ".join(rest), width=width - 4)]
+        lines += [(line, size, bold) for line in _wrapped(text, wrap_width(size))]
     return lines
+
+
+@lru_cache(maxsize=1024)
+def _wrapped(text: str, width: int) -> tuple[str, ...]:
+    """`text` over lines of `width` characters, the lines after the first indented. Remembered: but for
+    the tag and the serial, a batch's labels repeat the same few lines (municipality, support, contents),
+    and wrapping was a fifth of drawing a label."""
+    first, *rest = textwrap.wrap(text, width=width) or [""]
+    return (first, *(f"    {more}" for more in textwrap.wrap(" ".join(rest), width=width - 4)))
 
 
 # The QR code's place on the label (mm from the top-left corner) and the first text line's top.
@@ -95,16 +102,31 @@ def _placed_lines(label: LabelContent) -> list[tuple[str, float, bool, float]]:
     return placed
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """What both drawings of a label are made from: its QR code and its placed text lines."""
+
+    symbol: qr.QrSymbol
+    lines: list[tuple[str, float, bool, float]]
+
+
+def _layout(label: LabelContent) -> _Layout:
+    return _Layout(qr.encode(label.asset_tag, error="M"), _placed_lines(label))
+
+
 def svg(label: LabelContent) -> str:
-    symbol = qr.encode(label.asset_tag, error="M")
-    scale = QR_SIDE_MM / symbol.size
+    return _svg(_layout(label))
+
+
+def _svg(layout: _Layout) -> str:
+    scale = QR_SIDE_MM / layout.symbol.size
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH_MM}mm" height="{HEIGHT_MM}mm" '
         f'viewBox="0 0 {WIDTH_MM} {HEIGHT_MM}">',
         f'<rect width="{WIDTH_MM}" height="{HEIGHT_MM}" fill="#fff"/>',
-        f'<g transform="translate({QR_X_MM} {QR_Y_MM}) scale({scale:.4f})">{qr.svg_path(symbol)}</g>',
+        f'<g transform="translate({QR_X_MM} {QR_Y_MM}) scale({scale:.4f})">{qr.svg_path(layout.symbol)}</g>',
     ]
-    for text, size_pt, bold, baseline in _placed_lines(label):
+    for text, size_pt, bold, baseline in layout.lines:
         weight = ' font-weight="bold"' if bold else ""
         parts.append(
             f'<text x="{TEXT_X_MM}" y="{baseline:.2f}" xml:space="preserve" '
@@ -115,19 +137,29 @@ def svg(label: LabelContent) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _page(label: LabelContent) -> pdf_writer.Page:
+def _page(label: LabelContent, layout: _Layout | None = None) -> pdf_writer.Page:
+    layout = layout or _layout(label)
     page = pdf_writer.Page(WIDTH_MM, HEIGHT_MM)
-    symbol = qr.encode(label.asset_tag, error="M")
-    module = QR_SIDE_MM / symbol.size
-    for row, column, length in qr.dark_runs(symbol):
+    module = QR_SIDE_MM / layout.symbol.size
+    for row, column, length in qr.dark_runs(layout.symbol):
         page.rectangle(QR_X_MM + column * module, QR_Y_MM + row * module, length * module, module)
-    for text, size_pt, bold, baseline in _placed_lines(label):
+    for text, size_pt, bold, baseline in layout.lines:
         page.text(TEXT_X_MM, baseline, size_pt, text, bold=bold)
     return page
 
 
 def pdf(label: LabelContent) -> bytes:
-    return _page(label).render(title=f"{label.asset_tag} support label")
+    return _pdf(label, _layout(label))
+
+
+def _pdf(label: LabelContent, layout: _Layout) -> bytes:
+    return _page(label, layout).render(title=f"{label.asset_tag} support label")
+
+
+def svg_and_pdf(label: LabelContent) -> tuple[str, bytes]:
+    """The label as SVG and as PDF (the same as `svg` and `pdf`), its QR code and text laid out once."""
+    layout = _layout(label)
+    return _svg(layout), _pdf(label, layout)
 
 
 # An A4 sheet of labels for a batch: 3 across and 2 down (62 × 100 mm each), centred, with cut marks'

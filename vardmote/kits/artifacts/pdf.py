@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 POINTS_PER_MM = 72 / 25.4
 _FONTS = {False: b"F1", True: b"F2"}  # bold → font resource
 
 
+@lru_cache(maxsize=4096)
 def _number(value: float) -> bytes:
+    """`value` in the content stream's shortest form. Remembered: a label's QR code is ~120 rectangles
+    whose corners and sizes take a few dozen distinct values, the same on every label."""
     return f"{value:.3f}".rstrip("0").rstrip(".").encode()
 
 
