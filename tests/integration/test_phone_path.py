@@ -66,7 +66,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, TlsFiles]:
     return files
 
 
-def render_gateway(folder: Path, tls: TlsFiles, **overrides: object) -> Path:
+def render_gateway(folder: Path, tls: TlsFiles, listen: str = GATEWAY, **trunk: object) -> Path:
     """The gateway role's kamailio.cfg (and its tls.cfg, dispatcher list and trunk password file) rendered
     by Ansible from the role's own templates and defaults, as the role's tasks render them, and checked
     with `kamailio -c` as the role's `validate` does."""
@@ -75,7 +75,7 @@ def render_gateway(folder: Path, tls: TlsFiles, **overrides: object) -> Path:
     for source, name in ((tls.certificate, "gateway.pem"), (tls.key, "gateway.key"), (tls.ca, "ca.pem")):
         shutil.copy(source, config_dir / "tls" / name)
     inventory = {
-        "ansible_host": GATEWAY,
+        "ansible_host": listen,
         "ansible_python_interpreter": sys.executable,
         "vardmote_domain": DOMAIN,
         "vardmote_conferencing_nodes": [ROOM],
@@ -93,9 +93,9 @@ def render_gateway(folder: Path, tls: TlsFiles, **overrides: object) -> Path:
             "username": USERNAME,
             "dial_in_prefix": PREFIX,
             "source_addresses": [TRUNK],
+            **trunk,
         },
         "gateway_config_dir": str(config_dir),
-        **overrides,
     }
     (folder / "vars.json").write_text(json.dumps(inventory))
     templates = ROLE / "templates"
@@ -135,19 +135,20 @@ def render_gateway(folder: Path, tls: TlsFiles, **overrides: object) -> Path:
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert PASSWORD not in result.stdout + result.stderr
     return config_dir
 
 
-def start_gateway(config_dir: Path) -> Program:
+def start_gateway(config_dir: Path, address: str = GATEWAY) -> Program:
     runtime = config_dir / "run"
     runtime.mkdir()
     command = [require("kamailio", "kamailio"), "-DD", "-E", "-f", str(config_dir / "kamailio.cfg"), "-Y", str(runtime)]
     gateway = Program("gateway", command, config_dir / "kamailio.log")
     try:
-        gateway.wait_until(lambda: accepts(GATEWAY, SIP_TLS), 10, f"its TLS socket {GATEWAY}:{SIP_TLS}")
+        gateway.wait_until(lambda: accepts(address, SIP_TLS), 10, f"its TLS socket {address}:{SIP_TLS}")
     except BaseException:
         gateway.stop()
         raise
@@ -227,7 +228,8 @@ def call(through: RunningEnd, number: str, folder: Path) -> CallReport:
 
 def assert_rtp_both_ways(report: CallReport) -> None:
     assert report.problem is None, report.problem
-    assert report.rtp is not None and report.rtp.sent == 50
+    assert report.rtp is not None
+    assert report.rtp.sent == 50
     # Loopback loses nothing: every packet reached the far end, and every echo came back.
     assert report.rtp.far_end_received == 50, report.summary()
     assert report.rtp.came_back == 50, report.summary()
@@ -244,7 +246,8 @@ def test_dial_in_from_the_trunk_reaches_the_room_with_rtp_both_ways(
     before = len(received_invites(room))
     report = call(trunk, PREFIX + ROOM_NUMBER, tmp_path / "call")
     assert_rtp_both_ways(report)
-    assert report.media is not None and report.media[0] == ROOM  # the room end's echo answered
+    assert report.media is not None
+    assert report.media[0] == ROOM  # the room end's echo answered
     # The conferencing node was asked for the room by its SIP alias.
     assert received_invites(room)[before:] == [f"INVITE sip:{ROOM_NUMBER}@{DOMAIN} SIP/2.0"]
     # The gateway passed the offer through untouched (so an SRTP offer would reach the room as made).
@@ -259,7 +262,8 @@ def test_dial_out_through_the_trunk_answers_its_challenge_with_rtp_both_ways(
     with operator(tmp_path / "trunk", pki["trunk"], challenge=challenge) as trunk:
         report = call(room, PHONE, tmp_path / "call")
         assert_rtp_both_ways(report)
-        assert report.media is not None and report.media[0] == TRUNK  # the operator end's echo answered
+        assert report.media is not None
+        assert report.media[0] == TRUNK  # the operator end's echo answered
         invites = received_invites(trunk)
         assert invites == [f"INVITE sip:{PHONE}@{TRUNK}:{SIP_TLS};transport=tls SIP/2.0"]
         # The operator end relays a call to its phone only once its credentials are checked.
@@ -308,4 +312,36 @@ def test_no_answer_from_the_gateway_names_the_tls_hop(
     # An end pointed at an address where no gateway listens.
     with end("room", STRANGER, pki["stranger"], tmp_path / "lost", 45060, gateway="127.0.0.11") as lost:
         report = call(lost, PREFIX + ROOM_NUMBER, tmp_path / "call")
-    assert report.problem is not None and report.problem.startswith("no answer from gateway (TLS)"), report.problem
+    assert report.problem is not None
+    assert report.problem.startswith("no answer from gateway (TLS)"), report.problem
+
+
+def test_without_source_addresses_the_trunk_is_known_by_the_addresses_of_its_name(
+    room: RunningEnd, tmp_path: Path, pki: dict[str, TlsFiles]
+) -> None:
+    # A second gateway whose trunk is named, not listed: "localhost" resolves to 127.0.0.1.
+    config_dir = render_gateway(
+        tmp_path / "gateway", pki["gateway"], "127.0.0.11", address="localhost", source_addresses=[]
+    )
+    assert 'dns_sys_match_ip("localhost", "$si")' in (config_dir / "kamailio.cfg").read_text()
+    gateway = start_gateway(config_dir, "127.0.0.11")
+    try:
+        named = end(
+            "operator",
+            "127.0.0.1",
+            pki["trunk"],
+            tmp_path / "named",
+            55060,
+            gateway="127.0.0.11",
+            challenge="proxy",
+            realm=REALM,
+            username=USERNAME,
+            password=PASSWORD,
+        )
+        with named:
+            assert_rtp_both_ways(call(named, PREFIX + ROOM_NUMBER, tmp_path / "call"))
+        with end("room", STRANGER, pki["stranger"], tmp_path / "stranger", 35060, gateway="127.0.0.11") as stranger:
+            report = call(stranger, PREFIX + ROOM_NUMBER, tmp_path / "refused")
+        assert report.problem == "gateway answered 403 Phone numbers only through the operator's trunk"
+    finally:
+        gateway.stop()

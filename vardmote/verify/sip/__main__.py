@@ -1,8 +1,8 @@
 """python -m vardmote.verify.sip: run an end of a phone call, or place a call through one.
 
-  serve operator|room   the end until SIGTERM or Ctrl-C (the operator end's password: the environment
-                        variable VARDMOTE_SIP_TRUNK_PASSWORD, never an argument)
-  call NUMBER           one call through a running end's proxy; exit 0 with RTP both ways, 1 otherwise
+serve operator|room   the end until SIGTERM or Ctrl-C (the operator end's password: the environment
+                      variable VARDMOTE_SIP_TRUNK_PASSWORD, never an argument)
+call NUMBER           one call through a running end's proxy; exit 0 with RTP both ways, 1 otherwise
 """
 
 from __future__ import annotations
@@ -33,7 +33,18 @@ def host_port(value: str) -> tuple[str, int]:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m vardmote.verify.sip", description=__doc__.split("\n\n")[0])
+    top = argparse.ArgumentParser(
+        prog="python -m vardmote.verify.sip",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=(
+            "example, the trunk's end and a dial-in call through it:\n"
+            "  VARDMOTE_SIP_TRUNK_PASSWORD=… python -m vardmote.verify.sip serve operator --address 10.231.0.200 \\\n"
+            "      --gateway 10.231.0.40:5061 --username lab --certificate trunk.pem --key trunk.key --ca ca.pem\n"
+            "  python -m vardmote.verify.sip call +46606000482913 --via 127.0.0.1:5060 \\\n"
+            "      --domain lab.vardmote.example --media-address 10.231.0.200"
+        ),
+    )
     commands = top.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the operator (trunk) end or the room (conferencing node) end")

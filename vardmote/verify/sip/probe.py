@@ -49,16 +49,22 @@ class CallReport:
             return f"{hop} answered 200 without an audio address in its SDP"
         rtp, needed = self.rtp, self.min_share * self.rtp.sent
         remote = f"{self.media[0]}:{self.media[1]}"
+        if rtp.sent > 0 and rtp.came_back == 0:
+            return f"RTP to {remote}: sent {rtp.sent}, nothing came back (the far end's count comes in its echo)"
         if rtp.sent == 0 or rtp.far_end_received < needed:
             return f"RTP to {remote}: sent {rtp.sent}, the far end received {rtp.far_end_received}"
         if rtp.came_back < needed:
-            return f"RTP from {remote}: the far end received {rtp.far_end_received}, {rtp.came_back} of {rtp.sent} came back"
+            return (
+                f"RTP from {remote}: the far end received {rtp.far_end_received}, "
+                f"{rtp.came_back} of {rtp.sent} came back"
+            )
         return None
 
     def summary(self) -> str:
         if self.problem is not None:
             return f"call to {self.number}: FAILED: {self.problem}"
-        assert self.rtp is not None and self.media is not None
+        assert self.rtp is not None
+        assert self.media is not None
         return (
             f"call to {self.number}: answered 200, RTP to {self.media[0]}:{self.media[1]}: sent {self.rtp.sent}, "
             f"the far end received {self.rtp.far_end_received}, {self.rtp.came_back} came back"

@@ -3,6 +3,7 @@ their own PID, never by name."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -17,10 +18,9 @@ class SipToolError(RuntimeError):
 
 
 def require(program: str, package: str) -> str:
-    path = shutil.which(program) or next(
-        (str(candidate) for candidate in (Path("/usr/sbin") / program, Path("/usr/bin") / program) if candidate.exists()),
-        None,
-    )
+    # Kamailio is in /usr/sbin, which an ordinary user's PATH may not hold.
+    candidates = (Path("/usr/sbin") / program, Path("/usr/bin") / program)
+    path = shutil.which(program) or next((str(found) for found in candidates if found.exists()), None)
     if path is None:
         raise SipToolError(f"{program} is not installed (Debian package {package})")
     return path
@@ -78,10 +78,8 @@ class Program:
         """SIGTERM to the program's process group, SIGKILL to what is left of it after `timeout_s`."""
         for signal_number in (signal.SIGTERM, signal.SIGKILL):
             if self.running() or self._group_alive():
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(self.pid, signal_number)
-                except ProcessLookupError:
-                    pass
             deadline = time.monotonic() + timeout_s
             while time.monotonic() < deadline:
                 if self.process.poll() is not None and not self._group_alive():

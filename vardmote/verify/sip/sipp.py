@@ -180,7 +180,7 @@ def final_invite_response(files: CallFiles) -> Response | None:
         status = STATUS_LINE.match(lines[0].strip()) if lines else None
         if status is None or int(status.group(1)) < 200:
             continue
-        headers = {}
+        headers: dict[str, str] = {}
         for line in lines[1:]:
             if not line.strip():
                 break
