@@ -8,8 +8,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
+import ssl
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -345,3 +348,34 @@ def test_without_source_addresses_the_trunk_is_known_by_the_addresses_of_its_nam
         assert report.problem == "gateway answered 403 Phone numbers only through the operator's trunk"
     finally:
         gateway.stop()
+
+
+def test_within_a_call_the_gateway_relays_nothing_between_two_outside_parties(
+    gateway: Program, pki: dict[str, TlsFiles]
+) -> None:
+    """A request dressed as part of a call (a To tag, the gateway's own Route), from a party that is no
+    conferencing node, to the trunk: the gateway must not relay it (it would be a free path to the
+    trunk)."""
+    context = ssl.create_default_context(cafile=str(pki["gateway"].ca))
+    context.check_hostname = False
+    with (
+        socket.create_connection((GATEWAY, SIP_TLS), timeout=5, source_address=(STRANGER, 0)) as raw,
+        context.wrap_socket(raw) as tls,
+    ):
+        local_address, local_port = tls.getsockname()[:2]
+        tag = uuid.uuid4().hex[:10]
+        request = (
+            f"INVITE sip:{PHONE}@{TRUNK}:{SIP_TLS};transport=tls SIP/2.0\r\n"
+            f"Via: SIP/2.0/TLS {local_address}:{local_port};branch=z9hG4bK{tag};rport\r\n"
+            f"Route: <sip:{GATEWAY}:{SIP_TLS};transport=tls;lr>\r\n"
+            "Max-Forwards: 70\r\n"
+            f"From: <sip:someone@{STRANGER}>;tag={tag}\r\n"
+            f"To: <sip:{PHONE}@{DOMAIN}>;tag=earlier-call\r\n"
+            f"Call-ID: {uuid.uuid4()}@{STRANGER}\r\n"
+            "CSeq: 2 INVITE\r\n"
+            f"Contact: <sip:someone@{local_address}:{local_port};transport=tls>\r\n"
+            "Content-Length: 0\r\n\r\n"
+        )
+        tls.sendall(request.encode())
+        answer = tls.recv(4096).decode(errors="replace")
+    assert answer.splitlines()[0] == "SIP/2.0 403 Not a call with the conferencing nodes"
