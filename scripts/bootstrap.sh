@@ -17,8 +17,10 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # would (vardmote/verify/chromium.py); coturn, the TURN server the readiness page's test reaches.
 # Installed without recommends: a recommended
 # package would otherwise rewrite nsswitch.conf.
+# kamailio, kamailio-tls-modules and sip-tester (SIPp): the phone path's test runs the gateway's own
+# Kamailio configuration and the trunk's and room's ends (tests/integration/test_phone_path.py).
 APT_PACKAGES=(postgresql systemd-container debootstrap nftables iproute2 dnsmasq-base poppler-utils qpdf
-    chromium chromium-driver libnss3-tools coturn)
+    chromium chromium-driver libnss3-tools coturn kamailio kamailio-tls-modules sip-tester)
 
 if [ "${#APT_PACKAGES[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
     missing=()
