@@ -34,8 +34,11 @@ JANUS_LIBRARIES = Path("/usr/lib/x86_64-linux-gnu/janus")
 NETNS_ETC = Path("/etc/netns")
 DEVICE = "vmwc0"
 JANUS_ADDRESS, SITE_ADDRESS, TURN_ADDRESS = "10.250.16.1", "10.250.16.2", "10.250.16.3"
+# A second site whose conferencing node is gone: its /webapp/ answers 502.
+BROKEN_SITE_ADDRESS = "10.250.16.4"
 JANUS_API_PORT = 8088
 PORTAL_NAME, TURN_NAME, UNKNOWN_NAME = "portal.vmwc.test", "turn.vmwc.test", "saknas.vmwc.test"
+BROKEN_NAME = "utan-nod.vmwc.test"
 TURN_URL = f"turns:{TURN_NAME}:443?transport=tcp"
 TURN_SECRET = "vmwc-turn-shared-secret-" + os.urandom(8).hex()
 ROOM = "482913"
@@ -102,7 +105,8 @@ def namespace() -> Iterator[Namespace]:
     try:
         etc.mkdir(parents=True)
         (etc / "hosts").write_text(
-            f"127.0.0.1 localhost\n{SITE_ADDRESS} {PORTAL_NAME}\n{TURN_ADDRESS} {TURN_NAME}\n", encoding="utf-8"
+            f"127.0.0.1 localhost\n{SITE_ADDRESS} {PORTAL_NAME}\n{TURN_ADDRESS} {TURN_NAME}\n{BROKEN_SITE_ADDRESS} {BROKEN_NAME}\n",
+            encoding="utf-8"
         )
         # No name server answers in the namespace: a name outside its hosts file does not resolve.
         (etc / "resolv.conf").write_text("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n", encoding="utf-8")
@@ -112,9 +116,16 @@ def namespace() -> Iterator[Namespace]:
         # lack): an interface that is not loopback, for libnice to offer and coturn to relay to.
         ns.run("ip", "link", "add", DEVICE, "type", "veth", "peer", "name", f"{DEVICE}-peer")
         ns.run("ip", "link", "set", f"{DEVICE}-peer", "up")
-        for address in (JANUS_ADDRESS, SITE_ADDRESS, TURN_ADDRESS):
+        for address in (JANUS_ADDRESS, SITE_ADDRESS, TURN_ADDRESS, BROKEN_SITE_ADDRESS):
             ns.run("ip", "address", "add", f"{address}/24", "dev", DEVICE)
         ns.run("ip", "link", "set", DEVICE, "up")
+        # Chromium takes a machine whose only non-loopback link has no carrier yet for offline
+        # (net::ERR_INTERNET_DISCONNECTED); a veth's carrier comes a moment after "up".
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while "LOWER_UP" not in ns.run("ip", "link", "show", DEVICE).stdout:
+            if time.monotonic() > deadline:
+                pytest.fail(f"{DEVICE} in {name} has no carrier after {START_TIMEOUT_S} s")
+            time.sleep(0.1)
         yield ns
     finally:
         shutil.rmtree(etc, ignore_errors=True)
@@ -127,6 +138,9 @@ def certificates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str
     return {
         "site": ensure_host_certificate(ca, "portal", SITE_ADDRESS, [PORTAL_NAME]),
         "turn": ensure_host_certificate(ca, "turn", TURN_ADDRESS, [TURN_NAME]),
+        "broken": ensure_host_certificate(ca, "broken", BROKEN_SITE_ADDRESS, [BROKEN_NAME]),
+        # A CA the browser is not told to trust, as a home's browser knows nothing of a lab's CA.
+        "stranger": ensure_host_certificate(tmp_path_factory.mktemp("stranger-ca"), "x", SITE_ADDRESS, ["x"]),
     }
 
 
@@ -189,16 +203,15 @@ def conferencing(namespace: Namespace, tmp_path_factory: pytest.TempPathFactory)
         _stop(process)
 
 
-@pytest.fixture(scope="module")
-def site(namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    log = tmp_path_factory.mktemp("site") / "site.log"
-    paths = certificates["site"]
+def _start_site(
+    namespace: Namespace, paths: dict[str, str], address: str, janus: str, log: Path
+) -> subprocess.Popen[bytes]:
     process = namespace.start(
         [
             sys.executable,
             str(REPO_ROOT / "tests" / "doubles" / "webclient_site.py"),
             "--listen",
-            f"{SITE_ADDRESS}:443",
+            f"{address}:443",
             "--cert",
             paths["vardmote_tls_certificate_file"],
             "--key",
@@ -206,13 +219,30 @@ def site(namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path
             "--root",
             str(WEB_ROOT),
             "--janus",
-            f"{JANUS_ADDRESS}:{JANUS_API_PORT}",
+            janus,
         ],
         log,
     )
+    namespace.wait_listening(process, address, 443, log)
+    return process
+
+
+@pytest.fixture(scope="module")
+def site(namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("site") / "site.log"
+    process = _start_site(namespace, certificates["site"], SITE_ADDRESS, f"{JANUS_ADDRESS}:{JANUS_API_PORT}", log)
     try:
-        namespace.wait_listening(process, SITE_ADDRESS, 443, log)
         yield f"https://{PORTAL_NAME}/mote/"
+    finally:
+        _stop(process)
+
+
+@pytest.fixture
+def site_without_conferencing(namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path: Path) -> Iterator[str]:
+    # Port 9 (discard): nothing listens there, so every /webapp/ request gets the proxy's 502.
+    process = _start_site(namespace, certificates["broken"], BROKEN_SITE_ADDRESS, f"{JANUS_ADDRESS}:9", tmp_path / "site.log")
+    try:
+        yield f"https://{BROKEN_NAME}/mote/"
     finally:
         _stop(process)
 
@@ -263,7 +293,7 @@ def turn(namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path
         config.unlink()
 
 
-def _probe(namespace: Namespace, url: str, ca_file: str, secret: str = TURN_SECRET, timeout_s: int = 60) -> tuple[int, dict[str, Any]]:
+def _probe(namespace: Namespace, url: str, ca_file: str, *, secret: str = TURN_SECRET, timeout_s: int = 60) -> tuple[int, dict[str, Any]]:
     command = [
         "ip", "netns", "exec", namespace.name,
         sys.executable, "-m", "vardmote.verify.browser_call",
@@ -329,3 +359,21 @@ def test_a_name_that_does_not_resolve_is_named_dns(
     rc, result = _probe(namespace, site.replace(PORTAL_NAME, UNKNOWN_NAME), _ca(certificates), timeout_s=20)
     assert (rc, result["failed_hop"]) == (1, "DNS"), json.dumps(result, indent=2)
     assert "ERR_NAME_NOT_RESOLVED" in result["detail"], result["detail"]
+
+
+@pytest.mark.usefixtures("conferencing", "turn")
+def test_a_certificate_of_an_unknown_ca_is_named_tls(
+    namespace: Namespace, site: str, certificates: dict[str, dict[str, str]]
+) -> None:
+    rc, result = _probe(namespace, site, certificates["stranger"]["vardmote_tls_ca_file"], timeout_s=20)
+    assert (rc, result["failed_hop"]) == (1, "TLS"), json.dumps(result, indent=2)
+    assert "ERR_CERT_AUTHORITY_INVALID" in result["detail"], result["detail"]
+
+
+@pytest.mark.usefixtures("conferencing", "turn")
+def test_a_conferencing_node_that_does_not_answer_is_named_web_client_api(
+    namespace: Namespace, site_without_conferencing: str, certificates: dict[str, dict[str, str]]
+) -> None:
+    rc, result = _probe(namespace, site_without_conferencing, _ca(certificates), timeout_s=20)
+    assert (rc, result["failed_hop"]) == (1, "web client API"), json.dumps(result, indent=2)
+    assert "/webapp/janus: HTTP 502" in result["detail"], result["detail"]

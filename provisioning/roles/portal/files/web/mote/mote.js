@@ -310,7 +310,7 @@
         for (const track of stream.getTracks()) pc.addTrack(track, stream);
         const offer = await pc.createOffer();
         await pc.setLocalDescription(offer);
-        const configured = await request(handle, { request: "configure", audio: true, video: true }, {
+        const configured = await request(handle, { request: "configure" }, {
             type: offer.type,
             sdp: offer.sdp,
         });
