@@ -14,10 +14,11 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # and iproute2 for the lab's hosts (`vardmote lab up`); poppler-utils and qpdf, with which the tests
 # read back the support labels' PDF; chromium, chromium-driver and libnss3-tools (certutil) for the
 # headless browser that joins calls and opens the readiness page as a patient's or technician's browser
-# would (vardmote/verify/chromium.py). Installed without recommends: a recommended
-# package would otherwise rewrite nsswitch.conf.
+# would (vardmote/verify/chromium.py); janus and coturn, the conferencing stand-in and TURN that the
+# browser call test runs on this machine (tests/integration/test_browser_call.py). Installed without
+# recommends: a recommended package would otherwise rewrite nsswitch.conf.
 APT_PACKAGES=(postgresql systemd-container debootstrap nftables iproute2 poppler-utils qpdf
-    chromium chromium-driver libnss3-tools)
+    chromium chromium-driver libnss3-tools janus coturn)
 
 if [ "${#APT_PACKAGES[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
     missing=()

@@ -70,7 +70,10 @@ class Namespace:
     def start(self, command: list[str], log: Path) -> subprocess.Popen[bytes]:
         with log.open("wb") as output:
             return subprocess.Popen(
-                ["ip", "netns", "exec", self.name, *command], stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+                ["ip", "netns", "exec", self.name, *command],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def wait_listening(self, process: subprocess.Popen[bytes], address: str, port: int, log: Path) -> None:
@@ -79,12 +82,16 @@ class Namespace:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                pytest.fail(f"{process.args} ended ({process.returncode}):\n{log.read_text(errors='replace')[-3000:]}")
+                pytest.fail(
+                    f"{process.args!r} ended ({process.returncode}):\n{log.read_text(errors='replace')[-3000:]}"
+                )
             listening = self.run("ss", "-Hltn", f"src {address}:{port}").stdout
             if listening.strip():
                 return
             time.sleep(0.2)
-        pytest.fail(f"nothing listens on {address}:{port} after {START_TIMEOUT_S} s:\n{log.read_text(errors='replace')[-3000:]}")
+        pytest.fail(
+            f"nothing listens on {address}:{port} after {START_TIMEOUT_S} s:\n{log.read_text(errors='replace')[-3000:]}"
+        )
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -105,8 +112,16 @@ def namespace() -> Iterator[Namespace]:
     try:
         etc.mkdir(parents=True)
         (etc / "hosts").write_text(
-            f"127.0.0.1 localhost\n{SITE_ADDRESS} {PORTAL_NAME}\n{TURN_ADDRESS} {TURN_NAME}\n{BROKEN_SITE_ADDRESS} {BROKEN_NAME}\n",
-            encoding="utf-8"
+            "".join(
+                f"{address} {name}\n"
+                for address, name in (
+                    ("127.0.0.1", "localhost"),
+                    (SITE_ADDRESS, PORTAL_NAME),
+                    (TURN_ADDRESS, TURN_NAME),
+                    (BROKEN_SITE_ADDRESS, BROKEN_NAME),
+                )
+            ),
+            encoding="utf-8",
         )
         # No name server answers in the namespace: a name outside its hosts file does not resolve.
         (etc / "resolv.conf").write_text("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n", encoding="utf-8")
@@ -152,10 +167,10 @@ def _janus_config(folder: Path) -> Path:
     (folder / "janus.jcfg").write_text(
         f"""general: {{
 \tconfigs_folder = "{folder}"
-\tplugins_folder = "{folder / 'plugins'}"
-\ttransports_folder = "{folder / 'transports'}"
-\tevents_folder = "{folder / 'none'}"
-\tloggers_folder = "{folder / 'none'}"
+\tplugins_folder = "{folder / "plugins"}"
+\ttransports_folder = "{folder / "transports"}"
+\tevents_folder = "{folder / "none"}"
+\tloggers_folder = "{folder / "none"}"
 \tdebug_level = 4
 \tserver_name = "vmwc-conferencing"
 }}
@@ -228,7 +243,9 @@ def _start_site(
 
 
 @pytest.fixture(scope="module")
-def site(namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def site(
+    namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     log = tmp_path_factory.mktemp("site") / "site.log"
     process = _start_site(namespace, certificates["site"], SITE_ADDRESS, f"{JANUS_ADDRESS}:{JANUS_API_PORT}", log)
     try:
@@ -238,9 +255,13 @@ def site(namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path
 
 
 @pytest.fixture
-def site_without_conferencing(namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path: Path) -> Iterator[str]:
+def site_without_conferencing(
+    namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path: Path
+) -> Iterator[str]:
     # Port 9 (discard): nothing listens there, so every /webapp/ request gets the proxy's 502.
-    process = _start_site(namespace, certificates["broken"], BROKEN_SITE_ADDRESS, f"{JANUS_ADDRESS}:9", tmp_path / "site.log")
+    process = _start_site(
+        namespace, certificates["broken"], BROKEN_SITE_ADDRESS, f"{JANUS_ADDRESS}:9", tmp_path / "site.log"
+    )
     try:
         yield f"https://{BROKEN_NAME}/mote/"
     finally:
@@ -248,7 +269,9 @@ def site_without_conferencing(namespace: Namespace, certificates: dict[str, dict
 
 
 @pytest.fixture
-def turn(namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+def turn(
+    namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     """coturn as the edge runs it for homes: TLS on 443 only, REST credentials, UDP relays."""
     paths = certificates["turn"]
     config = tmp_path / "turnserver.conf"
@@ -293,7 +316,9 @@ def turn(namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path
         config.unlink()
 
 
-def _probe(namespace: Namespace, url: str, ca_file: str, *, secret: str = TURN_SECRET, timeout_s: int = 60) -> tuple[int, dict[str, Any]]:
+def _probe(
+    namespace: Namespace, url: str, ca_file: str, *, secret: str = TURN_SECRET, timeout_s: int = 60
+) -> tuple[int, dict[str, Any]]:
     command = [
         "ip", "netns", "exec", namespace.name,
         sys.executable, "-m", "vardmote.verify.browser_call",
@@ -340,7 +365,8 @@ def test_turn_on_443_stopped_is_named_turn_allocation(
     _stop(turn)
     rc, result = _probe(namespace, site, _ca(certificates), timeout_s=30)
     assert (rc, result["failed_hop"]) == (1, "TURN allocation"), json.dumps(result, indent=2)
-    assert "701" in result["detail"] and TURN_NAME in result["detail"], result["detail"]
+    assert "701" in result["detail"], result["detail"]
+    assert TURN_NAME in result["detail"], result["detail"]
 
 
 @pytest.mark.usefixtures("conferencing", "turn")

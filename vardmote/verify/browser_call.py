@@ -129,7 +129,9 @@ def judge_connection(request: CallRequest, result: ParticipantResult, summary: d
     peers = summary.get("peers", [])
     if request.relay_only:
         # Gathering over and not one relay candidate: TURN said no (or nothing answered), no need to wait.
-        starved = [peer for peer in peers if peer.get("gathering") == "complete" and not _relay_gathered({"peers": [peer]})]
+        starved = [
+            peer for peer in peers if peer.get("gathering") == "complete" and not _relay_gathered({"peers": [peer]})
+        ]
         if starved:
             result.failed("TURN allocation", _turn_detail(summary))
             return False
@@ -169,7 +171,9 @@ def judge_unfinished(request: CallRequest, result: ParticipantResult, summary: d
         return
     unconnected = [peer for peer in peers if peer.get("ice") not in ("connected", "completed")]
     if unconnected:
-        states = ", ".join(f"{peer['label']} {' → '.join(peer.get('iceHistory') or [peer.get('ice')])}" for peer in unconnected)
+        states = ", ".join(
+            f"{peer['label']} {' → '.join(peer.get('iceHistory') or [peer.get('ice')])}" for peer in unconnected
+        )
         result.failed("ICE", f"not connected: {states}")
         return
     others = [peer for peer in peers if peer.get("role") == "subscriber"]
@@ -183,9 +187,7 @@ def judge_media(result: ParticipantResult, before: dict[str, Any], after: dict[s
     silent: list[str] = []
     for peer in after.get("peers", []):
         start = earlier.get(peer["label"], {})
-        received = {
-            kind: peer["bytesReceived"][kind] - start.get("bytesReceived", {}).get(kind, 0) for kind in KINDS
-        }
+        received = {kind: peer["bytesReceived"][kind] - start.get("bytesReceived", {}).get(kind, 0) for kind in KINDS}
         sent = {kind: peer["bytesSent"][kind] - start.get("bytesSent", {}).get(kind, 0) for kind in KINDS}
         result.peers.append(
             {
@@ -219,7 +221,12 @@ def _turn_detail(summary: dict[str, Any]) -> str:
     errors = summary.get("candidateErrors", [])
     if not errors:
         return "no relay candidate gathered, and the browser reported no TURN error"
-    seen = sorted({f"{error.get('errorCode')} {error.get('errorText') or ''}".strip() + f" ({error.get('url')})" for error in errors})
+    seen = sorted(
+        {
+            f"{error.get('errorCode')} {error.get('errorText') or ''}".strip() + f" ({error.get('url')})"
+            for error in errors
+        }
+    )
     return "no relay candidate: " + "; ".join(seen)
 
 
@@ -261,7 +268,10 @@ def _summary(browser: Chrome) -> dict[str, Any] | None:
 
 
 def participant_names(count: int) -> list[str]:
-    return [PARTICIPANT_NAMES[index] if index < len(PARTICIPANT_NAMES) else f"Deltagare {index + 1}" for index in range(count)]
+    return [
+        PARTICIPANT_NAMES[index] if index < len(PARTICIPANT_NAMES) else f"Deltagare {index + 1}"
+        for index in range(count)
+    ]
 
 
 def run_call(request: CallRequest) -> dict[str, Any]:
@@ -270,8 +280,8 @@ def run_call(request: CallRequest) -> dict[str, Any]:
     with ExitStack() as stack:
         browsers: list[Chrome | None] = []
         for index, result in enumerate(results):
-            browser = stack.enter_context(chromium(request.ca_file))
-            browsers.append(browser if _open(browser, link_for(request, result.name, index), result) else None)
+            opened = stack.enter_context(chromium(request.ca_file))
+            browsers.append(opened if _open(opened, link_for(request, result.name, index), result) else None)
         summaries: list[dict[str, Any] | None] = [None] * len(results)
         deadline = time.monotonic() + request.timeout_s
         while time.monotonic() < deadline:
@@ -288,14 +298,18 @@ def run_call(request: CallRequest) -> dict[str, Any]:
         for result, summary in zip(results, summaries, strict=True):
             if not _connected(request, result, summary):
                 judge_unfinished(request, result, summary)
-        live = [(browser, result) for browser, result in zip(browsers, results, strict=True) if browser and result.failed_hop is None]
+        live = [
+            (browser, result)
+            for browser, result in zip(browsers, results, strict=True)
+            if browser and result.failed_hop is None
+        ]
         before = [_summary(browser) or {} for browser, _ in live]
         if live:
             time.sleep(request.sample_s)
         for (browser, result), start in zip(live, before, strict=True):
             judge_media(result, start, _summary(browser) or {})
     secret_words = _secret_words(request, len(results))
-    participants = [_scrubbed(vars(result), secret_words) for result in results]
+    participants = [scrubbed(vars(result), secret_words) for result in results]
     failed = next((result for result in results if not result.ok), None)
     return {
         "ok": failed is None,
@@ -303,7 +317,7 @@ def run_call(request: CallRequest) -> dict[str, Any]:
         "room": request.room,
         "relay_only": request.relay_only,
         "failed_hop": failed.failed_hop if failed else None,
-        "detail": _scrubbed(f"{failed.name}: {failed.detail}", secret_words) if failed else "",
+        "detail": scrubbed(f"{failed.name}: {failed.detail}", secret_words) if failed else "",
         "participants": participants,
     }
 
@@ -319,20 +333,20 @@ def _secret_words(request: CallRequest, count: int) -> list[str]:
     return words
 
 
-def _scrubbed(value: Any, words: Sequence[str]) -> Any:
+def scrubbed(value: Any, words: Sequence[str]) -> Any:
     """No credential leaves the probe, even inside a browser's error text."""
     if isinstance(value, str):
         for word in words:
             value = value.replace(word, "••••••")
         return value
     if isinstance(value, dict):
-        return {key: _scrubbed(item, words) for key, item in value.items()}
+        return {key: scrubbed(item, words) for key, item in value.items()}
     if isinstance(value, list):
-        return [_scrubbed(item, words) for item in value]
+        return [scrubbed(item, words) for item in value]
     return value
 
 
-def _parse(argv: Sequence[str] | None) -> CallRequest:
+def parse_arguments(argv: Sequence[str] | None) -> CallRequest:
     parser = argparse.ArgumentParser(
         prog="python -m vardmote.verify.browser_call",
         description=(
@@ -343,7 +357,9 @@ def _parse(argv: Sequence[str] | None) -> CallRequest:
             "receives media."
         ),
     )
-    parser.add_argument("--url", required=True, help="the web client's page, e.g. https://portal.lab.vardmote.example/mote/")
+    parser.add_argument(
+        "--url", required=True, help="the web client's page, e.g. https://portal.lab.vardmote.example/mote/"
+    )
     parser.add_argument("--ca", type=Path, help="the CA the browser trusts (PEM); by default only Chromium's own roots")
     parser.add_argument("--room", required=True, help="the booked room's number (its web alias)")
     parser.add_argument(
@@ -361,8 +377,12 @@ def _parse(argv: Sequence[str] | None) -> CallRequest:
     )
     parser.add_argument("--participants", type=int, default=2, help="browsers joining the room (default 2)")
     parser.add_argument("--relay-only", action="store_true", help="iceTransportPolicy relay: media through TURN only")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds for everyone to connect (default 60)")
-    parser.add_argument("--sample", type=float, default=DEFAULT_SAMPLE_S, help="seconds bytesReceived must grow over (default 3)")
+    parser.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds for everyone to connect (default 60)"
+    )
+    parser.add_argument(
+        "--sample", type=float, default=DEFAULT_SAMPLE_S, help="seconds bytesReceived must grow over (default 3)"
+    )
     arguments = parser.parse_args(argv)
     try:
         return _request(arguments)
@@ -407,7 +427,7 @@ def _request(arguments: argparse.Namespace) -> CallRequest:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    request = _parse(argv)
+    request = parse_arguments(argv)
     try:
         result = run_call(request)
     except BrowserMissing as error:
