@@ -154,8 +154,8 @@ def certificates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str
         "site": ensure_host_certificate(ca, "portal", SITE_ADDRESS, [PORTAL_NAME]),
         "turn": ensure_host_certificate(ca, "turn", TURN_ADDRESS, [TURN_NAME]),
         "broken": ensure_host_certificate(ca, "broken", BROKEN_SITE_ADDRESS, [BROKEN_NAME]),
-        # A CA the browser is not told to trust, as a home's browser knows nothing of a lab's CA.
-        "stranger": ensure_host_certificate(tmp_path_factory.mktemp("stranger-ca"), "x", SITE_ADDRESS, ["x"]),
+        # TURN's name, from a CA the browser is not told to trust.
+        "stranger": ensure_host_certificate(tmp_path_factory.mktemp("stranger-ca"), "turn", TURN_ADDRESS, [TURN_NAME]),
     }
 
 
@@ -270,10 +270,11 @@ def site_without_conferencing(
 
 @pytest.fixture
 def turn(
-    namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path: Path
+    namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """coturn as the edge runs it for homes: TLS on 443 only, REST credentials, UDP relays."""
-    paths = certificates["turn"]
+    """coturn as the edge runs it for homes: TLS on 443 only, REST credentials, UDP relays; its
+    certificate is TURN's own unless the test asks for another (indirect parametrization)."""
+    paths = certificates[getattr(request, "param", "turn")]
     config = tmp_path / "turnserver.conf"
     config.touch(mode=0o600)
     config.write_text(
@@ -376,6 +377,16 @@ def test_a_wrong_turn_secret_is_named_turn_allocation_401(
     rc, result = _probe(namespace, site, _ca(certificates), secret="not-the-shared-secret", timeout_s=30)
     assert (rc, result["failed_hop"]) == (1, "TURN allocation"), json.dumps(result, indent=2)
     assert "401" in result["detail"], result["detail"]
+
+
+@pytest.mark.usefixtures("conferencing", "turn")
+@pytest.mark.parametrize("turn", ["stranger"], indirect=True)
+def test_a_turn_certificate_of_an_unknown_ca_is_named_turn_allocation(
+    namespace: Namespace, site: str, certificates: dict[str, dict[str, str]]
+) -> None:
+    rc, result = _probe(namespace, site, _ca(certificates), timeout_s=30)
+    assert (rc, result["failed_hop"]) == (1, "TURN allocation"), json.dumps(result, indent=2)
+    assert "701" in result["detail"], result["detail"]
 
 
 @pytest.mark.usefixtures("conferencing", "turn")
