@@ -3,7 +3,7 @@ open the web client page over verified HTTPS, join one room on Janus and receive
 video, relayed only through coturn over TLS on 443, as from a home network that lets out nothing else.
 
 Everything runs in a network namespace of the test's own (`vmwc-…`, loopback plus a veth interface
-carrying the three addresses below, so coturn relays to Janus on an address it does not refuse as
+carrying the addresses below, so coturn relays to Janus on an address it does not refuse as
 loopback). Names resolve through the namespace's own /etc/hosts (`ip netns exec` mounts
 /etc/netns/<name>/ over /etc), a name not in it does not resolve at all. The probe runs exactly as the
 lab runs it: `ip netns exec NS python -m vardmote.verify.browser_call …`, the secret on stdin.
@@ -34,6 +34,8 @@ JANUS_LIBRARIES = Path("/usr/lib/x86_64-linux-gnu/janus")
 NETNS_ETC = Path("/etc/netns")
 DEVICE = "vmwc0"
 JANUS_ADDRESS, SITE_ADDRESS, TURN_ADDRESS = "10.250.16.1", "10.250.16.2", "10.250.16.3"
+# Janus offers a candidate for every address of the interface; a relay denied them all reaches none.
+NETWORK_RANGE = "10.250.16.0-10.250.16.255"
 # A second site whose conferencing node is gone: its /webapp/ answers 502.
 BROKEN_SITE_ADDRESS = "10.250.16.4"
 JANUS_API_PORT = 8088
@@ -272,9 +274,17 @@ def site_without_conferencing(
 def turn(
     namespace: Namespace, certificates: dict[str, dict[str, str]], tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """coturn as the edge runs it for homes: TLS on 443 only, REST credentials, UDP relays; its
-    certificate is TURN's own unless the test asks for another (indirect parametrization)."""
-    paths = certificates[getattr(request, "param", "turn")]
+    """coturn as the edge runs it for homes: TLS on 443 only, REST credentials, UDP relays to the
+    conferencing node. A test may ask (indirect parametrization) for "stranger" (a certificate of a CA
+    the browser does not trust) or "no-relay-to-conferencing" (the namespace's addresses, where the
+    conferencing node is, denied as peers, as for a relay firewalled off the conferencing network)."""
+    variant = getattr(request, "param", "turn")
+    paths = certificates["stranger" if variant == "stranger" else "turn"]
+    peers = (
+        f"denied-peer-ip={NETWORK_RANGE}"
+        if variant == "no-relay-to-conferencing"
+        else f"allowed-peer-ip={JANUS_ADDRESS}"
+    )
     config = tmp_path / "turnserver.conf"
     config.touch(mode=0o600)
     config.write_text(
@@ -298,7 +308,7 @@ def turn(
                 "fingerprint",
                 "no-cli",
                 "no-multicast-peers",
-                f"allowed-peer-ip={JANUS_ADDRESS}",
+                peers,
                 f"pidfile={tmp_path / 'turnserver.pid'}",
                 "log-file=stdout",
                 "simple-log",
@@ -387,6 +397,17 @@ def test_a_turn_certificate_of_an_unknown_ca_is_named_turn_allocation(
     rc, result = _probe(namespace, site, _ca(certificates), timeout_s=30)
     assert (rc, result["failed_hop"]) == (1, "TURN allocation"), json.dumps(result, indent=2)
     assert "701" in result["detail"], result["detail"]
+
+
+@pytest.mark.usefixtures("conferencing", "turn")
+@pytest.mark.parametrize("turn", ["no-relay-to-conferencing"], indirect=True)
+def test_a_relay_that_cannot_reach_the_conferencing_node_is_named_ice(
+    namespace: Namespace, site: str, certificates: dict[str, dict[str, str]]
+) -> None:
+    # Chromium leaves a pair that never answered at "disconnected", not "failed": the deadline decides.
+    rc, result = _probe(namespace, site, _ca(certificates), timeout_s=20)
+    assert (rc, result["failed_hop"]) == (1, "ICE"), json.dumps(result, indent=2)
+    assert "failed" in result["detail"] or "disconnected" in result["detail"], result["detail"]
 
 
 @pytest.mark.usefixtures("conferencing", "turn")
