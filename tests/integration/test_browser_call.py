@@ -310,6 +310,8 @@ def turn(
                 "no-multicast-peers",
                 peers,
                 f"pidfile={tmp_path / 'turnserver.pid'}",
+                # Its own (empty) user database, not the machine's /var/lib/turn/turndb.
+                f"userdb={tmp_path / 'turndb'}",
                 "log-file=stdout",
                 "simple-log",
                 "",
