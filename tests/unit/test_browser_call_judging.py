@@ -13,6 +13,7 @@ import pytest
 from vardmote.verify.browser_call import (
     CallRequest,
     ParticipantResult,
+    handed_out_secrets,
     hop_of_net_error,
     judge_connection,
     judge_media,
@@ -237,3 +238,8 @@ def test_the_secret_is_read_from_its_file_and_trimmed(tmp_path: Path) -> None:
         ]
     )
     assert (request.turn_secret, request.relay_only, request.expected_relay_protocol) == ("shared-secret", True, "tls")
+
+
+def test_what_the_probe_scrubs_is_exactly_the_credential_it_put_in_the_link() -> None:
+    credential = parse_qs(urlsplit(link_for(REQUEST, "Patient", 0)).fragment)["credential"][0]
+    assert credential in handed_out_secrets(REQUEST, 2)

@@ -16,6 +16,7 @@ hop that failed, in the order a call meets them:
                      701 unreachable, 401 refused credentials)
     ICE              candidates were gathered but no pair connected, or it is not relayed as asked
     media            connected, but a participant's bytesReceived does not grow for audio or video
+    browser          Chromium or its driver gave out (not a hop of the call: run it again)
 
 The TURN credentials are made here from the shared secret (REST credentials, as the edge's coturn
 takes them) and handed to the page in the link's fragment, which the browser never sends; the secret
@@ -75,6 +76,8 @@ class CallRequest:
     relay_only: bool = False
     timeout_s: float = DEFAULT_TIMEOUT_S
     sample_s: float = DEFAULT_SAMPLE_S
+    # One moment for every credential the probe makes, so it can scrub exactly what it handed out.
+    issued_at: float = field(default_factory=time.time)
 
     @property
     def expected_relay_protocol(self) -> str | None:
@@ -231,7 +234,7 @@ def _turn_detail(summary: dict[str, Any]) -> str:
 
 
 def link_for(request: CallRequest, name: str, index: int) -> str:
-    username, credential = rest_credentials(request.turn_secret, f"vardmote-probe-{index}")
+    username, credential = _credentials(request, index)
     fragment: list[tuple[str, str]] = [("room", request.room)]
     fragment += [("turn", url) for url in request.turn_urls]
     fragment += [("username", username), ("credential", credential), ("name", name)]
@@ -308,7 +311,7 @@ def run_call(request: CallRequest) -> dict[str, Any]:
             time.sleep(request.sample_s)
         for (browser, result), start in zip(live, before, strict=True):
             judge_media(result, start, _summary(browser) or {})
-    secret_words = _secret_words(request, len(results))
+    secret_words = handed_out_secrets(request, len(results))
     participants = [scrubbed(vars(result), secret_words) for result in results]
     failed = next((result for result in results if not result.ok), None)
     return {
@@ -326,10 +329,14 @@ def _connected(request: CallRequest, result: ParticipantResult, summary: dict[st
     return result.failed_hop is None and summary is not None and judge_connection(request, result, summary)
 
 
-def _secret_words(request: CallRequest, count: int) -> list[str]:
+def _credentials(request: CallRequest, index: int) -> tuple[str, str]:
+    return rest_credentials(request.turn_secret, f"vardmote-probe-{index}", now=request.issued_at)
+
+
+def handed_out_secrets(request: CallRequest, count: int) -> list[str]:
     words = [request.turn_secret]
     for index in range(count):
-        words += rest_credentials(request.turn_secret, f"vardmote-probe-{index}")[1:]
+        words.append(_credentials(request, index)[1])
     return words
 
 
@@ -395,7 +402,7 @@ def _request(arguments: argparse.Namespace) -> CallRequest:
     scheme = urlsplit(arguments.url)
     if scheme.scheme != "https" or not scheme.hostname:
         raise ProbeInputError(f"--url {arguments.url}: not an https:// address")
-    if not re.fullmatch(r"[0-9]{1,16}", arguments.room):
+    if not re.fullmatch(r"[0-9]{1,15}", arguments.room):
         raise ProbeInputError(f"--room {arguments.room}: not a room number")
     for url in arguments.turn:
         if not re.match(r"turns?:[^\s]+$", url):
@@ -433,6 +440,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrowserMissing as error:
         print(f"browser_call: {error}", file=sys.stderr)
         return 2
+    except (WebDriverException, RuntimeError) as error:
+        # The browser itself gave out (it crashed, or its driver lost it): still one JSON answer.
+        said = str(getattr(error, "msg", None) or error).splitlines()[0]
+        result = {
+            "ok": False,
+            "url": request.url.split("#")[0],
+            "room": request.room,
+            "relay_only": request.relay_only,
+            "failed_hop": "browser",
+            "detail": scrubbed(said, handed_out_secrets(request, request.participants)),
+            "participants": [],
+        }
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0 if result["ok"] else 1
 

@@ -74,7 +74,7 @@
     function readLink() {
         const link = new URLSearchParams(window.location.hash.slice(1));
         const room = link.get("room") || "";
-        if (!/^[0-9]{1,16}$/.test(room)) {
+        if (!/^[0-9]{1,15}$/.test(room)) {
             throw new HopError("link", `the link's room is not a room number: ${JSON.stringify(room)}`);
         }
         const urls = link.getAll("turn");
