@@ -437,3 +437,12 @@ def test_a_conferencing_node_that_does_not_answer_is_named_web_client_api(
     rc, result = _probe(namespace, site_without_conferencing, _ca(certificates), timeout_s=20)
     assert (rc, result["failed_hop"]) == (1, "web client API"), json.dumps(result, indent=2)
     assert "/webapp/janus: HTTP 502" in result["detail"], result["detail"]
+
+
+@pytest.mark.usefixtures("conferencing", "turn")
+def test_a_portal_without_the_page_is_named_web_page(
+    namespace: Namespace, site: str, certificates: dict[str, dict[str, str]]
+) -> None:
+    rc, result = _probe(namespace, site.replace("/mote/", "/saknas/"), _ca(certificates), timeout_s=20)
+    assert (rc, result["failed_hop"]) == (1, "web page"), json.dumps(result, indent=2)
+    assert "HTTP 404" in result["detail"], result["detail"]
