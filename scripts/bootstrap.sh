@@ -14,13 +14,13 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 # iproute2 and dnsmasq-base (its DNS) for the lab (`vardmote lab up`); poppler-utils and qpdf, with which the tests
 # read back the support labels' PDF; chromium, chromium-driver and libnss3-tools (certutil) for the
 # headless browser that joins calls and opens the readiness page as a patient's or technician's browser
-# would (vardmote/verify/chromium.py); coturn, the TURN server the readiness page's test reaches.
-# Installed without recommends: a recommended
-# package would otherwise rewrite nsswitch.conf.
-# kamailio, kamailio-tls-modules and sip-tester (SIPp): the phone path's test runs the gateway's own
-# Kamailio configuration and the trunk's and room's ends (tests/integration/test_phone_path.py).
+# would (vardmote/verify/chromium.py); janus and coturn, the conferencing stand-in and TURN that the
+# browser call and readiness tests run on this machine; kamailio, kamailio-tls-modules and sip-tester
+# (SIPp): the phone path's test runs the gateway's own Kamailio configuration and the trunk's and room's
+# ends (tests/integration/test_phone_path.py). Installed without recommends: a recommended package would
+# otherwise rewrite nsswitch.conf.
 APT_PACKAGES=(postgresql systemd-container debootstrap nftables iproute2 dnsmasq-base poppler-utils qpdf
-    chromium chromium-driver libnss3-tools coturn kamailio kamailio-tls-modules sip-tester)
+    chromium chromium-driver libnss3-tools janus coturn kamailio kamailio-tls-modules sip-tester)
 
 if [ "${#APT_PACKAGES[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
     missing=()
