@@ -148,7 +148,7 @@ def test_verify_reads_the_stack_inventory_and_expects_each_group_s_ports(
     assert 443 not in turn.expect.closed_tcp  # an intended port is probed as open, not as dropped
     assert 22 in turn.expect.closed_tcp  # lab hosts are no admin source
     conference = hosts["lab-conf-01"]
-    assert conference.expect.open_tcp_from == {"8088": ["edge"]}
+    assert conference.expect.open_tcp_from == {"8088": ["edge"], "5061": ["gateway"]}
     assert 8088 not in conference.expect.closed_tcp
     assert hosts["lab-gateway-01"].expect.closed_udp == [5060]
     assert turn.var("vardmote_turn_realm") == "turn.lab.vardmote.example"

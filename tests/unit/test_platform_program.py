@@ -452,4 +452,4 @@ def test_the_edge_group_carries_each_relays_public_address_and_the_tls_port(prod
     lab = run_stack("lab").outputs["ansible_inventory"]["all"]
     # The lab's public side is in its own internet (documentation addresses, RFC 5737).
     assert lab["children"]["edge"]["hosts"]["lab-turn-01"]["vardmote_public_address"] == "198.51.100.11"
-    assert "dial_in_prefix" not in lab["children"]["gateway"]["vars"]["vardmote_sip_trunk"]
+    assert lab["children"]["gateway"]["vars"]["vardmote_sip_trunk"]["dial_in_prefix"] == "+46600000"

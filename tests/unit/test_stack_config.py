@@ -72,8 +72,8 @@ CASES = {
         "lab",
         "    turn:\n      sites: [lab]",
         "    turn:\n      sitez: [lab]",
-        f"Pulumi.lab.yaml:67: {PLATFORM}.turn.sites: required field is missing\n"
-        f"Pulumi.lab.yaml:68: {PLATFORM}.turn.sitez: unknown field; did you mean 'sites'?",
+        f"Pulumi.lab.yaml:69: {PLATFORM}.turn.sites: required field is missing\n"
+        f"Pulumi.lab.yaml:70: {PLATFORM}.turn.sitez: unknown field; did you mean 'sites'?",
     ),
     "plain_text_provider_secret": (
         "rvn-prod",

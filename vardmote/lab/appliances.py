@@ -25,6 +25,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from vardmote.lab import containers
@@ -40,13 +41,27 @@ NODE_ROLES = ("transcoding", "edge")
 MANAGEMENT_ROLE = "management"
 
 
+class Place(Protocol):
+    """Where an appliance runs: a lab host, or a namespace outside the region (internet.OutsideHost)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def netns(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Appliance:
-    host: LabHost
-    name: str  # shown to the user and used for its log file
-    port: int
+    host: Place
+    name: str  # shown to the user, and names its cgroup and log file
+    port: int  # a TCP port on the place's address that answers once it is up
     argv: tuple[str, ...]  # after `python -m`
     stdin: str | None = None
+    # Variables added to its environment (readable by root alone, in /proc): for what takes its secret
+    # from the environment only.
+    environment: tuple[tuple[str, str], ...] = ()
 
 
 def planned(
@@ -87,25 +102,28 @@ def publish_ca(ca_file: Path) -> None:
     CA_PUBLISHED.chmod(0o644)
 
 
-def appliance_cgroups(host: str) -> list[Path]:
-    return [folder / APPLIANCE_CGROUP for folder in cgroup_dirs(host)]
+def appliance_cgroups(host: str, name: str | None = None) -> list[Path]:
+    """The cgroups of the appliances a place runs, or of the one named (a place may run several)."""
+    folders = [folder / APPLIANCE_CGROUP for folder in cgroup_dirs(host)]
+    return folders if name is None else [folder / name for folder in folders]
 
 
-def running(host: str) -> list[int]:
-    return containers.pids_in(appliance_cgroups(host))
+def running(host: str, name: str | None = None) -> list[int]:
+    return containers.pids_in(appliance_cgroups(host, name))
 
 
 def ensure(layout: LabLayout, appliance: Appliance) -> bool:
     """Start the appliance unless it runs; True if it was started. Waits until its port answers."""
     host = appliance.host
-    if running(host.name):
+    if running(host.name, appliance.name):
         return False
     command = containers.started_in(
-        appliance_cgroups(host.name), ["ip", "netns", "exec", host.netns, sys.executable, "-m", *appliance.argv]
+        appliance_cgroups(host.name, appliance.name),
+        ["ip", "netns", "exec", host.netns, sys.executable, "-m", *appliance.argv],
     )
     log_file = layout.host_dir(host.name) / f"{appliance.name}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1", **dict(appliance.environment)}
     with open(log_file, "ab") as log:
         process = subprocess.Popen(
             command,

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from vardmote.core.file_writing import write_atomically
-from vardmote.lab import appliances, containers, internet, network
+from vardmote.lab import appliances, call_ends, containers, internet, network
 from vardmote.lab.certificates import ensure_host_certificate
 from vardmote.lab.hosts import LabHost, hosts_from_outputs, lab_stack
 from vardmote.lab.image import ensure_base
@@ -23,6 +23,7 @@ from vardmote.lab.layout import CA_PUBLISHED, OWNER_FILE, LabLayout
 from vardmote.lab.ssh_access import SSH_USER, ensure_lab_key, host_key_of, wait_for_ssh, write_known_hosts
 from vardmote.lab.state import LabState, load_state, save_state
 from vardmote.lab.system import LabError, require_root, require_tools
+from vardmote.platform.config import PlatformConfig
 from vardmote.platform.engine import LabSecretError, lab_secret
 
 Say = Callable[[str], None]
@@ -79,12 +80,7 @@ def up(layout: LabLayout, project: Path, ssh_timeout_s: float, say: Say) -> LabS
 
     write_known_hosts(layout, host_keys)
     certificates = _write_inventory(layout, outputs, state)
-    if platform.pexip is not None and api_password is not None:
-        appliances.publish_ca(layout.ca_dir / "ca.pem")
-        for appliance in appliances.planned(state.hosts, platform.pexip, certificates, api_password):
-            started = appliances.ensure(layout, appliance)
-            where = f"{appliance.host.address}:{appliance.port}"
-            say(f"{appliance.host.name}: {appliance.name} {'started' if started else 'is already running'} on {where}")
+    _ensure_appliances(layout, state.hosts, platform, certificates, api_password=api_password, say=say)
     silent = wait_for_ssh(layout, state.hosts, ssh_timeout_s, lambda host: say(f"{host.name} answers SSH"))
     if silent:
         details = "; ".join(f"{name}: {why}" for name, why in sorted(silent.items()))
@@ -93,6 +89,29 @@ def up(layout: LabLayout, project: Path, ssh_timeout_s: float, say: Say) -> LabS
             f"(console logs: {layout.lab_dir / 'hosts'}/<host>/console.log)"
         )
     return state
+
+
+def _ensure_appliances(
+    layout: LabLayout,
+    hosts: list[LabHost],
+    platform: PlatformConfig,
+    certificates: dict[str, dict[str, str]],
+    *,
+    api_password: str | None,
+    say: Say,
+) -> None:
+    """What the lab plays on or beside its hosts: the Pexip appliances' own services, and the far ends
+    of phone calls (the operator's trunk, the rooms' SIP side)."""
+    planned: list[appliances.Appliance] = []
+    if platform.pexip is not None and api_password is not None:
+        appliances.publish_ca(layout.ca_dir / "ca.pem")
+        planned += appliances.planned(hosts, platform.pexip, certificates, api_password)
+    trunk_password = _lab_secrets(layout.inventory_dir / LAB_SECRETS_FILE)[TRUNK_PASSWORD_VAR]
+    planned += call_ends.planned(layout, hosts, platform, certificates, trunk_password)
+    for appliance in planned:
+        started = appliances.ensure(layout, appliance)
+        where = f"{appliance.host.address}:{appliance.port}"
+        say(f"{appliance.host.name}: {appliance.name} {'started' if started else 'is already running'} on {where}")
 
 
 def _ensure_network(
@@ -164,21 +183,43 @@ def _write_inventory(layout: LabLayout, outputs: dict[str, Any], state: LabState
                     for outside in internet.OUTSIDE
                 },
             },
-            "hosts": certificates,
+            # Each host's certificate, and its namespace, where verify places its calls from.
+            "hosts": {
+                name: {**files, "vardmote_lab_netns": _netns_of(state, name)} for name, files in certificates.items()
+            },
         }
     }
     (folder / "20-lab.yml").write_text(yaml.safe_dump(lab_vars, sort_keys=False), encoding="utf-8")
-    _ensure_lab_secrets(folder / "30-secrets.yml")
+    _ensure_lab_secrets(folder / LAB_SECRETS_FILE)
     return certificates
 
 
+LAB_SECRETS_FILE = "30-secrets.yml"
+TRUNK_PASSWORD_VAR = "gateway_sip_trunk_password"
+# The secrets the roles need, each made once per lab: the TURN relays' REST secret, and the SIP trunk's
+# digest password, which the gateway answers the operator's challenge with (call_ends.py plays the
+# operator with the same one).
+LAB_SECRETS = ("edge_turn_shared_secret", TRUNK_PASSWORD_VAR)
+
+
+def _netns_of(state: LabState, name: str) -> str:
+    host = state.host(name)
+    assert host is not None  # certificates are made for the state's hosts
+    return host.netns
+
+
 def _ensure_lab_secrets(path: Path) -> None:
-    """Secrets the roles need, made once per lab and readable by root only. Production keeps them in
-    the vault or the controller's environment instead."""
-    if path.exists():
+    """Secrets the roles need, made once per lab (one missing from an older lab's file is added) and
+    readable by root only. Production keeps them in the vault or the controller's environment instead."""
+    known = _lab_secrets(path) if path.exists() else {}
+    if all(name in known for name in LAB_SECRETS):
         return
-    secrets_vars = {"all": {"vars": {"edge_turn_shared_secret": secrets.token_urlsafe(32)}}}
-    write_atomically(path, yaml.safe_dump(secrets_vars).encode(), 0o600)
+    made = {**{name: secrets.token_urlsafe(32) for name in LAB_SECRETS}, **known}
+    write_atomically(path, yaml.safe_dump({"all": {"vars": made}}).encode(), 0o600)
+
+
+def _lab_secrets(path: Path) -> dict[str, str]:
+    return dict(yaml.safe_load(path.read_text(encoding="utf-8"))["all"]["vars"])
 
 
 def _public_names(outputs: dict[str, Any]) -> dict[str, list[str]]:
