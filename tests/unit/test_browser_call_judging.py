@@ -118,6 +118,17 @@ def test_a_direct_pair_when_relay_only_was_asked_is_ice() -> None:
     assert result.failed_hop == "ICE"
 
 
+def test_a_peer_reflexive_candidate_learned_on_the_relay_counts_as_relayed() -> None:
+    # Behind the region's static NAT the node sees relayed media from the relay's internal address.
+    summary = copy.deepcopy(CONNECTED)
+    summary["peers"][0]["local"] = {"candidateType": "prflx", "relayProtocol": "tls"}
+    assert judge_connection(REQUEST, ParticipantResult("Patient"), summary)
+    summary["peers"][0]["local"] = {"candidateType": "prflx", "relayProtocol": None}
+    result = ParticipantResult("Patient")
+    assert not judge_connection(REQUEST, result, summary)
+    assert result.failed_hop == "ICE"
+
+
 def test_ice_that_never_connects_is_ice_with_its_states() -> None:
     summary = _summary(_peer("publisher", "publisher", ice="failed", iceHistory=["checking", "failed"]))
     result = ParticipantResult("Patient")

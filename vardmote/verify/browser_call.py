@@ -145,7 +145,7 @@ def judge_connection(request: CallRequest, result: ParticipantResult, summary: d
     if request.relay_only:
         for peer in peers:
             local = peer.get("local") or {}
-            if local.get("candidateType") != "relay":
+            if not _relayed(local):
                 result.failed("ICE", f"{peer['label']}: the selected pair is {local.get('candidateType')}, not relayed")
                 return False
             expected = request.expected_relay_protocol
@@ -454,6 +454,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0 if result["ok"] else 1
+
+
+def _relayed(local: dict[str, Any]) -> bool:
+    """Whether the selected pair's local candidate goes through TURN. A relay candidate does; so does a
+    peer-reflexive one the browser learns on its relay, which it marks with the relay's protocol: the
+    conferencing node sees relayed media come from the relay's internal address, not from the public
+    one the relay announces (the region's static NAT), and says so in its connectivity checks."""
+    return local.get("candidateType") == "relay" or (
+        local.get("candidateType") == "prflx" and local.get("relayProtocol") in ("udp", "tcp", "tls")
+    )
 
 
 if __name__ == "__main__":
