@@ -28,6 +28,12 @@ def free_udp_port(address: str) -> int:
         return int(probe.getsockname()[1])
 
 
+def _control_socket(address: str) -> tuple[str, ...]:
+    """SIPp's remote-control socket on the address it runs on (by default it listens on every address at
+    UDP 8888, which a host's port table does not have), on a free port so two SIPps never share it."""
+    return ("-ci", address, "-cp", str(free_udp_port(address)))
+
+
 def answer_command(
     *, address: str, port: int, rtp_address: str, rtp_port: int, server: str, trace_folder: Path
 ) -> list[str]:
@@ -45,6 +51,7 @@ def answer_command(
         # SIPp's own media sockets are not used (the RTP echo is ours); a free port keeps two SIPps apart.
         "-mp",
         str(free_udp_port(address)),
+        *_control_socket(address),
         "-key",
         "rtp_ip",
         rtp_address,
@@ -102,6 +109,7 @@ def call_command(
         str(free_udp_port(local_address)),
         "-mp",
         str(free_udp_port(local_address)),
+        *_control_socket(local_address),
         "-t",
         "u1",
         "-m",
