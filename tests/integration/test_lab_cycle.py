@@ -284,8 +284,7 @@ print(urllib.request.urlopen("https://portal.lab.vardmote.example/robots.txt", c
 
 def _readiness(lab: LabLayout, *, cut_after_load: bool = False) -> tuple[int, dict[str, Any]]:
     """The readiness page from the home, as the technician runs it from a link `room readiness-link` made."""
-    secrets_file = lab.inventory_dir / "30-secrets.yml"
-    secret = yaml.safe_load(secrets_file.read_text(encoding="utf-8"))["all"]["vars"]["edge_turn_shared_secret"]
+    secret = _lab_secret_var(lab, "edge_turn_shared_secret")
     made = subprocess.run(
         [VARDMOTE, "room", "readiness-link", "--stack", "lab", "--valid-for", "30m"],
         capture_output=True, text=True, check=True, env={**os.environ, "VARDMOTE_TURN_SHARED_SECRET": secret},
@@ -324,6 +323,84 @@ def test_the_readiness_page_from_the_home_green_open_amber_over_443_red_when_cut
         assert any("Portalen nås inte" in reason for reason in state["verdict"]["reasons"]), state["verdict"]
     finally:
         assert vardmote("lab", "home", "web").returncode == 0
+
+
+def _lab_secret_var(lab: LabLayout, name: str) -> str:
+    return str(yaml.safe_load((lab.inventory_dir / "30-secrets.yml").read_text(encoding="utf-8"))["all"]["vars"][name])
+
+
+def _browser_call(lab: LabLayout, room: str) -> dict[str, Any]:
+    command = ["ip", "netns", "exec", internet.HOME.netns, sys.executable, "-m", "vardmote.verify.browser_call"]
+    command += ["--url", "https://portal.lab.vardmote.example/mote/", "--ca", str(CA_PUBLISHED), "--room", room]
+    command += [
+        "--turn",
+        "turns:turn.lab.vardmote.example:443?transport=tcp",
+        "--relay-only",
+        "--turn-secret-file",
+        "-",
+    ]
+    secret = _lab_secret_var(lab, "edge_turn_shared_secret") + "\n"
+    done = subprocess.run(command, input=secret, capture_output=True, text=True, timeout=300, check=False)
+    assert done.stdout, done.stderr[-2000:]
+    return dict(json.loads(done.stdout))
+
+
+def _phone_call(netns: str, number: str, media_address: str) -> dict[str, Any]:
+    command = ["ip", "netns", "exec", netns, sys.executable, "-m", "vardmote.verify.sip", "call", number]
+    command += [
+        "--via",
+        "127.0.0.1:5060",
+        "--domain",
+        "lab.vardmote.example",
+        "--media-address",
+        media_address,
+        "--json",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.stdout, done.stderr[-2000:]
+    return dict(json.loads(done.stdout))
+
+
+def test_a_booked_room_is_joined_from_home_in_browsers_and_by_phone(lab: LabLayout, engine: Engine) -> None:
+    """Routine 4.2.4: staff book the room, the patient and a relative join it by browser from home (media
+    through TURN over 443 only) and a relative by phone through the operator's trunk."""
+    at = time.strftime("%Y-%m-%d %H:%M", time.localtime(time.time() + 7 * 86400))
+    booked = subprocess.run(
+        [VARDMOTE, "room", "book", "LAB-CALL-0001", "--stack", "lab", "--at", at, "--invitation", "sip-mote"],
+        capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "VARDMOTE_PEXIP_PASSWORD": lab_secret("vardmote:pexipPassword")},
+    )  # fmt: skip
+    assert booked.returncode == 0, booked.stdout + booked.stderr
+    room = booked.stdout.split("room ", 1)[1].split()[0]
+    assert room.isdigit(), booked.stdout
+    assert f"phone alias: +46600000{room}" in booked.stdout
+    call = _browser_call(lab, room)
+    assert call["ok"], (call.get("failed_hop"), call.get("detail"))
+    for participant in call["participants"]:
+        received = [peer["bytes_received_growth"] for peer in participant["peers"] if peer["role"] == "subscriber"]
+        assert received, participant
+        assert all(growth["audio"] > 0 and growth["video"] > 0 for growth in received), participant
+        assert {peer["relay_protocol"] for peer in participant["peers"]} == {"tls"}, participant
+    phone = _phone_call(internet.OPERATOR.netns, f"+46600000{room}", internet.OPERATOR.address)
+    assert phone["ok"], phone["problem"]
+    assert phone["rtp"]["far_end_received"] == phone["rtp"]["came_back"] == phone["rtp"]["sent"], phone["rtp"]
+
+
+def test_verify_names_the_hop_when_turn_on_443_or_the_trunk_route_breaks(lab: LabLayout) -> None:
+    # The edge no longer knows the TURN realm's name: a TURN hello on 443 reaches HTTPS, not coturn.
+    assert deploy(lab, {"edge_turn_realm": "turn-elsewhere.lab.vardmote.example"}, limit="lab-turn-01").ok
+    broken_turn = vardmote("verify", "--stack", "lab", "--select", "patient_at_home")
+    assert broken_turn.returncode == 1
+    assert "a browser at home (vmlab-home): TURN allocation:" in broken_turn.stdout, broken_turn.stdout[-3000:]
+    # The gateway takes another number range for its rooms: the operator's call reaches no room.
+    assert deploy(lab, {"gateway_sip_trunk_dial_in_prefix": "+46699999"}, limit="lab-gateway-01").ok
+    broken_trunk = vardmote("verify", "--stack", "lab", "--select", "dials_in")
+    assert broken_trunk.returncode == 1
+    assert "gateway answered 404" in broken_trunk.stdout, broken_trunk.stdout[-3000:]
+    repaired = deploy(lab, limit="lab-turn-01,lab-gateway-01")
+    assert repaired.ok
+    result = vardmote("verify", "--stack", "lab", "--select", "call")
+    assert result.returncode == 0, result.stdout[-4000:]
 
 
 def test_verify_names_a_port_a_broken_role_opened(lab: LabLayout) -> None:
