@@ -25,7 +25,10 @@ def verify(
     accepted with certificates that verify; a TURN allocation succeeds with REST credentials and fails
     without, and relays reach no internal range but the conferencing networks; the gateway answers SIP
     OPTIONS over TLS and nothing on UDP 5060; sshd offers public keys only; the portal answers through
-    the reverse proxy with HSTS. Each failure names the host, the port and what is wrong.
+    the reverse proxy with HSTS. In the lab, a real call too: two browsers in the patient's home join a
+    room with media through TURN over 443 only, a relative dials in through the operator's trunk and a
+    room dials out, RTP counted both ways. Each failure names the host, the port or the hop (DNS, TLS,
+    TURN allocation, ICE, media, the SIP reply) and what is wrong.
 
     Examples:
 
