@@ -202,18 +202,18 @@ def final_invite_response(files: CallFiles) -> Response | None:
 
 def received_bodies(trace: Path, method: str) -> list[str]:
     """The bodies of the `method` requests SIPp received (the tests compare SDP end to end with them)."""
-    bodies = []
-    for heading, message in _messages(trace):
-        if "received" in heading and message.startswith(f"{method} "):
-            _, _, body = message.replace("\r\n", "\n").partition("\n\n")
-            bodies.append(body.strip())
-    return bodies
+    return _bodies(trace, method, "received")
 
 
 def sent_bodies(trace: Path, method: str) -> list[str]:
+    """The bodies of the `method` requests SIPp sent."""
+    return _bodies(trace, method, "sent")
+
+
+def _bodies(trace: Path, method: str, direction: str) -> list[str]:
     bodies = []
     for heading, message in _messages(trace):
-        if "sent" in heading and message.startswith(f"{method} "):
+        if direction in heading and message.startswith(f"{method} "):
             _, _, body = message.replace("\r\n", "\n").partition("\n\n")
             bodies.append(body.strip())
     return bodies
