@@ -179,4 +179,4 @@ def test_an_unknown_kit_is_named(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'registry.sqlite'}"
     result = runner.invoke(app, ["kit", "show", "RVN-2262-09999"], env={"VARDMOTE_DB_URL": url})
     assert result.exit_code == 1
-    assert result.stderr.strip() == "error: no kit with asset tag or serial 'RVN-2262-09999'"
+    assert result.stderr.strip() == "error: no kit with asset tag, serial, IMEI or ICCID 'RVN-2262-09999'"

@@ -188,3 +188,15 @@ def test_a_municipality_file_keeps_its_comments_when_its_alternative_changes() -
     )
     with pytest.raises(ValueError, match="cannot find one top-level 'alternative:' line"):
         edited_municipality("name: x\n", {"alternative": "1"})
+
+
+@pytest.mark.parametrize("typed", ["R52W700006", IMEI, ICCID], ids=["serial", "imei", "iccid"])
+def test_a_replaced_tablet_still_names_its_kit_by_any_number_on_it(engine: Engine, typed: str) -> None:
+    registry = KitRegistry(engine, CATALOGUE, actor="tekniker@example")
+    tag = enrolled(registry, "bundle:x")
+    new = DeviceIds("R52W700014", "352099001760079", "8946010000000000079")
+    registry.replace(tag, new, old_status="in_repair", reason="cracked screen", ticket=None, owner=run_owner())
+    record = find_kit(engine, typed)
+    assert record is not None
+    assert record.asset_tag == tag
+    assert record.serial == "R52W700014"  # the kit as it is now, carrying its new tablet

@@ -171,7 +171,7 @@ def test_a_returned_tablets_serial_finds_its_kit_for_look_ups_but_names_nothing_
     assert found is not None
     assert (found.asset_tag, found.serial) == (tag, "A9")
     assert registry.history("A1")[0].asset_tag == tag
-    with pytest.raises(RegistryError, match="no kit with asset tag or serial 'A1'"):
+    with pytest.raises(RegistryError, match="no kit with asset tag, serial, IMEI or ICCID 'A1'"):
         registry.show("A1")  # what retire, replace and move resolve: only the kit's current tablet
 
     registry.retire(tag, "end of contract", None)

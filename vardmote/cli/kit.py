@@ -945,7 +945,7 @@ def show(
         fail(f"cannot read the kit registry: {one_line(err)}")
         raise typer.Exit(1) from None
     if record is None:
-        fail(f"no kit with asset tag or serial {kit!r}")
+        fail(f"no kit with asset tag, serial, IMEI or ICCID {kit!r}")
         raise typer.Exit(1)
     wipes, policies = pending_wipes(engine, [record.asset_tag]), policies_pending(engine, [record.asset_tag])
     if output_format is Format.json:

@@ -13,7 +13,7 @@ from vardmote.kits.registry.location import DB_URL_ENV, default_db_url
 
 __all__ = ["DB_URL_ENV", "current_revision", "default_db_url", "migrate", "open_engine"]
 
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 

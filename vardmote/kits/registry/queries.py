@@ -16,21 +16,22 @@ from vardmote.kits.registry.tables import KIT_IS_ACTIVE, Kit, KitAlias, KitDevic
 def find_kit(engine: Engine, key: str) -> KitRecord | None:
     """The kit a technician names, whichever number they read off the kit, in any case and spacing: its
     asset tag, a tag it had before a move, the serial, IMEI or ICCID of the active kit carrying them, else
-    the kit that last carried a device with this serial (a replaced or retired tablet). One statement,
-    each branch an index look-up, the first branch that matches winning."""
+    the kit that last carried a device with this serial, IMEI or ICCID (a replaced or retired tablet).
+    One statement, each branch an index look-up, the first branch that matches winning."""
     key = normalise_key(key)
     by_tag = Kit.asset_tag == key
     by_alias = Kit.id == select(KitAlias.kit_id).where(KitAlias.asset_tag == key).scalar_subquery()
     by_active_serial = (Kit.serial == key) & KIT_IS_ACTIVE
     by_imei = (Kit.imei == key) & KIT_IS_ACTIVE
     by_iccid = (Kit.iccid == key) & KIT_IS_ACTIVE
-    last_carrier = (
-        select(KitDevice.kit_id).where(KitDevice.serial == key).order_by(KitDevice.id.desc()).limit(1).scalar_subquery()
-    )
+    last_carriers = [
+        Kit.id == select(KitDevice.kit_id).where(column == key).order_by(KitDevice.id.desc()).limit(1).scalar_subquery()
+        for column in (KitDevice.serial, KitDevice.imei, KitDevice.iccid)
+    ]
     branches = (by_tag, by_alias, by_active_serial, by_imei, by_iccid)
     query = (
         select(*EXPORTED)
-        .where(or_(*branches, Kit.id == last_carrier))
+        .where(or_(*branches, *last_carriers))
         .order_by(case(*((branch, rank) for rank, branch in enumerate(branches)), else_=len(branches)))
         .limit(1)
     )

@@ -207,7 +207,8 @@ class KitRegistry:
 
     def _kit(self, session: Session, tag_or_serial: str, lock: bool = False, past_devices: bool = False) -> Kit:
         """The kit by asset tag or its active serial. With `past_devices` (look-ups, never changes), also
-        the kit that last carried a tablet with this serial: a returned tablet still names its kit."""
+        the kit that last carried a tablet with this serial, IMEI or ICCID: a returned tablet still names
+        its kit."""
         key = normalise_key(tag_or_serial)
         kit = session.scalars(_KIT_FOR_CHANGE if lock else _KIT, {"key": key}).first()
         if kit is None:  # a tag the kit had before a move
@@ -215,11 +216,13 @@ class KitRegistry:
             if kit_id is not None:
                 kit = session.get(Kit, kit_id, with_for_update=lock)
         if kit is None and past_devices:
-            carrier = select(KitDevice.kit_id).where(KitDevice.serial == key)
+            carrier = select(KitDevice.kit_id).where(
+                or_(KitDevice.serial == key, KitDevice.imei == key, KitDevice.iccid == key)
+            )
             carrier_id = session.scalars(carrier.order_by(KitDevice.id.desc()).limit(1)).first()
             kit = session.get(Kit, carrier_id) if carrier_id is not None else None
         if kit is None:
-            raise RegistryError(f"no kit with asset tag or serial {tag_or_serial!r}")
+            raise RegistryError(f"no kit with asset tag, serial, IMEI or ICCID {tag_or_serial!r}")
         return kit
 
     def _support_party(self, alternative: int) -> str:

@@ -88,6 +88,8 @@ class KitDevice(Base):
         Index("ix_kit_devices_kit", "kit_id"),
         # A tablet that left its kit (replaced, retired) is still looked up by the serial on its back.
         Index("ix_kit_devices_serial", "serial"),
+        Index("ix_kit_devices_imei", "imei"),
+        Index("ix_kit_devices_iccid", "iccid"),
         Index("ix_kit_devices_wipe_state", "wipe_state"),
     )
 
