@@ -157,3 +157,10 @@ def test_the_command_without_a_secret_says_so_and_prints_no_link(monkeypatch: py
     assert result.exit_code == 1
     assert "https://" not in result.stdout
     assert "VARDMOTE_TURN_SHARED_SECRET is not set" in result.output
+
+
+def test_a_secret_given_where_its_variable_s_name_belongs_is_refused_and_never_echoed() -> None:
+    result = CliRunner().invoke(app, ["room", "readiness-link", "--stack", "lab", "--secret-env", "Xk9/secret+="])
+    assert result.exit_code == 1
+    assert "--secret-env: give the name of the environment variable" in result.output
+    assert "Xk9/secret+=" not in result.output

@@ -201,6 +201,12 @@ def book(
 
 
 def _password(variable: str) -> str:
+    from vardmote.core.secret_variables import NotAVariableName, checked_variable_name
+
+    try:
+        checked_variable_name("--password-env", variable)
+    except NotAVariableName as err:
+        raise ApiSettingError(str(err)) from None
     password = os.environ.get(variable, "")
     if not password:
         raise ApiSettingError(f"{variable} is not set: export the Management API password in it")

@@ -104,9 +104,10 @@ def _review_template(request: BookingRequest) -> None:
         about_room = [finding.message for finding in refused.findings if finding.message.startswith("room ")]
         if about_room:
             said = about_room[0].removeprefix("room ")
+            # The reference itself is not repeated: it is what the checks found personal data in.
             raise BookingError(
-                f"booking reference {request.reference!r}: the room's name {said}; use the booking system's "
-                "reference, never a personnummer (participants see the room's name)"
+                f"booking reference: the room's name it makes {said}; use the booking system's reference, "
+                "never a personnummer (participants see the room's name)"
             ) from None
         raise
 

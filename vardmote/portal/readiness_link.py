@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+from vardmote.core.secret_variables import NotAVariableName, checked_variable_name
 from vardmote.platform.stack_files import load_stack_file
 from vardmote.verify.turn_client import rest_credentials
 
@@ -116,6 +117,10 @@ def read_secret(variable: str, secret_file: Path | None, environ: Mapping[str, s
         if not secret:
             raise ReadinessLinkError(f"--secret-file {secret_file}: the first line is empty")
         return secret
+    try:
+        checked_variable_name("--secret-env", variable)
+    except NotAVariableName as err:
+        raise ReadinessLinkError(str(err)) from None
     secret = environ.get(variable, "")
     if not secret:
         raise ReadinessLinkError(f"{variable} is not set: export the TURN shared secret in it, or give --secret-file")
