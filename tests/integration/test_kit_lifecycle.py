@@ -150,6 +150,10 @@ def test_replace_keeps_the_tag_and_retire_frees_the_sim(kit_env: dict[str, str])
         "enrolled",
         "8946010000000000061",
     )
+    # The old tablet's numbers still name the kit: a label printed from the original batch, by the IMEI.
+    by_old_imei = json.loads(vardmote(kit_env, "kit", "show", "352099001760061", "--format", "json").stdout)
+    assert by_old_imei["asset_tag"] == "RVN-2260-00001"
+    assert "label.pdf" in vardmote(kit_env, "kit", "label", "R52W700006").stdout
     history = vardmote(kit_env, "kit", "history", "RVN-2260-00001").stdout
     for expected in ("cracked screen", "INC-42", "rma"):
         assert expected in history
@@ -168,6 +172,9 @@ def test_replace_keeps_the_tag_and_retire_frees_the_sim(kit_env: dict[str, str])
     assert json.loads(vardmote(kit_env, "kit", "show", "R52W799999", "--format", "json").stdout)["wipe_pending"] == []
     retired = vardmote(kit_env, "kit", "retire", "RVN-2260-00001", "--reason", "end of contract").stdout
     assert "wipe pending" in " ".join(retired.split())
+    no_label = vardmote(kit_env, "kit", "label", "R52W799999", check=False)
+    assert no_label.returncode == 1
+    assert "kit RVN-2260-00001 (R52W799999) is retired: a retired kit gets no label" in no_label.stderr
     assert (order.parent / "WIPE-R52W799999.txt").is_file()
     # The freed SIM can go into a new kit.
     vardmote(

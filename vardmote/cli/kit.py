@@ -77,6 +77,21 @@ def _named_kit(registry: KitRegistry, kit: str) -> KitRecord:
         raise typer.Exit(1) from None
 
 
+def _kit_to_label(registry: KitRegistry, kit: str, where: str) -> KitRecord:
+    """The kit to print a label for, by whatever number is on it (a batch's serial may be a tablet the
+    kit has since replaced), or one line saying why there is none; `where` names the CSV line."""
+    from vardmote.kits.registry.queries import find_kit
+
+    record = find_kit(registry.engine, kit)
+    if record is None:
+        fail(f"{where}no kit with asset tag, serial, IMEI or ICCID {kit!r}")
+        raise typer.Exit(1)
+    if record.status == "retired":
+        fail(f"{where}kit {record.asset_tag} ({kit}) is retired: a retired kit gets no label")
+        raise typer.Exit(1)
+    return record
+
+
 def _secret_names(catalogue: ProfileCatalogue) -> set[str]:
     """The environment variables a kit run must not hand ansible-runner: the APN passwords the profiles
     name and the registry's URL, which may carry a password."""
@@ -895,8 +910,9 @@ def label(
         if problems:
             print_problems(problems)
             raise typer.Exit(1)
-        names += [r.serial for r in requests]
-    records = [_named_kit(registry, name) for name in names]
+    records = [_kit_to_label(registry, name, "") for name in names]
+    if batch is not None:
+        records += [_kit_to_label(registry, r.serial, f"{batch}:{r.line}: ") for r in requests]
     if municipality is not None:
         try:
             code = catalogue.find_municipality(municipality)[1].code
@@ -928,7 +944,7 @@ def show(
         str,
         typer.Argument(
             help="What is on the kit: its asset tag (now or before a move), or the serial, IMEI or ICCID of its "
-            "tablet and SIM; any case and spacing. A serial of a tablet that left the kit also finds it."
+            "tablet and SIM; any case and spacing. The numbers of a tablet or SIM that left the kit also find it."
         ),
     ],
     output_format: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
