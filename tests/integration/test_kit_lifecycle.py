@@ -359,6 +359,20 @@ def test_preconditions_and_options_that_do_not_apply_are_one_line_each(kit_env: 
     assert kits(kit_env) == []
 
 
+def test_a_kit_given_as_options_has_its_problems_named_by_option(kit_env: dict[str, str]) -> None:
+    """No CSV file and line to name: each problem names the option to mend, the registry's ones too."""
+    bad = [a if a != "352099001760061" else "1234" for a in ANGE_KIT]
+    refused = vardmote(kit_env, "kit", "enroll", *bad, check=False)
+    assert refused.returncode == 1
+    assert refused.stderr.splitlines()[0] == "error: --imei: IMEI must be 15 digits, got '1234'"
+    vardmote(kit_env, "kit", "enroll", *ANGE_KIT)
+    other = [a if a != "R52W700006" else "R52W700099" for a in ANGE_KIT]
+    taken = vardmote(kit_env, "kit", "enroll", *other, check=False)
+    assert taken.returncode == 1
+    assert "error: --imei: IMEI 352099001760061 already belongs to kit RVN-2260-00001 (enrolled)" in taken.stderr
+    assert "--options" not in refused.stderr + refused.stdout + taken.stderr + taken.stdout
+
+
 def test_a_replacement_of_a_cellular_tablet_needs_the_new_imei(kit_env: dict[str, str]) -> None:
     vardmote(kit_env, "kit", "enroll", *ANGE_KIT)
     refused = vardmote(

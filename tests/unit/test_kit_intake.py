@@ -43,6 +43,16 @@ def test_a_spreadsheets_byte_order_mark_and_header_case_are_fine(tmp_path: Path)
     assert problems_of(tmp_path, content.encode("utf-8")) == (["R52W700001"], [])
 
 
+def test_a_swedish_spreadsheets_semicolons_separate_like_commas(tmp_path: Path) -> None:
+    """A spreadsheet set to Swedish saves CSV with semicolons (the comma is the decimal sign)."""
+    content = "\ufeff" + HEADER.replace(",", ";") + GOOD.replace(",", ";")
+    assert problems_of(tmp_path, content.encode("utf-8")) == (["R52W700001"], [])
+    # A value holding a comma is a value in a semicolon file, not two.
+    row = GOOD.replace(",", ";").replace("Härnösand", "Här,nösand")
+    _, problems = problems_of(tmp_path, HEADER.replace(",", ";") + row)
+    assert problems[0].startswith("kits.csv:2: municipality: ")
+
+
 def test_unknown_columns_and_rows_with_extra_values_are_refused(tmp_path: Path) -> None:
     assert problems_of(tmp_path, HEADER.strip() + ",colour\n" + GOOD)[1] == [
         "kits.csv:1: unknown columns: 'colour' (the columns are serial,imei,iccid,model,municipality)"

@@ -32,6 +32,8 @@ app = typer.Typer(
 )
 
 ACTOR_ENV = "VARDMOTE_ACTOR"
+# Where a kit given as options (not a batch CSV) comes from: its problems name the option instead.
+OPTIONS_SOURCE = Path("--options")
 Ticket = Annotated[str | None, typer.Option("--ticket", help="The service ticket (kept in the audit log).")]
 DbUrl = Annotated[
     str | None,
@@ -304,7 +306,7 @@ def enroll(
         if skip_invalid:
             fail("--skip-invalid: only with --batch")
             raise typer.Exit(2)
-        source = Path("--options")
+        source = OPTIONS_SOURCE
         row = {"serial": serial, "imei": imei or "", "iccid": iccid or "", "model": model, "municipality": municipality}
         request, problems = check_request(row, 1, source, catalogue)
         requests = [request] if request else []
@@ -374,7 +376,11 @@ def _refuse_bad_rows(
     the good requests and how many rows were bad."""
     if not problems:
         return requests, 0
-    print_problems(problems)
+    if all(p.file == OPTIONS_SOURCE for p in problems):
+        for problem in problems:  # a kit given as options: each problem names its option
+            fail(f"--{problem.field}: {problem.message}" if problem.field else problem.message)
+    else:
+        print_problems(problems)
     bad_lines = {p.line for p in problems}
     good = [r for r in requests if r.line not in bad_lines]
     if not skip_invalid or not good:

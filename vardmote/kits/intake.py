@@ -2,9 +2,10 @@
 written (the registry and the run's preconditions are checked by vardmote.kits.preflight).
 
 A batch is a CSV in UTF-8 (with or without a byte-order mark) whose first line names its columns:
-serial, imei, iccid, model, municipality, in any order. Every bad row is one line naming its CSV line
-and field; a header-only or empty file, an unknown column or a row with more values than the header are
-refused as a whole.
+serial, imei, iccid, model, municipality, in any order. Values are separated by commas, or by semicolons
+as a spreadsheet in Swedish saves them (the comma is its decimal sign): the header line tells which.
+Every bad row is one line naming its CSV line and field; a header-only or empty file, an unknown column
+or a row with more values than the header are refused as a whole.
 """
 
 from __future__ import annotations
@@ -19,6 +20,16 @@ from vardmote.kits.identifiers import iccid_problem, imei_problem, normalise_dig
 from vardmote.region.catalogue import ProfileCatalogue
 
 CSV_COLUMNS = ("serial", "imei", "iccid", "model", "municipality")
+SEPARATORS = (",", ";")
+
+
+def _separator(header_line: str) -> str:
+    """The separator that makes the most of the header's names known columns (a comma when none does)."""
+    known = {
+        separator: sum(name.strip().casefold() in CSV_COLUMNS for name in header_line.split(separator))
+        for separator in SEPARATORS
+    }
+    return max(SEPARATORS, key=lambda separator: known[separator])
 
 
 @dataclass(frozen=True)
@@ -87,7 +98,9 @@ def _read_rows(path: Path) -> tuple[list[tuple[dict[str, str], int]], list[Probl
     """The batch's rows with their line numbers, or the one problem that makes the whole file unusable."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as stream:  # -sig: a spreadsheet's byte-order mark
-            reader = csv.DictReader(stream)
+            separator = _separator(stream.readline())
+            stream.seek(0)
+            reader = csv.DictReader(stream, delimiter=separator)
             if reader.fieldnames is None:
                 return [], [
                     Problem(
