@@ -28,7 +28,17 @@ if TYPE_CHECKING:
     from vardmote.region.catalogue import ProfileCatalogue
 
 app = typer.Typer(
-    rich_markup_mode="markdown", help="Enroll, replace, retire and look up tablet kits.", no_args_is_help=True
+    rich_markup_mode="markdown",
+    help="Enroll, replace, retire and look up tablet kits.",
+    epilog=(
+        "A kit's life, each step one command (`kit enroll --check` first shows what enrolling would do):  \n"
+        "`kit enroll --batch kits.csv` → `kit label --batch kits.csv --sheet labels.pdf` → "
+        "`kit show SERIAL-OR-TAG` → `kit replace TAG --serial NEW --reason …` (then `kit wipe-done` for the "
+        "old tablet) → `kit move TAG --municipality …` → `kit retire TAG --reason …` (and `kit wipe-done`). "
+        "`kit history TAG` and `kit audit --verify` show what was done, by whom. "
+        "docs/technician-runbook.md walks through each."
+    ),
+    no_args_is_help=True,
 )
 
 ACTOR_ENV = "VARDMOTE_ACTOR"

@@ -13,6 +13,13 @@ from vardmote.core.problems import ProblemsFound
 app = typer.Typer(
     rich_markup_mode="markdown",
     help="Run the `lab` stack's hosts as systemd-nspawn containers on this machine (needs root).",
+    epilog=(
+        "A change proved in the lab:  \n"
+        "`sudo vardmote lab up` → `sudo .venv/bin/python -m vardmote.platform.engine up --stack lab` → "
+        "`sudo vardmote deploy --stack lab` → `sudo vardmote verify --stack lab` → `sudo vardmote lab down`. "
+        "`lab home web|open|closed` chooses what the patient's home lets out. docs/lab.md says what each "
+        "step makes and proves."
+    ),
     no_args_is_help=True,
 )
 

@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 app = typer.Typer(
     rich_markup_mode="markdown",
     help="Check the platform, kits, profiles and invitations against the requirements.",
+    epilog=(
+        "`vardmote policy list` shows every check and what it is traced to; `vardmote policy check` runs "
+        "them on the region's data and every stack. A finding fails the run (`--fail-on` sets the lowest "
+        "severity that does); a check that cannot read what it looks at always does."
+    ),
     no_args_is_help=True,
 )
 

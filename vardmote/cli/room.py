@@ -26,6 +26,13 @@ DEFAULT_PASSWORD_ENV = "VARDMOTE_PEXIP_PASSWORD"
 app = typer.Typer(
     rich_markup_mode="markdown",
     help="Book the meeting rooms of digital care meetings, as staff do in the video portal (routine 4.2.4).",
+    epilog=(
+        "Before a meeting:  \n"
+        '`vardmote room book REFERENCE --stack STACK --at "YYYY-MM-DD HH:MM" --invitation sip-mote --dry-run`, '
+        "then the same without `--dry-run` (the password from VARDMOTE_PEXIP_PASSWORD); "
+        "`vardmote room readiness-link --stack STACK --secret-file FILE` for the technician's check in the "
+        "patient's home. docs/portal.md has the whole routine."
+    ),
     no_args_is_help=True,
 )
 
