@@ -148,6 +148,11 @@ def test_quickstart_validates_and_shows_every_municipality_and_the_matrix(tmp_pa
     assert "✓ passed" in result.stderr
     assert "RVN-2262-00001" in result.stdout  # the example kits, enrolled into the quickstart's own registry
     assert (tmp_path / "vardmote" / "quickstart" / "bundles" / "RVN-2262-00001" / "label.pdf").is_file()
+    assert "from an earlier quickstart" not in " ".join(result.stdout.split())
+    again = runner.invoke(app, ["quickstart"], env={"XDG_DATA_HOME": str(tmp_path)}, catch_exceptions=False)
+    assert again.exit_code == 0
+    # The examples' registry outlives the clone: a second run says why its kits are known already.
+    assert "from an earlier quickstart: the kits there are found enrolled" in " ".join(again.stdout.split())
 
 
 def test_schema_check_fails_on_a_stale_schema_and_schema_rewrites_it(profiles_copy: Path) -> None:

@@ -74,12 +74,18 @@ def quickstart(profiles_dir: ProfilesDir = None) -> None:
 
     console.rule("[bold]6. The example kits, enrolled through Ansible")
     demo = _quickstart_dir()
+    registry = demo / "registry.sqlite"
+    if registry.exists():  # kept between runs, also from another clone: say why the kits are known already
+        console.print(
+            f"The examples' own registry and bundles are in {demo} from an earlier quickstart: the kits "
+            "there are found enrolled, and enrolling them again changes nothing (remove the folder to start over)."
+        )
     for name in EXAMPLE_SECRETS:
         os.environ.setdefault(name, "example-only-not-a-secret")
     examples = default_profiles_dir() / "examples" / "kits.csv"
     enroll(
         batch=examples,
-        db_url=f"sqlite:///{demo / 'registry.sqlite'}",
+        db_url=f"sqlite:///{registry}",
         bundle_dir=demo / "bundles",
         profiles_dir=profiles_dir,
     )
