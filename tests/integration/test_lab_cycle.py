@@ -26,6 +26,7 @@ import pytest
 import yaml
 
 from tests.integration.pulumi_harness import Engine, engine_env, lab_engine, lab_project_copy, require_engine
+from vardmote.core.namespaces import python_module_in
 from vardmote.core.playbooks import PlaybookResult, run_playbook
 from vardmote.lab import appliances, containers, internet, lifecycle
 from vardmote.lab.layout import CA_PUBLISHED, LAB_DIR_ENV, LabLayout
@@ -289,8 +290,8 @@ def _readiness(lab: LabLayout, *, cut_after_load: bool = False) -> tuple[int, di
         [VARDMOTE, "room", "readiness-link", "--stack", "lab", "--valid-for", "30m"],
         capture_output=True, text=True, check=True, env={**os.environ, "VARDMOTE_TURN_SHARED_SECRET": secret},
     )  # fmt: skip
-    command = ["ip", "netns", "exec", internet.HOME.netns, sys.executable, "-m", "vardmote.verify.readiness_page"]
-    command += ["--ca", str(CA_PUBLISHED), *(["--wait-before-start"] if cut_after_load else [])]
+    command = python_module_in(internet.HOME.netns, "vardmote.verify.readiness_page", "--ca", str(CA_PUBLISHED))
+    command += ["--wait-before-start"] if cut_after_load else []
     page = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert page.stdin is not None
     assert page.stderr is not None
@@ -330,7 +331,7 @@ def _lab_secret_var(lab: LabLayout, name: str) -> str:
 
 
 def _browser_call(lab: LabLayout, room: str) -> dict[str, Any]:
-    command = ["ip", "netns", "exec", internet.HOME.netns, sys.executable, "-m", "vardmote.verify.browser_call"]
+    command = python_module_in(internet.HOME.netns, "vardmote.verify.browser_call")
     command += ["--url", "https://portal.lab.vardmote.example/mote/", "--ca", str(CA_PUBLISHED), "--room", room]
     command += [
         "--turn",
@@ -346,7 +347,7 @@ def _browser_call(lab: LabLayout, room: str) -> dict[str, Any]:
 
 
 def _phone_call(netns: str, number: str, media_address: str) -> dict[str, Any]:
-    command = ["ip", "netns", "exec", netns, sys.executable, "-m", "vardmote.verify.sip", "call", number]
+    command = python_module_in(netns, "vardmote.verify.sip", "call", number)
     command += [
         "--via",
         "127.0.0.1:5060",

@@ -21,13 +21,13 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from vardmote.core.namespaces import python_module_in
 from vardmote.lab import containers
 from vardmote.lab.hosts import LabHost
 from vardmote.lab.layout import CA_PUBLISHED, LabLayout, cgroup_dirs
@@ -119,7 +119,7 @@ def ensure(layout: LabLayout, appliance: Appliance) -> bool:
         return False
     command = containers.started_in(
         appliance_cgroups(host.name, appliance.name),
-        ["ip", "netns", "exec", host.netns, sys.executable, "-m", *appliance.argv],
+        python_module_in(host.netns, *appliance.argv),
     )
     log_file = layout.host_dir(host.name) / f"{appliance.name}.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 import secrets
 import subprocess
-import sys
 from typing import Any
 
 import pytest
 
+from vardmote.core.namespaces import python_module_in
 from vardmote.verify.conftest import all_hosts, in_group
 from vardmote.verify.model import VerifyHost
 
@@ -48,7 +48,7 @@ def _room() -> str:
 
 
 def _probe(netns: str, module: str, arguments: list[str], stdin: str = "") -> tuple[int, dict[str, Any], str]:
-    command = ["ip", "netns", "exec", netns, sys.executable, "-m", module, *arguments]
+    command = python_module_in(netns, module, *arguments)
     done = subprocess.run(command, input=stdin, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S, check=False)
     try:
         return done.returncode, json.loads(done.stdout), done.stderr
