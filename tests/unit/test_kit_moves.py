@@ -124,6 +124,7 @@ def test_a_moved_ipad_gets_a_profile_that_replaces_its_old_one_and_a_work_order(
     old_tag = enrolled(registry, "bundle:x", model=IPAD)
     old_record = registry.show(old_tag)
     render_artifacts(context, old_record)
+    old_profile = plistlib.loads((tmp_path / old_tag / "vardmote.mobileconfig").read_bytes())
     moved = registry.retag(old_tag, TIMRA, "moved", None)
     (pushed,) = push_pending(registry, context, [moved.asset_tag])
     assert pushed.outcome is not None
@@ -132,7 +133,6 @@ def test_a_moved_ipad_gets_a_profile_that_replaces_its_old_one_and_a_work_order(
     assert f"kit {moved.asset_tag} (was {old_tag})" in order
     assert "vardmote.mobileconfig" in order
     assert f"vardmote kit policy-done {moved.asset_tag}" in order
-    old_profile = plistlib.loads((tmp_path / old_tag / "vardmote.mobileconfig").read_bytes())
     new_profile = plistlib.loads((tmp_path / moved.asset_tag / "vardmote.mobileconfig").read_bytes())
     assert new_profile["PayloadIdentifier"] == old_profile["PayloadIdentifier"]  # installs over the old one
     assert new_profile["PayloadDisplayName"] == f"Vårdmöte {moved.asset_tag}"
@@ -140,6 +140,28 @@ def test_a_moved_ipad_gets_a_profile_that_replaces_its_old_one_and_a_work_order(
     assert registry.confirm_policy(old_tag, "INC-9") is True  # by its old tag, too
     assert registry.confirm_policy(moved.asset_tag, "INC-9") is False
     assert policies_pending(engine, [moved.asset_tag]) == {}
+
+
+def test_a_moved_kits_old_bundle_goes_and_its_open_wipe_order_moves_to_the_new_one(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The old tag's folder holds the old municipality's APN password and label: it must not stay to be
+    printed or imported; a wipe order not yet done there must not be lost."""
+    registry = KitRegistry(engine, CATALOGUE, actor="tekniker@example")
+    bundles = tmp_path / "bundles"
+    context = KitContext(CATALOGUE, bundles)
+    old_tag = enrolled(registry, "bundle:x")
+    render_artifacts(context, registry.show(old_tag))
+    wipe_order = bundles / old_tag / "WIPE-R52W700001.txt"
+    wipe_order.write_text(f"WIPE WORK ORDER — kit {old_tag}\n", encoding="utf-8")
+    moved = registry.retag(old_tag, TIMRA, "moved", None)
+    (pushed,) = push_pending(registry, context, [moved.asset_tag])
+    assert pushed.error is None
+    assert not (bundles / old_tag).exists()
+    new_folder = bundles / moved.asset_tag
+    assert (new_folder / "WIPE-R52W700001.txt").read_text(encoding="utf-8") == f"WIPE WORK ORDER — kit {old_tag}\n"
+    assert {"label.pdf", "amapi-policy.json", "POLICY-R52W700006.txt"} <= {p.name for p in new_folder.iterdir()}
+    assert sorted(p.name for p in bundles.iterdir()) == [moved.asset_tag]
 
 
 def test_a_kit_whose_policy_was_never_pushed_cannot_be_confirmed(engine: Engine) -> None:

@@ -8,7 +8,9 @@ mode 0600. Writing the same content again changes nothing, so re-runs report no 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,3 +67,22 @@ def _holds(path: Path, content: bytes, mode: int) -> bool:
     if not stat.S_ISREG(status.st_mode) or stat.S_IMODE(status.st_mode) != mode or status.st_size != len(content):
         return False
     return path.read_bytes() == content
+
+
+def retire_old_bundles(bundle_dir: Path, asset_tag: str, old_tags: Iterable[str], keep: str) -> list[str]:
+    """Remove the folders a moved kit had under its old tags, once its bundle is written under the new
+    one: they hold the old municipality's policy, label and credentials, which must be neither printed
+    nor imported again. Files matching the glob `keep` (work orders still to do) move to the new folder
+    first, so a killed run loses none of them and a re-run finishes. Returns the folders removed."""
+    folder = bundle_dir / asset_tag
+    removed = []
+    for old_tag in old_tags:
+        old_folder = bundle_dir / old_tag
+        if old_tag == asset_tag or not old_folder.is_dir():
+            continue
+        for kept in sorted(old_folder.glob(keep)):
+            if not (folder / kept.name).exists():
+                os.replace(kept, folder / kept.name)
+        shutil.rmtree(old_folder)
+        removed.append(old_tag)
+    return removed

@@ -13,9 +13,9 @@ from typing import Any
 from vardmote.kits.artifacts import android, ipad, label, qr
 from vardmote.kits.artifacts.amapi_schema import schema_problems
 from vardmote.kits.artifacts.apple_schema import combination_problems, profile_problems
-from vardmote.kits.bundle import BundleFile, write_bundle
+from vardmote.kits.bundle import BundleFile, retire_old_bundles, write_bundle
 from vardmote.kits.mdm.base import DeviceOutcome, DeviceTarget, MdmDriver, MdmError
-from vardmote.kits.mdm.bundle import BundleDriver
+from vardmote.kits.mdm.bundle import WIPE_ORDERS, BundleDriver
 from vardmote.kits.mdm.names import AMAPI_ENTERPRISE_ENV, policy_id
 from vardmote.kits.record import KitRecord
 from vardmote.kits.secrets import resolve
@@ -230,12 +230,15 @@ def push_policy(
     context: KitContext, kit: KitRecord, old_tags: tuple[str, ...] = (), check_mode: bool = False
 ) -> DeviceOutcome | None:
     """Give the kit's tablet what the registry now says (after a move or a change of alternative): its
-    bundle is rendered again under its tag, then an Android tablet enrolled through the Android Management
-    API gets its new municipality's policy (policies.patch, then devices.patch of the device's policyName);
-    any other tablet gets a work order in the new bundle. Returns None in check mode."""
+    bundle is rendered again under its tag (and the folders under its old tags removed), then an Android
+    tablet enrolled through the Android Management API gets its new municipality's policy (policies.patch,
+    then devices.patch of the device's policyName); any other tablet gets a work order in the new bundle.
+    Returns None in check mode."""
     if check_mode:
         return None
     render_artifacts(context, kit)
+    # The old tags' folders hold the old municipality's settings; an open wipe order moves along.
+    retire_old_bundles(context.bundle_dir, kit.asset_tag, old_tags, keep=WIPE_ORDERS)
     target = device_of(context, kit, old_tags)
     municipality = context.municipality(kit.municipality_code)
     bundle = BundleDriver(context.bundle_dir)

@@ -31,6 +31,9 @@ ERASE_STEPS = {
 }
 
 
+WIPE_ORDERS = "WIPE-*.txt"  # every wipe work order in a bundle, as a glob
+
+
 def work_order_name(serial: str) -> str:
     return f"WIPE-{serial}.txt"
 
