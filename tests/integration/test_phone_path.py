@@ -53,6 +53,7 @@ REALM = "trunk.lab.vardmote.example"
 # Characters Kamailio's configuration language must have escaped, so quoting is proved too.
 PASSWORD = 'Trunk-"lösen"\\2026'
 PHONE = "+46701234567"
+CALLER_ID = "+46606000100"  # the number the region's calls out present, one of its own
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +96,7 @@ def render_gateway(folder: Path, tls: TlsFiles, listen: str = GATEWAY, **trunk: 
             "transport": "tls",
             "username": USERNAME,
             "dial_in_prefix": PREFIX,
+            "caller_id": CALLER_ID,
             "source_addresses": [TRUNK],
             **trunk,
         },
@@ -243,6 +245,17 @@ def received_invites(end: RunningEnd) -> list[str]:
     return [line for line in trace.read_text().splitlines() if line.startswith("INVITE ")] if trace.exists() else []
 
 
+def received_invite_headers(end: RunningEnd) -> dict[str, str]:
+    """The headers of the last INVITE the end's SIPp received (the first value of each, names lowercase)."""
+    trace = (end.folder / "answer-messages.log").read_text(errors="replace").replace("\r\n", "\n")
+    invite = trace[trace.rindex("\nINVITE ") + 1 :]
+    headers: dict[str, str] = {}
+    for line in invite.split("\n\n", 1)[0].splitlines()[1:]:
+        name, _, value = line.partition(":")
+        headers.setdefault(name.strip().lower(), value.strip())
+    return headers
+
+
 def test_dial_in_from_the_trunk_reaches_the_room_with_rtp_both_ways(
     trunk: RunningEnd, room: RunningEnd, tmp_path: Path
 ) -> None:
@@ -272,6 +285,10 @@ def test_dial_out_through_the_trunk_answers_its_challenge_with_rtp_both_ways(
         # The operator end relays a call to its phone only once its credentials are checked.
         log = (trunk.folder / "kamailio.log").read_text()
         assert f"digest credentials of {USERNAME} accepted for realm {REALM}" in log
+        # The operator sees the region's number, not the conferencing node's own From.
+        headers = received_invite_headers(trunk)
+        assert headers["p-asserted-identity"] == f"<sip:{CALLER_ID}@{TRUNK}>"
+        assert headers["from"].startswith(f"<sip:{CALLER_ID}@{TRUNK}>;tag="), headers["from"]
 
 
 def test_a_wrong_trunk_password_fails_naming_the_challenge(

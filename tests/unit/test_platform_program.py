@@ -373,6 +373,7 @@ def test_the_gateway_group_carries_the_operators_trunk_and_never_its_password(pr
         "port": 5061,
         "transport": "tls",
         "username": "rvn-video",
+        "caller_id": "+46606000000",  # what calls out present: the operator lets through only the region's
         "dial_in_prefix": "+46606000",  # the rooms' numbers: what the trunk delivers, and so dials in
     }
     # The inventory is not a secret: no password of any kind, not even a placeholder for one.
@@ -453,3 +454,4 @@ def test_the_edge_group_carries_each_relays_public_address_and_the_tls_port(prod
     # The lab's public side is in its own internet (documentation addresses, RFC 5737).
     assert lab["children"]["edge"]["hosts"]["lab-turn-01"]["vardmote_public_address"] == "198.51.100.11"
     assert lab["children"]["gateway"]["vars"]["vardmote_sip_trunk"]["dial_in_prefix"] == "+46600000"
+    assert lab["children"]["gateway"]["vars"]["vardmote_sip_trunk"]["caller_id"] == "+46600000100"

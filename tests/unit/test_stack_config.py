@@ -68,12 +68,19 @@ CASES = {
         "host: {site: harnosand, vcpu: 4, memory_mb: 4096}",
         f"Pulumi.rvn-prod.yaml:106: {PLATFORM}.gateway.host.site: no site 'harnosand'; sites: sundsvall, ornskoldsvik",
     ),
+    "caller_id_not_e164": (
+        "lab",
+        'caller_id: "+46600000100"',
+        'caller_id: "060-000 01 00"',
+        f"Pulumi.lab.yaml:66: {PLATFORM}.gateway.sip_trunk.caller_id: a phone number as +E.164: '+', the country "
+        "code, the number without its leading 0, no spaces (060-12 34 56 is +4660123456), got '060-000 01 00'",
+    ),
     "typo_in_a_key": (
         "lab",
         "    turn:\n      sites: [lab]",
         "    turn:\n      sitez: [lab]",
-        f"Pulumi.lab.yaml:69: {PLATFORM}.turn.sites: required field is missing\n"
-        f"Pulumi.lab.yaml:70: {PLATFORM}.turn.sitez: unknown field; did you mean 'sites'?",
+        f"Pulumi.lab.yaml:70: {PLATFORM}.turn.sites: required field is missing\n"
+        f"Pulumi.lab.yaml:71: {PLATFORM}.turn.sitez: unknown field; did you mean 'sites'?",
     ),
     "plain_text_provider_secret": (
         "rvn-prod",
@@ -86,28 +93,28 @@ CASES = {
         "rvn-prod",
         "match_string: '^\\+46(\\d{7,10})$'",
         "match_string: '^\\+46(\\d{7,10}$'",
-        f"Pulumi.rvn-prod.yaml:116: {PLATFORM}.gateway.routing_rules[1].match_string: "
+        f"Pulumi.rvn-prod.yaml:117: {PLATFORM}.gateway.routing_rules[1].match_string: "
         "not a regular expression: missing ), unterminated subpattern at position 5",
     ),
     "replace_refers_to_a_missing_group": (
         "rvn-prod",
         "replace_string: '0\\1', participants: phone",
         "replace_string: '0\\2', participants: phone",
-        f"Pulumi.rvn-prod.yaml:117: {PLATFORM}.gateway.routing_rules[1].replace_string: "
+        f"Pulumi.rvn-prod.yaml:118: {PLATFORM}.gateway.routing_rules[1].replace_string: "
         "refers to group 2, but match_string has 1 group(s)",
     ),
     "two_rules_one_priority": (
         "rvn-prod",
         "priority: 20,",
         "priority: 10,",
-        f"Pulumi.rvn-prod.yaml:116: {PLATFORM}.gateway.routing_rules[1].priority: "
+        f"Pulumi.rvn-prod.yaml:117: {PLATFORM}.gateway.routing_rules[1].priority: "
         "10 is already the priority of routing_rules[0]",
     ),
     "two_rules_one_resource_name": (
         "rvn-prod",
         "name: Phone participants (PSTN)",
         "name: PC participants (SIP/TLS)",
-        f"Pulumi.rvn-prod.yaml:116: {PLATFORM}.gateway.routing_rules[1].name: "
+        f"Pulumi.rvn-prod.yaml:117: {PLATFORM}.gateway.routing_rules[1].name: "
         "'PC participants (SIP/TLS)' names the same resource as routing_rules[0] ('PC participants (SIP/TLS)')",
     ),
     "ipv6_network": (

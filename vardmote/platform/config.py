@@ -95,8 +95,18 @@ def _ip(value: str) -> str:
     return value
 
 
+def _phone_number(value: str) -> str:
+    if not re.fullmatch(r"\+\d{6,15}", value):
+        raise ValueError(
+            "a phone number as +E.164: '+', the country code, the number without its leading 0, no spaces "
+            f"(060-12 34 56 is +4660123456), got {value!r}"
+        )
+    return value
+
+
 Cidr = Annotated[str, AfterValidator(_cidr)]
 IpAddress = Annotated[str, AfterValidator(_ip)]
+PhoneNumber = Annotated[str, AfterValidator(_phone_number)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,30}$", description="Lower-case name, ≤ 31 characters")]
 DnsName = Annotated[str, Field(pattern=r"^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")]
 
@@ -279,6 +289,11 @@ class SipTrunk(StrictModel):
     port: int = Field(default=5061, ge=1, le=65535)
     transport: Literal["tls", "tcp"] = Field(default="tls", description="tls; tcp only in the lab")
     username: str = Field(min_length=1, description="The digest username the operator gave the region")
+    caller_id: PhoneNumber | None = Field(
+        default=None,
+        description="The number a call out through the trunk presents (From and P-Asserted-Identity), "
+        "+E.164: one of the region's own, as operators accept no other; unset, the node's From passes as it is",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -75,6 +75,8 @@ def sip_trunk(config: PlatformConfig) -> dict[str, Any]:
         "transport": trunk.transport,
         "username": trunk.username,
     }
+    if trunk.caller_id is not None:
+        facts["caller_id"] = trunk.caller_id
     prefix = config.portal.room_defaults.phone_dial_in_prefix
     if prefix is not None:
         # The rooms' numbers are <prefix><room>: the range the trunk delivers to the region.
