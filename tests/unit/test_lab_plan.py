@@ -200,6 +200,31 @@ def test_one_lab_per_machine_a_second_folder_is_refused(monkeypatch: pytest.Monk
     assert owner_file.read_text(encoding="utf-8") == f"{tmp_path / 'second'}\n"
 
 
+def test_down_from_another_lab_folder_removes_nothing_of_the_lab_that_is_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    owner_file = tmp_path / "owner"
+    owner_file.write_text(f"{tmp_path / 'up'}\n", encoding="utf-8")
+    monkeypatch.setattr(lifecycle, "OWNER_FILE", owner_file)
+    monkeypatch.setattr(lifecycle, "require_root", lambda action: None)
+    monkeypatch.setattr(lab_network, "network_present", list)
+    monkeypatch.setattr(lifecycle.containers, "lab_cgroup_hosts", lambda: {"lab-portal-01"})  # its hosts run
+    removed: list[str] = []  # what down would have removed, had it gone ahead (nothing of this machine's)
+    for module, name in (
+        (lifecycle.containers, "stop"),
+        (lifecycle.containers, "remove_host_files"),
+        (lifecycle.containers, "remove_cgroups"),
+        (lab_network, "remove_network"),
+        (lifecycle.internet, "remove_netns_config"),
+    ):
+        monkeypatch.setattr(module, name, lambda *args, name=name: removed.append(name))
+    other = LabLayout(lab_dir=tmp_path / "other", image_cache=tmp_path, mirror="http://deb.debian.org/debian")
+    with pytest.raises(LabError, match=rf"the lab that is up is the one of {tmp_path / 'up'}, not of {other.lab_dir}"):
+        lifecycle.down(other, lambda line: None)
+    assert removed == []
+    assert owner_file.exists()
+
+
 def test_a_long_step_shows_its_progress_and_fails_with_its_last_line() -> None:
     seen: list[str] = []
     with pytest.raises(LabError, match=r"`sh -c .*` failed: E: the mirror is unreachable$"):

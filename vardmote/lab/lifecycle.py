@@ -138,10 +138,18 @@ def _api_password(project: Path) -> str:
         raise LabError(str(err)) from None
 
 
+def _other_lab_up(layout: LabLayout) -> str | None:
+    """The folder of the lab that is up on this machine, when it is not `layout`'s (None otherwise)."""
+    owner = OWNER_FILE.read_text(encoding="utf-8").strip() if OWNER_FILE.exists() else None
+    if owner and owner != str(layout.lab_dir) and (network.network_present() or containers.lab_cgroup_hosts()):
+        return owner
+    return None
+
+
 def _claim_machine(layout: LabLayout) -> None:
     """One lab per machine: refuse to build over a lab that another lab folder made."""
-    owner = OWNER_FILE.read_text(encoding="utf-8").strip() if OWNER_FILE.exists() else None
-    if owner and owner != str(layout.lab_dir) and network.network_present():
+    owner = _other_lab_up(layout)
+    if owner:
         raise LabError(
             f"the lab of {owner} is up on this machine; remove it first (VARDMOTE_LAB_DIR={owner} vardmote lab down)"
         )
@@ -269,6 +277,14 @@ def down(layout: LabLayout, say: Say) -> list[str]:
     """Stop and remove every host, mount, namespace, link, nft table and cgroup; return what is left
     (nothing, unless removing something failed)."""
     require_root("down")
+    # The hosts, bridge and namespaces have fixed names: `down` from another lab folder would stop the
+    # lab that is up and leave its folder and mounts behind.
+    owner = _other_lab_up(layout)
+    if owner:
+        raise LabError(
+            f"the lab that is up is the one of {owner}, not of {layout.lab_dir}; nothing was removed "
+            f"(VARDMOTE_LAB_DIR={owner} vardmote lab down removes it)"
+        )
     state = load_state(layout.state_file)
     names = {host.name for host in state.hosts} | containers.lab_cgroup_hosts()
     hosts_dir = layout.lab_dir / "hosts"
