@@ -20,7 +20,9 @@ from typer.testing import CliRunner
 
 from tests.conftest import REPO_ROOT
 from vardmote.cli.app import app
+from vardmote.lab import containers as lab_containers
 from vardmote.lab import image, lifecycle
+from vardmote.lab import internet as lab_internet
 from vardmote.lab import network as lab_network
 from vardmote.lab.certificates import ensure_ca, ensure_host_certificate
 from vardmote.lab.hosts import hosts_from_outputs, lab_stack_outputs
@@ -208,14 +210,14 @@ def test_down_from_another_lab_folder_removes_nothing_of_the_lab_that_is_up(
     monkeypatch.setattr(lifecycle, "OWNER_FILE", owner_file)
     monkeypatch.setattr(lifecycle, "require_root", lambda action: None)
     monkeypatch.setattr(lab_network, "network_present", list)
-    monkeypatch.setattr(lifecycle.containers, "lab_cgroup_hosts", lambda: {"lab-portal-01"})  # its hosts run
+    monkeypatch.setattr(lab_containers, "lab_cgroup_hosts", lambda: {"lab-portal-01"})  # its hosts run
     removed: list[str] = []  # what down would have removed, had it gone ahead (nothing of this machine's)
     for module, name in (
-        (lifecycle.containers, "stop"),
-        (lifecycle.containers, "remove_host_files"),
-        (lifecycle.containers, "remove_cgroups"),
+        (lab_containers, "stop"),
+        (lab_containers, "remove_host_files"),
+        (lab_containers, "remove_cgroups"),
         (lab_network, "remove_network"),
-        (lifecycle.internet, "remove_netns_config"),
+        (lab_internet, "remove_netns_config"),
     ):
         monkeypatch.setattr(module, name, lambda *args, name=name: removed.append(name))
     other = LabLayout(lab_dir=tmp_path / "other", image_cache=tmp_path, mirror="http://deb.debian.org/debian")

@@ -71,6 +71,12 @@ def deploy(
             forks=FORKS,
         )
     _print_recap(result)
+    if result.interrupted:
+        fail(
+            "interrupted: ansible-playbook and its workers are stopped, and a host may be half-way through a "
+            "task; run the same command again to finish"
+        )
+        raise typer.Exit(130)
     if not result.ok:
         for host, task, message in result.failed_tasks:
             fail(f"{host}: {task}: {one_line(message)}")

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import tempfile
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,8 @@ PLAYBOOK_DIR = project_folder("provisioning")
 LOCALHOST_INVENTORY = PLAYBOOK_DIR / "inventory" / "localhost.yml"
 VAULT_PASSWORD_FILE_ENV = "VARDMOTE_VAULT_PASSWORD_FILE"
 CANCEL_POLL_SECONDS = 0.2
+# How long ansible-playbook gets to stop its workers when the run is interrupted, before it is killed.
+STOP_GRACE_SECONDS = 15.0
 
 
 @dataclass
@@ -28,6 +34,7 @@ class PlaybookResult:
     failed_tasks: list[tuple[str, str, str]] = field(default_factory=list)  # (host, task, message)
     # The play recap per host: {"ok": n, "changed": n, "failures": n, "dark": n (unreachable), ...}
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    interrupted: bool = False  # stopped by Ctrl-C (SIGINT) or SIGTERM, ansible-playbook's workers with it
 
     @property
     def ok(self) -> bool:
@@ -47,9 +54,8 @@ def run_playbook(
 ) -> PlaybookResult:
     """Run `playbook` (in provisioning/) against `inventory` (a file or folder; default: the controller
     itself); report each task's start to `on_task`. `cancel`, asked whenever the run says something,
-    stops it (ansible-playbook and its workers killed) once it answers True."""
-    import ansible_runner  # noqa: PLC0415 - loaded only when a playbook runs
-
+    stops it once it answers True, as SIGINT (Ctrl-C) and SIGTERM do in the main thread: ansible-playbook
+    is asked to stop its workers and end, then killed (`interrupted` says a signal did it)."""
     result = PlaybookResult("unknown", -1)
 
     def handle(event: dict[str, Any]) -> bool:
@@ -84,32 +90,20 @@ def run_playbook(
     vault_file = os.environ.get(VAULT_PASSWORD_FILE_ENV)
     if vault_file:
         cmdline += ["--vault-password-file", vault_file]
-    if cancel is not None:
-        # ansible-runner asks `cancel` each time it stops waiting on the run's output, by default every 5 s;
-        # a run that may be stopped is asked more often. (Its `settings` argument is dropped when the
-        # folder has no env/settings file, so the file it is.)
-        (private / "env").mkdir()
-        (private / "env" / "settings").write_text(f"pexpect_timeout: {CANCEL_POLL_SECONDS}\n", encoding="utf-8")
+    # ansible-runner asks whether to stop each time it stops waiting on the run's output, by default
+    # every 5 s; Ctrl-C should not wait that long. (Its `settings` argument is dropped when the folder has
+    # no env/settings file, so the file it is.)
+    (private / "env").mkdir()
+    (private / "env" / "settings").write_text(f"pexpect_timeout: {CANCEL_POLL_SECONDS}\n", encoding="utf-8")
+    interrupted = threading.Event()
     try:
-        runner = ansible_runner.run(
-            private_data_dir=str(private),
-            project_dir=str(PLAYBOOK_DIR),
-            playbook=playbook,
-            inventory=str(inventory),
-            extravars=extravars,
-            cmdline=" ".join(cmdline) or None,
-            envvars={
-                "ANSIBLE_CONFIG": str(PLAYBOOK_DIR / "ansible.cfg"),
-                "ANSIBLE_LIBRARY": str(PLAYBOOK_DIR / "library"),
-                "ANSIBLE_ACTION_PLUGINS": str(PLAYBOOK_DIR / "action_plugins"),
-                # ansible-playbook comes from the same virtualenv as vardmote, on PATH or not.
-                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-            },
-            event_handler=handle,
-            cancel_callback=cancel,
-            quiet=True,
-            suppress_env_files=True,
-        )
+        with _interrupts_to(interrupted):
+            stop = _stopper(cancel, interrupted)
+            runner = _run_in(
+                private, playbook=playbook, inventory=inventory, extravars=extravars, cmdline=cmdline, handle=handle,
+                stop=stop,
+            )  # fmt: skip
+        result.interrupted = interrupted.is_set()
         result.status, result.rc = str(runner.status), int(runner.rc)
         if result.rc != 0 and not result.failures:
             result.failures.append(f"ansible-playbook ended {result.status} (exit {result.rc})")
@@ -117,3 +111,121 @@ def run_playbook(
         # The runner's folder holds the extra variables and the run's output: nothing of it is kept.
         shutil.rmtree(private, ignore_errors=True)
     return result
+
+
+def _run_in(
+    private: Path,
+    *,
+    playbook: str,
+    inventory: Path,
+    extravars: dict[str, Any],
+    cmdline: list[str],
+    handle: Callable[[dict[str, Any]], bool],
+    stop: Callable[[], bool],
+) -> Any:
+    import ansible_runner  # noqa: PLC0415 - loaded only when a playbook runs
+
+    return ansible_runner.run(
+        private_data_dir=str(private),
+        project_dir=str(PLAYBOOK_DIR),
+        playbook=playbook,
+        inventory=str(inventory),
+        extravars=extravars,
+        cmdline=" ".join(cmdline) or None,
+        envvars={
+            "ANSIBLE_CONFIG": str(PLAYBOOK_DIR / "ansible.cfg"),
+            "ANSIBLE_LIBRARY": str(PLAYBOOK_DIR / "library"),
+            "ANSIBLE_ACTION_PLUGINS": str(PLAYBOOK_DIR / "action_plugins"),
+            # ansible-playbook comes from the same virtualenv as vardmote, on PATH or not.
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        },
+        event_handler=handle,
+        cancel_callback=stop,
+        quiet=True,
+        suppress_env_files=True,
+    )
+
+
+@contextmanager
+def _interrupts_to(event: threading.Event) -> Iterator[None]:
+    """For the run's length, SIGINT (Ctrl-C) and SIGTERM set `event` instead of stopping this process at
+    once; the handlers before come back after. Only the main thread takes signals: elsewhere the caller
+    stops the run through its `cancel`."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    for number in before:
+        signal.signal(number, lambda _number, _frame: event.set())
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+
+
+def _stopper(cancel: Callable[[], bool] | None, interrupted: threading.Event) -> Callable[[], bool]:
+    """ansible-runner's cancel callback. Once the run is to stop, it first asks ansible-playbook to stop:
+    the runner itself SIGKILLs ansible-playbook's process group, which its workers (each in a session
+    of its own) have left, so they would go on, changing hosts with nobody watching."""
+
+    def should_stop() -> bool:
+        if not interrupted.is_set() and (cancel is None or not cancel()):
+            return False
+        _stop_ansible_playbook()
+        return True
+
+    return should_stop
+
+
+def _stop_ansible_playbook() -> None:
+    """SIGTERM to this process's ansible-playbook, which passes it on to its workers and ends; then the
+    workers' sessions get SIGTERM too (what a worker started, a module and its commands, is in them),
+    and SIGKILL for what is left after the grace time."""
+    processes = _processes()
+    playbooks = [p.pid for p in processes if p.parent == os.getpid() and b"ansible-playbook" in p.command]
+    own_group = os.getpgid(0)
+    groups = {p.group for p in processes if p.parent in playbooks and p.group != own_group}
+    for pid in playbooks:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    _wait_until(lambda: not any(p.pid in playbooks and p.state != "Z" for p in _processes()), STOP_GRACE_SECONDS)
+    for stop_signal in (signal.SIGTERM, signal.SIGKILL):
+        for group in groups:
+            with suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, stop_signal)
+        if _wait_until(lambda: not any(p.group in groups and p.state != "Z" for p in _processes()), 2.0):
+            break
+
+
+@dataclass(frozen=True)
+class _Process:
+    pid: int
+    state: str
+    parent: int
+    group: int
+    command: bytes
+
+
+def _processes() -> list[_Process]:
+    """Every process on the machine, from /proc (state Z: ended, not yet reaped)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+            found.append(_Process(int(entry.name), fields[0], int(fields[1]), int(fields[2]), command))
+        except (OSError, IndexError, ValueError):
+            continue  # it ended while being read
+    return found
+
+
+def _wait_until(done: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
