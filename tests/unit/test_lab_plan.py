@@ -25,7 +25,7 @@ from vardmote.lab import image, lifecycle
 from vardmote.lab import internet as lab_internet
 from vardmote.lab import network as lab_network
 from vardmote.lab.certificates import ensure_ca, ensure_host_certificate
-from vardmote.lab.hosts import hosts_from_outputs, lab_stack_outputs
+from vardmote.lab.hosts import LabHost, hosts_from_outputs, lab_stack_outputs
 from vardmote.lab.layout import LAB_DIR_ENV, LabLayout
 from vardmote.lab.ssh_access import new_key_pair, wait_for_ssh
 from vardmote.lab.stack_inventory import InventoryMissing, inventory_for
@@ -262,3 +262,20 @@ def test_a_lab_whose_stack_was_never_deployed_takes_the_planned_inventory_and_sa
     assert "the lab stack as planned: no `pulumi up --stack lab` in" in found.source
     assert str(tmp_path / "no-data" / "vardmote" / "pulumi-state") in found.source
     assert (lab_dir / "inventory" / "10-stack.json").read_text(encoding="utf-8") == planned
+
+
+def test_status_counts_ssh_only_on_a_running_host(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """With the lab's network gone, whatever answers a host's address on port 22 is not the host."""
+    layout = LabLayout(lab_dir=tmp_path / "lab", image_cache=tmp_path, mirror="http://deb.debian.org/debian")
+    host = LabHost(name="lab-portal-01", role="portal", address="10.231.0.12", network="10.231.0.0/26",
+                   gateway="10.231.0.1", index=2)  # fmt: skip
+    save_state(layout.state_file, LabState(hosts=[host]))
+    monkeypatch.setattr(lifecycle, "require_root", lambda action: None)
+    monkeypatch.setattr(lifecycle, "_port_open", lambda address, port: True)  # something answers
+    monkeypatch.setattr(lab_network, "network_present", list)
+    monkeypatch.setattr(lab_containers, "nspawn_pid", lambda name: None)  # the host is not running
+    (stopped,), _ = lifecycle.status(layout)
+    assert (stopped.running, stopped.ssh_port_open) == (False, False)
+    monkeypatch.setattr(lab_containers, "nspawn_pid", lambda name: 4242)
+    (running,), _ = lifecycle.status(layout)
+    assert (running.running, running.ssh_port_open) == (True, True)

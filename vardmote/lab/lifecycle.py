@@ -251,17 +251,14 @@ def status(layout: LabLayout) -> tuple[list[HostStatus], list[str]]:
     """Each host's state, and what of the lab's network exists on this machine."""
     require_root("status")
     state = load_state(layout.state_file)
-    hosts = [
-        HostStatus(
-            host.name,
-            host.role,
-            host.address,
-            containers.nspawn_pid(host.name) is not None,
-            _port_open(host.address, 22),
-            bool(appliances.running(host.name)) if host.role in APPLIANCE_ROLES else None,
-        )
-        for host in state.hosts
-    ]
+    hosts = []
+    for host in state.hosts:
+        running = containers.nspawn_pid(host.name) is not None
+        # Only a running host's sshd counts: with the lab's network gone, whatever answers that address
+        # (a proxy of the machine's own network, say) is not the host.
+        ssh = running and _port_open(host.address, 22)
+        appliance = bool(appliances.running(host.name)) if host.role in APPLIANCE_ROLES else None
+        hosts.append(HostStatus(host.name, host.role, host.address, running, ssh, appliance))
     return hosts, network.network_present()
 
 
