@@ -3,9 +3,17 @@ passphrase given to the lab stack only, never over what the caller chose."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from vardmote.platform.engine import LAB_PASSPHRASE, engine_environment, find_pulumi, lab_state_dir, stack_of
+from vardmote.platform.engine import (
+    LAB_PASSPHRASE,
+    engine_environment,
+    find_pulumi,
+    lab_stack_objects,
+    lab_state_dir,
+    stack_of,
+)
 
 
 def test_the_lab_stack_gets_a_file_backend_under_the_data_folder_and_the_lab_passphrase(tmp_path: Path) -> None:
@@ -48,3 +56,21 @@ def test_a_pulumi_on_path_comes_before_the_built_one(tmp_path: Path) -> None:
     on_path.write_text("#!/bin/sh\n")
     on_path.chmod(0o755)
     assert find_pulumi(path=str(tmp_path)) == on_path
+
+
+def test_the_lab_stacks_objects_are_counted_from_its_state_without_the_engine(tmp_path: Path) -> None:
+    """`lab down` warns when the state still lists objects of the Management API that goes with the lab."""
+    env = {"XDG_DATA_HOME": str(tmp_path)}
+    assert lab_stack_objects(env) == 0  # no state at all
+    checkpoint = lab_state_dir(env) / ".pulumi" / "stacks" / "vardmote" / "lab.json"
+    checkpoint.parent.mkdir(parents=True)
+    resources = [
+        {"type": "pulumi:pulumi:Stack"},
+        {"type": "pulumi:providers:pulumi-python"},
+        {"type": "pulumi-python:dynamic:Resource"},
+        {"type": "pulumi-python:dynamic:Resource"},
+    ]
+    checkpoint.write_text(json.dumps({"version": 3, "checkpoint": {"latest": {"resources": resources}}}))
+    assert lab_stack_objects(env) == 2
+    checkpoint.write_text(json.dumps({"version": 3, "checkpoint": {"latest": {"manifest": {}}}}))  # destroyed
+    assert lab_stack_objects(env) == 0

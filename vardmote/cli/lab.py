@@ -15,7 +15,7 @@ app = typer.Typer(
     help="Run the `lab` stack's hosts as systemd-nspawn containers on this machine (needs root).",
     epilog=(
         "A change proved in the lab:  \n"
-        "`sudo vardmote lab up` → `sudo .venv/bin/python -m vardmote.platform.engine up --stack lab` → "
+        "`sudo vardmote lab up` → `sudo .venv/bin/python -m vardmote.platform.engine up --stack lab --yes` → "
         "`sudo vardmote deploy --stack lab` → `sudo vardmote verify --stack lab` → `sudo vardmote lab down`. "
         "`lab home web|open|closed` chooses what the patient's home lets out. docs/lab.md says what each "
         "step makes and proves."
@@ -161,3 +161,14 @@ def down() -> None:
         fail(f"the lab left these behind: {', '.join(left)}")
         raise typer.Exit(1)
     console.print("[bold green]✓[/] lab down: nothing of it is left on this machine")
+    from vardmote.platform.engine import lab_stack_objects
+
+    made = lab_stack_objects()
+    if made:  # their Management API went with the lab: the next `lab up` brings a fresh, empty one
+        error_console.print(
+            f"[yellow]Note:[/] the lab stack's engine state still lists {made} objects of the lab's Management "
+            "API, which is gone with the lab. After the next `lab up`, `python -m vardmote.platform.engine "
+            "refresh --stack lab --yes` and then `… up --stack lab --yes` make them again "
+            "(or run `… destroy --stack lab --yes` before `lab down`).",
+            soft_wrap=True,
+        )

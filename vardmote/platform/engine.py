@@ -86,6 +86,22 @@ def lab_state_dir(env: Mapping[str, str] = os.environ) -> Path:
     return data / "vardmote" / "pulumi-state"
 
 
+def lab_stack_objects(env: Mapping[str, str] = os.environ) -> int:
+    """How many objects the lab stack's state says it made (its latest checkpoint in the lab's file
+    backend, read directly: no engine needed), the stack itself and its providers not counted."""
+    project = yaml.safe_load((project_dir() / "Pulumi.yaml").read_text(encoding="utf-8"))["name"]
+    checkpoint = lab_state_dir(env) / ".pulumi" / "stacks" / str(project) / f"{LAB_STACK}.json"
+    try:
+        resources = json.loads(checkpoint.read_text(encoding="utf-8"))["checkpoint"]["latest"].get("resources") or []
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+    return sum(
+        1
+        for r in resources
+        if r.get("type") != "pulumi:pulumi:Stack" and not r.get("type", "").startswith("pulumi:providers:")
+    )
+
+
 def engine_environment(
     pulumi: Path, *, stack: str | None, base: Mapping[str, str] = os.environ, state_dir: Path | None = None
 ) -> dict[str, str]:
