@@ -14,6 +14,11 @@ from vardmote.region.location import PROFILES_DIR_ENV, default_profiles_dir
 app = typer.Typer(
     rich_markup_mode="markdown",
     help="Validate and describe the region's data in device_profiles/.",
+    epilog=(
+        "After editing a file in device_profiles/: `vardmote profiles validate` (each problem one "
+        "`file:line: field: problem` line); after changing a schema model, `vardmote profiles schema` "
+        "rewrites the JSON Schemas editors use, and `--check` says whether they are current."
+    ),
     no_args_is_help=True,
 )
 
