@@ -191,6 +191,7 @@ def test_one_lab_per_machine_a_second_folder_is_refused(monkeypatch: pytest.Monk
     owner_file = tmp_path / "owner"
     monkeypatch.setattr(lifecycle, "OWNER_FILE", owner_file)
     monkeypatch.setattr(lab_network, "network_present", lambda: ["link vmlab0"])
+    monkeypatch.setattr(lab_containers, "lab_cgroup_hosts", set)  # whatever runs on this machine
     first = LabLayout(lab_dir=tmp_path / "first", image_cache=tmp_path, mirror="http://deb.debian.org/debian")
     second = LabLayout(lab_dir=tmp_path / "second", image_cache=tmp_path, mirror="http://deb.debian.org/debian")
     lifecycle._claim_machine(first)
