@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterable
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from vardmote.core.problems import Problem
 
@@ -32,9 +32,10 @@ def print_problems(problems: Iterable[Problem], *, stderr: bool = False) -> int:
 
 
 def fail(message: str) -> None:
-    """One clear line on stderr for a problem the user can fix; the message is text, never markup (it
-    carries file contents and paths, where `[...]` would vanish)."""
-    error_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    """One clear line on stderr for a problem the user can fix. The message is plain text, never markup:
+    it carries file contents, paths and hosts' output, where `[...]` would vanish. (A Text rather than
+    rich.markup.escape, which doubles a trailing backslash.)"""
+    error_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
 
 
 def print_json(document: object) -> None:
