@@ -185,3 +185,36 @@ def test_an_unknown_kit_is_named(tmp_path: Path) -> None:
     result = runner.invoke(app, ["kit", "show", "RVN-2262-09999"], env={"VARDMOTE_DB_URL": url})
     assert result.exit_code == 1
     assert result.stderr.strip() == "error: no kit with asset tag, serial, IMEI or ICCID 'RVN-2262-09999'"
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["/etc/passwd:6: games:x:5:60:games:/usr/games", "hosts[0]: [bold]portal[/bold] :smile: [/]", "C:\\path\\"],
+    ids=["emoji-code", "markup", "backslash"],
+)
+def test_an_error_prints_its_text_as_it_is(capsys: pytest.CaptureFixture[str], message: str) -> None:
+    from vardmote.cli.console import fail  # noqa: PLC0415
+
+    fail(message)
+    assert capsys.readouterr().err == f"error: {message}\n"
+
+
+def test_the_lab_home_policy_is_a_choice_help_lists() -> None:
+    from vardmote.cli.lab import HomeChoice  # noqa: PLC0415
+    from vardmote.lab.internet import HOME_POLICIES  # noqa: PLC0415
+
+    assert {choice.value for choice in HomeChoice} == set(HOME_POLICIES)
+    shown = runner.invoke(app, ["lab", "home", "--help"], env={"COLUMNS": "200"})
+    assert "<web|open|closed>" in shown.stdout
+    wrong = runner.invoke(app, ["lab", "home", "webb"])
+    assert wrong.exit_code == 2
+    assert "'webb' is not one of 'web', 'open', 'closed'" in " ".join(wrong.stderr.replace("│", " ").split())
+
+
+def test_the_consoles_print_no_emoji_for_colon_words(capsys: pytest.CaptureFixture[str]) -> None:
+    from vardmote.cli.console import console, error_console  # noqa: PLC0415
+
+    console.print("games:x:5:60", markup=False)
+    error_console.print("[bold]✗[/] games:x:5:60")
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("games:x:5:60\n", "✗ games:x:5:60\n")

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner, Result
 
+from tests.conftest import edit_stack
 from tests.doubles.pexip_api import Fault, RunningApi
 from vardmote.cli.app import app
 from vardmote.core.problems import display_path
@@ -527,7 +528,7 @@ def test_the_invitation_gives_whoever_supports_the_patients_kit(
         (["--at", "2020-01-01 10:00"], "error: meeting time 2020-01-01T10:00+01:00: is in the past"),
         (["--invitation", "nope"], "error: --invitation 'nope': no such template; known: sip-mote, vardbesok"),
         (["--municipality", "Gotland"], "error: unknown municipality 'Gotland'"),
-        (["--stack", "nope"], "Pulumi.nope.yaml:1: no stack 'nope'"),
+        (["--stack", "nope"], "error: no stack 'nope' in "),
         (["--at", "2036-03-30 02:30"], "error: --at '2036-03-30 02:30': no such time in Sweden"),
         (
             ["--at", "2036-10-26 02:30"],
@@ -543,6 +544,19 @@ def test_bad_input_is_one_clear_line_and_nothing_is_asked_of_the_api(
     result = room_book(pexip, *MEETING, *args)
     assert result.exit_code == 1
     assert error in result.output.splitlines()[0]
+    assert pexip.state.requests == []
+
+
+def test_a_broken_stack_file_is_reported_on_stderr_and_nothing_is_asked_of_the_api(
+    pexip: RunningApi, project_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit_stack(project_copy, "rvn-prod", "config:\n", "config:\n  vardmote:platfrom: {}\n")
+    monkeypatch.setenv("VARDMOTE_PROJECT_DIR", str(project_copy))
+    result = room_book(pexip, *MEETING)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "Pulumi.rvn-prod.yaml:" in result.stderr.splitlines()[0]
+    assert "did you mean vardmote:platform?" in result.stderr.splitlines()[0]
     assert pexip.state.requests == []
 
 

@@ -164,3 +164,25 @@ def test_a_secret_given_where_its_variable_s_name_belongs_is_refused_and_never_e
     assert result.exit_code == 1
     assert "--secret-env: give the name of the environment variable" in result.output
     assert "Xk9/secret+=" not in result.output
+
+
+def test_an_unknown_stack_is_one_line_on_stderr_and_stdout_stays_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VARDMOTE_PROJECT_DIR", str(REPO_ROOT))
+    monkeypatch.setenv("VARDMOTE_TURN_SHARED_SECRET", SECRET)
+    result = runner.invoke(app, ["room", "readiness-link", "--stack", "labb"])
+    assert result.exit_code == 1
+    assert result.stdout == ""  # only the link goes there, for a pipe
+    assert result.stderr == (
+        f"error: no stack 'labb' in {REPO_ROOT}; the stacks: lab, rvn-prod, rvn-test; did you mean lab?\n"
+    )
+
+
+def test_a_broken_stack_file_is_reported_on_stderr(monkeypatch: pytest.MonkeyPatch, project_copy: Path) -> None:
+    edit_stack(project_copy, "lab", "realm: turn.lab.vardmote.example", "realm: 'not a name'")
+    monkeypatch.setenv("VARDMOTE_PROJECT_DIR", str(project_copy))
+    monkeypatch.setenv("VARDMOTE_TURN_SHARED_SECRET", SECRET)
+    result = runner.invoke(app, ["room", "readiness-link", "--stack", "lab"])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "Pulumi.lab.yaml:" in result.stderr
+    assert "realm" in result.stderr

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from tests.conftest import REPO_ROOT, edit_stack
 from vardmote.cli.app import app
 from vardmote.core.problems import ProblemsFound
-from vardmote.platform.stack_files import load_stack_file
+from vardmote.platform.stack_files import UnknownStack, load_stack_file, require_stack
 
 PLATFORM = "config.vardmote:platform"
 
@@ -314,15 +314,28 @@ def test_the_preview_command_prints_the_problem_without_a_traceback(project_copy
     before = path.read_bytes()
     result = CliRunner().invoke(app, ["preview", "--stack", stack], env={"VARDMOTE_PROJECT_DIR": str(project_copy)})
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == [f"{project_copy}/{expected}"]
+    assert result.stdout == ""  # an error, on stderr: stdout is the preview's, for a pipe
+    assert result.stderr.splitlines()[0] == f"{project_copy}/{expected}"
     assert "Traceback" not in result.output
     assert path.read_bytes() == before
 
 
-def test_an_unknown_stack_names_the_stacks_there_are(project_copy: Path) -> None:
-    result = CliRunner().invoke(app, ["preview", "--stack", "prod"], env={"VARDMOTE_PROJECT_DIR": str(project_copy)})
+def test_an_unknown_stack_is_one_line_on_stderr_naming_the_stacks_there_are(project_copy: Path) -> None:
+    result = CliRunner().invoke(app, ["preview", "--stack", "staging"], env={"VARDMOTE_PROJECT_DIR": str(project_copy)})
     assert result.exit_code == 1
-    assert result.stdout.strip().endswith(f"no stack 'prod' in {project_copy}; stacks: lab, rvn-prod, rvn-test")
+    assert result.stdout == ""
+    assert result.stderr == f"error: no stack 'staging' in {project_copy}; the stacks: lab, rvn-prod, rvn-test\n"
+
+
+@pytest.mark.parametrize("typed", ["labb", "Lab"])
+def test_an_unknown_stack_close_to_one_asks_whether_that_was_meant(project_copy: Path, typed: str) -> None:
+    with pytest.raises(UnknownStack) as raised:
+        require_stack(project_copy, typed)
+    assert (
+        str(raised.value)
+        == f"no stack {typed!r} in {project_copy}; the stacks: lab, rvn-prod, rvn-test; did you mean lab?"
+    )
+    require_stack(project_copy, "lab")  # a stack there is passes
 
 
 def test_preview_json_is_shaped_like_pulumi_preview(project_copy: Path) -> None:

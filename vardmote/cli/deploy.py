@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from vardmote.cli.console import console, fail
+from vardmote.cli.stack_option import project_of_stack
 
 if TYPE_CHECKING:
     from vardmote.core.playbooks import PlaybookResult
@@ -55,6 +56,7 @@ def deploy(
     from vardmote.core.playbooks import run_playbook
     from vardmote.lab.stack_inventory import InventoryMissing, inventory_for
 
+    project_of_stack(stack)
     try:
         found = inventory_for(stack, inventory)
     except InventoryMissing as err:

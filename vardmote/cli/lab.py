@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -102,10 +103,18 @@ def status() -> None:
         raise typer.Exit(1)
 
 
+class HomeChoice(StrEnum):
+    """The lab's home policies (internet.HOME_POLICIES), as choices `--help` lists and click checks."""
+
+    web = "web"
+    open = "open"
+    closed = "closed"
+
+
 @app.command()
 def home(
     policy: Annotated[
-        str,
+        HomeChoice,
         typer.Argument(help="web: only TCP/443 and DNS out (the default); open: everything; closed: nothing but DNS."),
     ],
 ) -> None:
@@ -123,16 +132,13 @@ def home(
     from vardmote.lab import internet
     from vardmote.lab.system import LabError, require_root
 
-    if policy not in internet.HOME_POLICIES:
-        fail(f"unknown home policy {policy!r}: choose one of {', '.join(internet.HOME_POLICIES)}")
-        raise typer.Exit(2)
     try:
         require_root("home")
-        internet.set_home_policy(policy)
+        internet.set_home_policy(policy.value)
     except LabError as err:
         fail(str(err))
         raise typer.Exit(1) from None
-    console.print(f"[bold green]✓[/] home: {internet.HOME_POLICIES[policy]}")
+    console.print(f"[bold green]✓[/] home: {internet.HOME_POLICIES[policy.value]}")
 
 
 def _yes(value: bool) -> str:

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from vardmote.cli.console import console, error_console, fail, print_json, print_problems
+from vardmote.cli.stack_option import project_of_stack
 from vardmote.core.problems import ProblemsFound
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def preview(
     """
     from vardmote.platform.stack_files import available_stacks, load_stack_file, project_dir
 
-    project = project_dir()
+    project = project_of_stack(stack) if stack else project_dir()
     stacks = [stack] if stack else available_stacks(project)
     if not stacks:
         fail(f"no Pulumi.<stack>.yaml in {project}; set VARDMOTE_PROJECT_DIR to the project folder")
@@ -72,7 +73,7 @@ def preview(
                 continue
             documents.append(_preview_one(stack_file, platform, output_format))
         except ProblemsFound as found:
-            print_problems(found.problems)
+            print_problems(found.problems, stderr=True)
             error_console.print(f"[bold red]✗[/] stack {name}: fix the configuration above and run again")
             raise typer.Exit(1) from None
     if output_format is PreviewFormat.json and not addresses:

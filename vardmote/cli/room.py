@@ -13,6 +13,7 @@ import typer
 from vardmote.cli.catalogue_option import ProfilesDir, load_or_exit
 from vardmote.cli.console import console, error_console, fail, print_problems
 from vardmote.cli.responsibilities import matrix_of
+from vardmote.cli.stack_option import project_of_stack
 from vardmote.core.problems import ProblemsFound
 
 if TYPE_CHECKING:
@@ -169,7 +170,6 @@ def book(
     """
     from vardmote.platform.pexip.api import ManagementApi
     from vardmote.platform.pexip.protocol import PexipApiError
-    from vardmote.platform.stack_files import project_dir
     from vardmote.portal.booking import BookingError, BookingRequest, carry_out, check_request, plan_booking
     from vardmote.portal.invitation import InvitationError, InvitationRefused, choose_invitation
     from vardmote.portal.stack_rooms import RoomTemplateError, stack_rooms
@@ -182,7 +182,7 @@ def book(
         if municipality is not None:
             _, found = catalogue.find_municipality(municipality)
             support = matrix_of(catalogue).support_contact(found)
-        rooms = stack_rooms(project_dir(), stack)
+        rooms = stack_rooms(project_of_stack(stack), stack)
         request = BookingRequest(reference, starts_at, chosen, support.phone)
         check_request(request, rooms, datetime.now(REGION_TIME_ZONE))
         connection = _connection(rooms, api_url, api_ca, api_username, password_env)
@@ -193,7 +193,7 @@ def book(
                 return
             booking = carry_out(api, plan)
     except ProblemsFound as found_problems:
-        print_problems(found_problems.problems)
+        print_problems(found_problems.problems, stderr=True)
         error_console.print("[bold red]✗[/] fix the file above and book again; nothing was written")
         raise typer.Exit(1) from None
     except InvitationRefused as refused:
@@ -356,7 +356,6 @@ def readiness_link(
 
         vardmote room readiness-link --stack lab --secret-file /root/turn-secret --valid-for 2h --user RVN-000123
     """
-    from vardmote.platform.stack_files import project_dir
     from vardmote.portal.readiness_link import (
         ReadinessLinkError,
         parse_duration,
@@ -367,11 +366,11 @@ def readiness_link(
 
     try:
         seconds = parse_duration(valid_for)
-        targets = targets_of_stack(project_dir(), stack)
+        targets = targets_of_stack(project_of_stack(stack), stack)
         secret = read_secret(secret_env, secret_file)
         link = make_link(targets, secret, valid_for_s=seconds, user=user)
     except ProblemsFound as found_problems:
-        print_problems(found_problems.problems)
+        print_problems(found_problems.problems, stderr=True)
         raise typer.Exit(1) from None
     except ReadinessLinkError as err:
         fail(str(err))

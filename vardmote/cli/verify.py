@@ -8,6 +8,11 @@ import typer
 
 from vardmote.cli.console import console, fail
 from vardmote.cli.deploy import InventoryOption, Stack
+from vardmote.cli.stack_option import project_of_stack
+
+# pytest's ExitCode.NO_TESTS_COLLECTED, which it also gives when -k deselected every check (pytest loads
+# only when the checks run).
+NO_CHECK_SELECTED = 5
 
 
 def verify(
@@ -37,8 +42,9 @@ def verify(
         sudo vardmote verify --stack lab --select tls
     """
     from vardmote.lab.stack_inventory import InventoryMissing, inventory_for
-    from vardmote.verify.runner import run_checks
+    from vardmote.verify.runner import CHECKS_DIR, run_checks
 
+    project_of_stack(stack)
     try:
         found = inventory_for(stack, inventory)
     except InventoryMissing as err:
@@ -46,6 +52,10 @@ def verify(
         raise typer.Exit(1) from None
     console.print(f"inventory: {found.source}")
     exit_code = run_checks(found.path, select)
+    if select and exit_code == NO_CHECK_SELECTED:
+        groups = ", ".join(sorted(path.stem.removeprefix("test_") for path in CHECKS_DIR.glob("test_*.py")))
+        fail(f"--select {select}: no check matched (the groups: {groups}; a full run's lines name each check)")
+        raise typer.Exit(2)
     if exit_code == 0:
         console.print(f"[bold green]✓[/] {stack}: every check passed")
         return

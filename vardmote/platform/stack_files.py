@@ -43,6 +43,24 @@ def available_stacks(project: Path) -> list[str]:
     return sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in project.glob("Pulumi.*.yaml"))
 
 
+class UnknownStack(LookupError):
+    """A stack name the project has no `Pulumi.<stack>.yaml` for; the message lists the stacks there are."""
+
+
+def require_stack(project: Path, stack: str) -> None:
+    """Refuse a stack the project does not have, before anything is read or run under its name: a typo
+    (`labb`, `Lab`) would otherwise send the user after a stack file or an inventory that cannot exist."""
+    stacks = available_stacks(project)
+    if stack in stacks:
+        return
+    if not stacks:
+        raise UnknownStack(f"no stack {stack!r}: no Pulumi.<stack>.yaml in {project}; set {PROJECT_DIR_ENV}")
+    same_but_case = [name for name in stacks if name.casefold() == stack.casefold()]
+    close = same_but_case or difflib.get_close_matches(stack, stacks, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    raise UnknownStack(f"no stack {stack!r} in {project}; the stacks: {', '.join(stacks)}{hint}")
+
+
 @dataclass(frozen=True)
 class StackFile:
     stack: str
