@@ -1,8 +1,9 @@
-"""A throwaway certificate authority and server certificate for TLS test servers on loopback: the
-lab's own CA (vardmote/lab/certificates.py), in a folder of the test's."""
+"""A throwaway certificate authority and server certificates for TLS test servers: the lab's own CA
+(vardmote/lab/certificates.py), in a folder of the test's."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,9 +19,12 @@ class TestPki:
     key_file: Path
 
 
-def make_pki(directory: Path, host: str = "127.0.0.1") -> TestPki:
-    """A CA, and a certificate for `host` (and localhost) signed by it, written as PEM files into `directory`."""
-    files = ensure_host_certificate(directory, "server", host, ["localhost"])
+def make_pki(
+    directory: Path, host: str = "127.0.0.1", names: Sequence[str] = ("localhost",), label: str = "server"
+) -> TestPki:
+    """A CA in `directory` (made on first use), and a certificate `label`.pem for the address `host` and
+    `names` signed by it; several labels in one directory share the CA."""
+    files = ensure_host_certificate(directory, label, host, list(names))
     return TestPki(
         Path(files["vardmote_tls_ca_file"]),
         Path(files["vardmote_tls_certificate_file"]),

@@ -1,8 +1,10 @@
-"""The edge and the portal in one small HTTPS server, for the browser call test: the portal's static
+"""The edge and the portal in one small HTTPS site, for the browser call test: the portal's static
 pages at `/` and the conferencing node's Janus API at `/webapp/` (the prefix cut off, as the edge's
 `proxy_pass http://vardmote_webclient/` does). Run as its own process inside the test's network
-namespace: `python tests/doubles/webclient_site.py --listen ADDRESS:PORT --cert … --key … --root …
---janus ADDRESS:PORT`; it prints `ready` once it listens.
+namespace, from the checkout's root: `python -m tests.doubles.webclient_site --listen ADDRESS:PORT
+--cert … --key … --root … --janus ADDRESS:PORT`. A process of its own, not a thread of the test's
+(`serving_https`): in the test's process, a call now and then lost a signalling request the browser
+could not fetch.
 """
 
 from __future__ import annotations
@@ -10,20 +12,21 @@ from __future__ import annotations
 import argparse
 import http.client
 import http.server
-import ssl
 import sys
 from pathlib import Path
+
+from tests.doubles.https_site import https_server
 
 API_PREFIX = "/webapp"
 # Longer than Janus's 30 s long poll, so a quiet poll is answered by Janus, not cut off here.
 UPSTREAM_TIMEOUT_S = 45
 
 
-def handler_for(root: Path, janus: tuple[str, int]) -> type[http.server.SimpleHTTPRequestHandler]:
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, directory=str(root), **kwargs)  # type: ignore[arg-type]
+def handler_for(janus: tuple[str, int]) -> type[http.server.SimpleHTTPRequestHandler]:
+    """The site's handler: files as they are, `/webapp/…` proxied to the Janus HTTP API at `janus`, a
+    502 when it does not answer (as nginx gives)."""
 
+    class Handler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             sys.stderr.write(f"{self.command} {self.path.split('?')[0]} {args[1] if len(args) > 1 else ''}\n")
 
@@ -77,13 +80,8 @@ def main() -> None:
     arguments = parser.parse_args()
     address, port = arguments.listen.rsplit(":", 1)
     janus_address, janus_port = arguments.janus.rsplit(":", 1)
-    server = http.server.ThreadingHTTPServer(
-        (address, int(port)), handler_for(arguments.root, (janus_address, int(janus_port)))
-    )
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(arguments.cert, arguments.key)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    handler = handler_for((janus_address, int(janus_port)))
+    server = https_server((address, int(port)), arguments.root, arguments.cert, arguments.key, handler)
     print("ready", flush=True)
     server.serve_forever()
 

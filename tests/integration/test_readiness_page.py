@@ -8,14 +8,12 @@ credentials are proved by allocating with them on the same coturn.
 
 from __future__ import annotations
 
-import ctypes
 import http.server
 import json
 import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import ssl
 import struct
@@ -35,7 +33,10 @@ import jinja2
 import pytest
 import yaml
 
-from vardmote.lab.certificates import ensure_host_certificate
+from tests.doubles.https_site import serving_https
+from tests.doubles.tls import make_pki
+from tests.integration.coturn_harness import CoturnSettings, running_coturn
+from tests.integration.netns_harness import Namespace, network_namespace
 from vardmote.portal.readiness_link import ReadinessTargets, readiness_link, targets_of_stack
 from vardmote.verify.chromium import missing_tools
 from vardmote.verify.readiness_page import run_readiness_page
@@ -49,7 +50,7 @@ WEB_ROOT = PORTAL_ROLE / "files" / "web"
 EDGE_ADDRESS = "192.0.2.10"
 TURN_ADDRESS = "192.0.2.20"
 DOWNLOAD_BYTES = 2 * 1024 * 1024
-CLONE_NEWNET = 0x40000000
+DEVICE = "vmrd0"
 
 
 def _missing() -> list[str]:
@@ -66,47 +67,18 @@ pytestmark = [
     pytest.mark.skipif(bool(_missing()), reason=f"needs the Debian packages {_missing()}"),
 ]
 
-_libc = ctypes.CDLL("libc.so.6", use_errno=True)
-
 
 @contextmanager
-def inside(namespace: str) -> Iterator[None]:
-    """This thread, and every process and socket it makes meanwhile, in `namespace`."""
-    with open("/proc/thread-self/ns/net", "rb") as home, open(f"/run/netns/{namespace}", "rb") as target:
-        if _libc.setns(target.fileno(), CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), f"setns into {namespace}")
-        try:
-            yield
-        finally:
-            if _libc.setns(home.fileno(), CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), "setns back to this machine's network")
-
-
-def _ip(*args: str) -> None:
-    subprocess.run(["ip", *args], check=True, capture_output=True)
-
-
-@contextmanager
-def home_namespace() -> Iterator[str]:
+def home_namespace() -> Iterator[Namespace]:
     """A network namespace with loopback and a non-loopback interface holding the edge's and TURN's
-    addresses (WebRTC ignores loopback interfaces, so the browser needs another). The interface is one
-    end of a veth pair whose other end is in the namespace too (not every kernel has the dummy driver),
-    so nothing leaves it."""
-    name = f"vmrd-{secrets.token_hex(4)}"
-    _ip("netns", "add", name)
-    try:
-        _ip("-n", name, "link", "set", "lo", "up")
-        _ip("-n", name, "link", "add", "vmrd0", "type", "veth", "peer", "name", "vmrd1")
-        for address in (EDGE_ADDRESS, TURN_ADDRESS):
-            _ip("-n", name, "address", "add", f"{address}/24", "dev", "vmrd0")
-        nameserver = system_nameserver()
-        if not nameserver.startswith("127."):
-            _ip("-n", name, "address", "add", f"{nameserver}/32", "dev", "vmrd0")
-        _ip("-n", name, "link", "set", "vmrd1", "up")
-        _ip("-n", name, "link", "set", "vmrd0", "up")
-        yield name
-    finally:
-        _ip("netns", "delete", name)
+    addresses (WebRTC ignores loopback interfaces, so the browser needs another), and the machine's
+    nameserver address, where the namespace's own resolver answers."""
+    addresses = [f"{EDGE_ADDRESS}/24", f"{TURN_ADDRESS}/24"]
+    nameserver = system_nameserver()
+    if not nameserver.startswith("127."):
+        addresses.append(f"{nameserver}/32")
+    with network_namespace("vmrd", DEVICE, addresses) as namespace:
+        yield namespace
 
 
 def portal_readiness_headers() -> dict[str, str]:
@@ -130,13 +102,10 @@ def portal_readiness_headers() -> dict[str, str]:
     }
 
 
-def _site_handler(root: Path, headers: dict[str, str]) -> type[http.server.SimpleHTTPRequestHandler]:
+def _site_handler(headers: dict[str, str]) -> type[http.server.SimpleHTTPRequestHandler]:
     class ReadinessSite(http.server.SimpleHTTPRequestHandler):
         # Keep-alive, as nginx: the round trips after the first are on a warm connection.
         protocol_version = "HTTP/1.1"
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, directory=str(root), **kwargs)
 
         def do_GET(self) -> None:
             if urlsplit(self.path).path == "/beredskap/ping":
@@ -221,120 +190,13 @@ def serving_dns(address: str, names: dict[str, str]) -> Iterator[None]:
 
 @dataclass
 class ReadinessLab:
-    namespace: str
+    namespace: Namespace
     ca_file: Path
     targets: ReadinessTargets
-    turn_log: Path
     secret: str = field(repr=False)
 
     def link(self, **kwargs: Any) -> str:
         return readiness_link(self.targets, self.secret, **kwargs)
-
-
-def _coturn_config(folder: Path, targets: ReadinessTargets, secret: str, cert: dict[str, str]) -> Path:
-    config = folder / "turnserver.conf"
-    lines = [
-        f"listening-ip={TURN_ADDRESS}",
-        f"relay-ip={TURN_ADDRESS}",
-        f"listening-port={targets.turn_udp_port}",
-        f"tls-listening-port={targets.turn_tls_port}",
-        "alt-listening-port=0",
-        "alt-tls-listening-port=0",
-        "min-port=49152",
-        "max-port=49252",
-        f"realm={targets.turn_name}",
-        "fingerprint",
-        "use-auth-secret",
-        f"static-auth-secret={secret}",
-        f"cert={cert['vardmote_tls_certificate_file']}",
-        f"pkey={cert['vardmote_tls_key_file']}",
-        "no-tlsv1",
-        "no-tlsv1_1",
-        "no-dtls",
-        "no-cli",
-        "no-multicast-peers",
-        "no-software-attribute",
-        f"pidfile={folder / 'turnserver.pid'}",
-        f"userdb={folder / 'turndb'}",
-        f"log-file={folder / 'turn.log'}",
-        "simple-log",
-        "no-stdout-log",
-    ]
-    # The shared secret is in this file for coturn to read; the folder goes when the test does.
-    config.touch(mode=0o600)
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return config
-
-
-def _coturn_answers(targets: ReadinessTargets) -> bool:
-    """A STUN Binding over UDP is answered and TLS's TCP port takes connections (call inside the namespace)."""
-    binding = struct.pack("!HHI", 0x0001, 0, 0x2112A442) + os.urandom(12)
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.settimeout(0.3)
-            udp.sendto(binding, (TURN_ADDRESS, targets.turn_udp_port))
-            if udp.recv(2048)[8:20] != binding[8:20]:
-                return False
-        with socket.create_connection((TURN_ADDRESS, targets.turn_tls_port), timeout=0.3):
-            return True
-    except OSError:
-        return False
-
-
-def _wait_for_coturn(namespace: str, process: subprocess.Popen[bytes], log: Path, targets: ReadinessTargets) -> None:
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"turnserver exited with {process.returncode}: {_tail(log)}")
-        with inside(namespace):
-            if _coturn_answers(targets):
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"turnserver did not answer on UDP and TLS within 15 s: {_tail(log)}")
-
-
-def _tail(log: Path) -> str:
-    return " | ".join(log.read_text(errors="replace").splitlines()[-5:]) if log.exists() else "(no log)"
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@contextmanager
-def serving_site(root: Path, cert: dict[str, str]) -> Iterator[None]:
-    """The portal's readiness resources over HTTPS on the edge's address (bind it inside the namespace)."""
-    server = http.server.ThreadingHTTPServer((EDGE_ADDRESS, 443), _site_handler(root, portal_readiness_headers()))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert["vardmote_tls_certificate_file"], cert["vardmote_tls_key_file"])
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@contextmanager
-def running_coturn(
-    namespace: str, folder: Path, targets: ReadinessTargets, secret: str, cert: dict[str, str]
-) -> Iterator[Path]:
-    """coturn in the namespace until the block ends (stopped by its PID); yields its log."""
-    config = _coturn_config(folder, targets, secret, cert)
-    with inside(namespace):
-        turn = subprocess.Popen(["turnserver", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_for_coturn(namespace, turn, folder / "turn.log", targets)
-        yield folder / "turn.log"
-    finally:
-        _stop(turn)
 
 
 @pytest.fixture(scope="module")
@@ -342,20 +204,31 @@ def lab() -> Iterator[ReadinessLab]:
     targets = targets_of_stack(REPO_ROOT, "lab")
     secret = secrets.token_urlsafe(32)
     with ExitStack() as stack:
+        # The shared secret is in coturn's configuration here; the folder goes when the test does.
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vmrd-")))
         namespace = stack.enter_context(home_namespace())
-        cert = ensure_host_certificate(folder / "ca", "edge", EDGE_ADDRESS, [targets.portal_name, targets.turn_name])
+        pki = make_pki(folder / "ca", EDGE_ADDRESS, [targets.portal_name, targets.turn_name], label="edge")
         site = folder / "www"
         shutil.copytree(WEB_ROOT, site)
         # As the portal role's task makes it on the host: random bytes of the configured size.
         (site / "beredskap" / "testdata.bin").write_bytes(os.urandom(DOWNLOAD_BYTES))
-        with inside(namespace):
+        with namespace.inside():
             stack.enter_context(
                 serving_dns(system_nameserver(), {targets.portal_name: EDGE_ADDRESS, targets.turn_name: TURN_ADDRESS})
             )
-            stack.enter_context(serving_site(site, cert))
-        log = stack.enter_context(running_coturn(namespace, folder, targets, secret, cert))
-        yield ReadinessLab(namespace, Path(cert["vardmote_tls_ca_file"]), targets, log, secret)
+            stack.enter_context(
+                serving_https((EDGE_ADDRESS, 443), site, pki, _site_handler(portal_readiness_headers()))
+            )
+        turn = CoturnSettings(
+            address=TURN_ADDRESS,
+            realm=targets.turn_name,
+            secret=secret,
+            pki=pki,
+            tls_port=targets.turn_tls_port,
+            udp_port=targets.turn_udp_port,
+        )
+        stack.enter_context(running_coturn(namespace, turn, folder))
+        yield ReadinessLab(namespace, pki.ca_file, targets, secret)
 
 
 def _nft(ruleset: str) -> None:
@@ -369,20 +242,20 @@ BLOCK_TABLE = "vmrd_block"
 
 def block(lab: ReadinessLab, rule: str) -> None:
     """Drop matching traffic leaving anything in the namespace (the browser's, here)."""
-    with inside(lab.namespace):
+    with lab.namespace.inside():
         _nft(f"table inet {BLOCK_TABLE} {{\n chain output {{\n type filter hook output priority 0;\n {rule}\n }}\n}}\n")
 
 
 @pytest.fixture
 def unblocked(lab: ReadinessLab) -> Iterator[ReadinessLab]:
     yield lab
-    with inside(lab.namespace):
+    with lab.namespace.inside():
         subprocess.run(["nft", "delete", "table", "inet", BLOCK_TABLE], check=False, capture_output=True)
 
 
 def run_page(lab: ReadinessLab, link: str, *, after_load: str | None = None) -> dict[str, Any]:
     """The page in Chromium inside the namespace, `after_load` traffic blocked once it is there."""
-    with inside(lab.namespace):
+    with lab.namespace.inside():
         return run_readiness_page(
             link, lab.ca_file, after_load=None if after_load is None else lambda: block(lab, after_load)
         )
@@ -392,8 +265,7 @@ def run_page_as_the_lab_does(lab: ReadinessLab, link: str) -> tuple[int, dict[st
     """The command the lab runs in its home namespace, the link on stdin: its exit status and results."""
     done = subprocess.run(
         [
-            *("ip", "netns", "exec", lab.namespace),
-            *(sys.executable, "-m", "vardmote.verify.readiness_page", "--ca", str(lab.ca_file)),
+            *lab.namespace.command(sys.executable, "-m", "vardmote.verify.readiness_page", "--ca", str(lab.ca_file)),
         ],
         input=link + "\n",
         capture_output=True,
@@ -495,7 +367,7 @@ def test_an_expired_link_is_red_before_anything_is_tried(unblocked: ReadinessLab
 
 
 def _uclient(lab: ReadinessLab, username: str, password: str) -> subprocess.CompletedProcess[str]:
-    with inside(lab.namespace):
+    with lab.namespace.inside():
         return subprocess.run(
             [
                 *("turnutils_uclient", "-u", username, "-w", password, "-e", EDGE_ADDRESS, "-n", "1", "-c", "-X"),
@@ -539,7 +411,7 @@ def test_the_edge_answers_over_verified_tls(lab: ReadinessLab) -> None:
     """The harness itself: the site answers on the edge's address with the portal's readiness headers."""
     context = ssl.create_default_context(cafile=str(lab.ca_file))
     with (
-        inside(lab.namespace),
+        lab.namespace.inside(),
         socket.create_connection((EDGE_ADDRESS, 443), timeout=5) as raw,
         context.wrap_socket(raw, server_hostname=lab.targets.portal_name) as stream,
     ):
