@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -17,6 +18,23 @@ PLAYBOOK_DIR = project_folder("provisioning")
 LOCALHOST_INVENTORY = PLAYBOOK_DIR / "inventory" / "localhost.yml"
 VAULT_PASSWORD_FILE_ENV = "VARDMOTE_VAULT_PASSWORD_FILE"
 CANCEL_POLL_SECONDS = 0.2
+# ansible-runner replaces the whole result of a `no_log` task (or loop item) with this one key.
+CENSORED_KEY = "censored"
+# The default stdout callback's line for a result, e.g. "\x1b[0;33mchanged: [portal-01]\x1b[0m".
+_CHANGED_LINE = re.compile(r"^(?:\x1b\[[0-9;]*m)*changed: \[")
+
+
+@dataclass
+class Change:
+    """A task that changed (or in check mode would change) a host, with Ansible's `diff` of what:
+    each entry a dict with `before`/`after` (text, or a mapping such as the file module's state) and
+    `before_header`/`after_header`, or `prepared` text, as the module returned it. A `no_log` task's
+    result arrives censored: `hidden` is set and nothing of it is kept."""
+
+    host: str
+    task: str
+    diffs: list[dict[str, Any]] = field(default_factory=list)
+    hidden: bool = False
 
 
 @dataclass
@@ -28,6 +46,8 @@ class PlaybookResult:
     failed_tasks: list[tuple[str, str, str]] = field(default_factory=list)  # (host, task, message)
     # The play recap per host: {"ok": n, "changed": n, "failures": n, "dark": n (unreachable), ...}
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
+    # What changed, in the order the tasks ran; one entry per host and task (a loop's items together).
+    changes: list[Change] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -40,14 +60,17 @@ def run_playbook(
     *,
     on_task: Callable[[str], None] | None = None,
     check: bool = False,
+    diff: bool = False,
     inventory: Path = LOCALHOST_INVENTORY,
     forks: int | None = None,
     limit: str | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> PlaybookResult:
-    """Run `playbook` (in provisioning/) against `inventory` (a file or folder; default: the controller
-    itself); report each task's start to `on_task`. `cancel`, asked whenever the run says something,
-    stops it (ansible-playbook and its workers killed) once it answers True."""
+    """Run `playbook` (in provisioning/, or a path of its own) against `inventory` (a file or folder;
+    default: the controller itself); report each task's start to `on_task`. `check` runs in check mode,
+    always with diffs; `diff` asks for them in a real run; `result.changes` lists which task changed
+    what. `cancel`, asked whenever the run says something, stops it (ansible-playbook and its workers
+    killed) once it answers True."""
     import ansible_runner  # noqa: PLC0415 - loaded only when a playbook runs
 
     result = PlaybookResult("unknown", -1)
@@ -59,6 +82,9 @@ def run_playbook(
             on_task(str(data.get("task", "")))
         elif kind == "runner_on_ok":
             result.results.setdefault(str(data.get("task")), []).append(data.get("res", {}))
+            change = _change_of(data, str(event.get("stdout") or ""))
+            if change is not None:
+                result.changes.append(change)
         elif kind in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
             res = data.get("res", {})
             message = str(res.get("msg", "failed")).strip()
@@ -76,7 +102,7 @@ def run_playbook(
         return False  # nothing of the events is kept on disk
 
     private = Path(tempfile.mkdtemp(prefix="vardmote-runner-"))
-    cmdline = ["--check", "--diff"] if check else []
+    cmdline = ["--check", "--diff"] if check else ["--diff"] if diff else []
     if forks is not None:
         cmdline += ["--forks", str(forks)]
     if limit:
@@ -117,3 +143,33 @@ def run_playbook(
         # The runner's folder holds the extra variables and the run's output: nothing of it is kept.
         shutil.rmtree(private, ignore_errors=True)
     return result
+
+
+def _change_of(data: dict[str, Any], stdout: str) -> Change | None:
+    """The change one `runner_on_ok` event reports, if any. A loop's items each carry their own
+    `changed` and `diff` under `results`; a censored result has neither, and only the callback's own
+    line ("changed: [host]") says whether it changed."""
+    host, task = str(data.get("host", "")), str(data.get("task", ""))
+    res = data.get("res") or {}
+    if CENSORED_KEY in res:
+        return Change(host, task, hidden=True) if _CHANGED_LINE.match(stdout) else None
+    if not res.get("changed"):
+        return None
+    items = res.get("results")
+    if not isinstance(items, list):
+        return Change(host, task, _diffs_of(res))
+    change = Change(host, task)
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        if CENSORED_KEY in item:
+            change.hidden = True  # which of them changed is hidden too: the loop as a whole did
+        elif item.get("changed"):
+            change.diffs += _diffs_of(item)
+    return change
+
+
+def _diffs_of(res: dict[str, Any]) -> list[dict[str, Any]]:
+    found = res.get("diff")
+    entries = found if isinstance(found, list) else [found] if found else []
+    return [dict(entry) for entry in entries if isinstance(entry, dict)]
