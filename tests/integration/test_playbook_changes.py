@@ -29,6 +29,13 @@ PLAYBOOK = """\
         dest: "{{ folder }}/secret.conf"
         mode: "0600"
       no_log: true
+    - name: Install the client key and its copy
+      ansible.builtin.copy:
+        content: "key = {{ secret }}-{{ item }}\\n"
+        dest: "{{ folder }}/{{ item }}.key"
+        mode: "0600"
+      loop: [client, spare]
+      no_log: true
     - name: Leave the unchanged alone
       ansible.builtin.copy:
         content: "same\\n"
@@ -41,6 +48,7 @@ def _project(tmp_path: Path) -> Path:
     (tmp_path / "greeting.j2").write_text("greeting = new\nkeep = yes\n", encoding="utf-8")
     (tmp_path / "greeting.conf").write_text("greeting = old\nkeep = yes\n", encoding="utf-8")
     (tmp_path / "secret.conf").write_text("secret = old-one\n", encoding="utf-8")
+    (tmp_path / "client.key").write_text("key = old-one\n", encoding="utf-8")
     (tmp_path / "same.conf").write_text("same\n", encoding="utf-8")
     (tmp_path / "same.conf").chmod(0o644)
     playbook = tmp_path / "change.yml"
@@ -63,13 +71,15 @@ def test_check_mode_brings_back_the_diff_of_the_file_it_would_change_and_hides_n
     assert [(change.host, change.task, change.hidden) for change in result.changes] == [
         ("localhost", "Write the greeting", False),
         ("localhost", "Write the shared secret", True),
+        ("localhost", "Install the client key and its copy", True),  # a no_log loop: said by its items
     ]
-    greeting, secret = result.changes
+    greeting, secret, keys = result.changes
     (diff,) = greeting.diffs
     assert diff["before_header"] == str(tmp_path / "greeting.conf")
     assert diff["before"] == "greeting = old\nkeep = yes\n"
     assert diff["after"] == "greeting = new\nkeep = yes\n"
     assert secret.diffs == []
+    assert keys.diffs == []
 
     printed = _printed(result)
     lines = printed.splitlines()
@@ -79,6 +89,7 @@ def test_check_mode_brings_back_the_diff_of_the_file_it_would_change_and_hides_n
     assert "    +greeting = new" in lines
     assert "     keep = yes" in lines
     assert f"localhost: Write the shared secret {HIDDEN}" in lines
+    assert f"localhost: Install the client key and its copy {HIDDEN}" in lines
     assert "Leave the unchanged alone" not in printed
     # Neither the run's result nor what is printed holds the secret or the old file's content.
     for hidden in (SECRET, "old-one"):
@@ -92,6 +103,7 @@ def test_a_real_run_with_diff_reports_what_it_changed(tmp_path: Path) -> None:
     assert result.ok, result.failures
     assert (tmp_path / "greeting.conf").read_text(encoding="utf-8") == "greeting = new\nkeep = yes\n"
     assert (tmp_path / "secret.conf").read_text(encoding="utf-8") == f"secret = {SECRET}\n"
+    assert (tmp_path / "client.key").read_text(encoding="utf-8") == f"key = {SECRET}-client\n"
     printed = _printed(result)
     assert "    -greeting = old" in printed.splitlines()
     assert "    +greeting = new" in printed.splitlines()

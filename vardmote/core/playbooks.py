@@ -74,6 +74,7 @@ def run_playbook(
     import ansible_runner  # noqa: PLC0415 - loaded only when a playbook runs
 
     result = PlaybookResult("unknown", -1)
+    hidden_items_changed: set[tuple[str, str]] = set()  # (host, task uuid) of censored loop items that changed
 
     def handle(event: dict[str, Any]) -> bool:
         data = event.get("event_data", {})
@@ -82,9 +83,14 @@ def run_playbook(
             on_task(str(data.get("task", "")))
         elif kind == "runner_on_ok":
             result.results.setdefault(str(data.get("task")), []).append(data.get("res", {}))
-            change = _change_of(data, str(event.get("stdout") or ""))
+            hidden_changed = _CHANGED_LINE.match(str(event.get("stdout") or "")) is not None
+            change = _change_of(data, hidden_changed or _key(data) in hidden_items_changed)
             if change is not None:
                 result.changes.append(change)
+        elif kind == "runner_item_on_ok" and CENSORED_KEY in (data.get("res") or {}):
+            # A no_log loop says per item, in the callback's line only, whether it changed.
+            if _CHANGED_LINE.match(str(event.get("stdout") or "")):
+                hidden_items_changed.add(_key(data))
         elif kind in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
             res = data.get("res", {})
             message = str(res.get("msg", "failed")).strip()
@@ -145,28 +151,28 @@ def run_playbook(
     return result
 
 
-def _change_of(data: dict[str, Any], stdout: str) -> Change | None:
+def _change_of(data: dict[str, Any], hidden_changed: bool) -> Change | None:
     """The change one `runner_on_ok` event reports, if any. A loop's items each carry their own
-    `changed` and `diff` under `results`; a censored result has neither, and only the callback's own
-    line ("changed: [host]") says whether it changed."""
+    `changed` and `diff` under `results`. A censored result (or item) has neither: `hidden_changed`
+    says whether the callback's own line for it, or for one of its items, read "changed: [host]"."""
     host, task = str(data.get("host", "")), str(data.get("task", ""))
     res = data.get("res") or {}
     if CENSORED_KEY in res:
-        return Change(host, task, hidden=True) if _CHANGED_LINE.match(stdout) else None
+        return Change(host, task, hidden=True) if hidden_changed else None
     if not res.get("changed"):
         return None
     items = res.get("results")
     if not isinstance(items, list):
         return Change(host, task, _diffs_of(res))
-    change = Change(host, task)
+    change = Change(host, task, hidden=hidden_changed)
     for item in items:
-        if not isinstance(item, dict):
-            continue
-        if CENSORED_KEY in item:
-            change.hidden = True  # which of them changed is hidden too: the loop as a whole did
-        elif item.get("changed"):
+        if isinstance(item, dict) and CENSORED_KEY not in item and item.get("changed"):
             change.diffs += _diffs_of(item)
     return change
+
+
+def _key(data: dict[str, Any]) -> tuple[str, str]:
+    return str(data.get("host", "")), str(data.get("task_uuid", ""))
 
 
 def _diffs_of(res: dict[str, Any]) -> list[dict[str, Any]]:
