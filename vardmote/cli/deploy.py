@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from vardmote.cli.changes import print_changes
 from vardmote.cli.console import console, fail
 from vardmote.cli.stack_option import project_of_stack
 
@@ -36,7 +37,18 @@ def deploy(
     stack: Stack,
     inventory: InventoryOption = None,
     check: Annotated[
-        bool, typer.Option("--check", help="Show what would change (Ansible check mode with diff); change nothing.")
+        bool,
+        typer.Option(
+            "--check",
+            help="Show what would change, without changing anything: Ansible's check mode, then each task "
+            "that would change as `host: task` with a unified diff of each file.",
+        ),
+    ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff", help="In a real run too, show each task that changed as `host: task` with a diff of each file."
+        ),
     ] = False,
 ) -> None:
     """Run `provisioning/site.yml` on the stack's hosts through ansible-runner, with progress and a recap.
@@ -69,10 +81,11 @@ def deploy(
             {},
             on_task=lambda task: status.update(f"[bold]{task}[/]…"),
             check=check,
+            diff=diff,
             inventory=found.path,
             forks=FORKS,
         )
-    _print_recap(result)
+    _print_recap(result, show_changes=check or diff)
     if result.interrupted:
         fail(
             "interrupted: ansible-playbook and its workers are stopped, and a host may be half-way through a "
@@ -101,7 +114,8 @@ def one_line(message: str) -> str:
     return f"{lines[0].rstrip(':')}: {lines[-1]}"
 
 
-def _print_recap(result: PlaybookResult) -> None:
+def _print_recap(result: PlaybookResult, *, show_changes: bool) -> None:
+    """The counts per host; then, when asked for (check mode, or --diff), each changed task and its diff."""
     if not result.stats:
         return
     table = Table("host", "ok", "changed", "failed", "unreachable", title="recap")
@@ -114,3 +128,5 @@ def _print_recap(result: PlaybookResult) -> None:
             str(counts.get("dark", 0)),
         )
     console.print(table)
+    if show_changes:
+        print_changes(result.changes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import sys
@@ -23,6 +24,23 @@ VAULT_PASSWORD_FILE_ENV = "VARDMOTE_VAULT_PASSWORD_FILE"
 CANCEL_POLL_SECONDS = 0.2
 # How long ansible-playbook gets to stop its workers when the run is interrupted, before it is killed.
 STOP_GRACE_SECONDS = 15.0
+# ansible-runner replaces the whole result of a `no_log` task (or loop item) with this one key.
+CENSORED_KEY = "censored"
+# The default stdout callback's line for a result, e.g. "\x1b[0;33mchanged: [portal-01]\x1b[0m".
+_CHANGED_LINE = re.compile(r"^(?:\x1b\[[0-9;]*m)*changed: \[")
+
+
+@dataclass
+class Change:
+    """A task that changed (or in check mode would change) a host, with Ansible's `diff` of what:
+    each entry a dict with `before`/`after` (text, or a mapping such as the file module's state) and
+    `before_header`/`after_header`, or `prepared` text, as the module returned it. A `no_log` task's
+    result arrives censored: `hidden` is set and nothing of it is kept."""
+
+    host: str
+    task: str
+    diffs: list[dict[str, Any]] = field(default_factory=list)
+    hidden: bool = False
 
 
 @dataclass
@@ -35,6 +53,8 @@ class PlaybookResult:
     # The play recap per host: {"ok": n, "changed": n, "failures": n, "dark": n (unreachable), ...}
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
     interrupted: bool = False  # stopped by Ctrl-C (SIGINT) or SIGTERM, ansible-playbook's workers with it
+    # What changed, in the order the tasks ran; one entry per host and task (a loop's items together).
+    changes: list[Change] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -47,16 +67,20 @@ def run_playbook(
     *,
     on_task: Callable[[str], None] | None = None,
     check: bool = False,
+    diff: bool = False,
     inventory: Path = LOCALHOST_INVENTORY,
     forks: int | None = None,
     limit: str | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> PlaybookResult:
-    """Run `playbook` (in provisioning/) against `inventory` (a file or folder; default: the controller
-    itself); report each task's start to `on_task`. `cancel`, asked whenever the run says something,
-    stops it once it answers True, as SIGINT (Ctrl-C) and SIGTERM do in the main thread: ansible-playbook
-    is asked to stop its workers and end, then killed (`interrupted` says a signal did it)."""
+    """Run `playbook` (in provisioning/, or a path of its own) against `inventory` (a file or folder;
+    default: the controller itself); report each task's start to `on_task`. `check` runs in check mode,
+    always with diffs; `diff` asks for them in a real run; `result.changes` lists which task changed
+    what. `cancel`, asked whenever the run says something, stops it once it answers True, as SIGINT
+    (Ctrl-C) and SIGTERM do in the main thread: ansible-playbook is asked to stop its workers and end,
+    then killed (`interrupted` says a signal did it)."""
     result = PlaybookResult("unknown", -1)
+    hidden_items_changed: set[tuple[str, str]] = set()  # (host, task uuid) of censored loop items that changed
 
     def handle(event: dict[str, Any]) -> bool:
         data = event.get("event_data", {})
@@ -65,6 +89,14 @@ def run_playbook(
             on_task(str(data.get("task", "")))
         elif kind == "runner_on_ok":
             result.results.setdefault(str(data.get("task")), []).append(data.get("res", {}))
+            hidden_changed = _CHANGED_LINE.match(str(event.get("stdout") or "")) is not None
+            change = _change_of(data, hidden_changed or _key(data) in hidden_items_changed)
+            if change is not None:
+                result.changes.append(change)
+        elif kind == "runner_item_on_ok" and CENSORED_KEY in (data.get("res") or {}):
+            # A no_log loop says per item, in the callback's line only, whether it changed.
+            if _CHANGED_LINE.match(str(event.get("stdout") or "")):
+                hidden_items_changed.add(_key(data))
         elif kind in ("runner_on_failed", "runner_on_unreachable") and not data.get("ignore_errors"):
             res = data.get("res", {})
             message = str(res.get("msg", "failed")).strip()
@@ -82,14 +114,7 @@ def run_playbook(
         return False  # nothing of the events is kept on disk
 
     private = Path(tempfile.mkdtemp(prefix="vardmote-runner-"))
-    cmdline = ["--check", "--diff"] if check else []
-    if forks is not None:
-        cmdline += ["--forks", str(forks)]
-    if limit:
-        cmdline += ["--limit", limit]
-    vault_file = os.environ.get(VAULT_PASSWORD_FILE_ENV)
-    if vault_file:
-        cmdline += ["--vault-password-file", vault_file]
+    cmdline = _options(check=check, diff=diff, forks=forks, limit=limit)
     # ansible-runner asks whether to stop each time it stops waiting on the run's output, by default
     # every 5 s; Ctrl-C should not wait that long. (Its `settings` argument is dropped when the folder has
     # no env/settings file, so the file it is.)
@@ -111,6 +136,19 @@ def run_playbook(
         # The runner's folder holds the extra variables and the run's output: nothing of it is kept.
         shutil.rmtree(private, ignore_errors=True)
     return result
+
+
+def _options(*, check: bool, diff: bool, forks: int | None, limit: str | None) -> list[str]:
+    """ansible-playbook's options for the run."""
+    options = ["--check", "--diff"] if check else ["--diff"] if diff else []
+    if forks is not None:
+        options += ["--forks", str(forks)]
+    if limit:
+        options += ["--limit", limit]
+    vault_file = os.environ.get(VAULT_PASSWORD_FILE_ENV)
+    if vault_file:
+        options += ["--vault-password-file", vault_file]
+    return options
 
 
 def _run_in(
@@ -229,3 +267,33 @@ def _wait_until(done: Callable[[], bool], seconds: float) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def _change_of(data: dict[str, Any], hidden_changed: bool) -> Change | None:
+    """The change one `runner_on_ok` event reports, if any. A loop's items each carry their own
+    `changed` and `diff` under `results`. A censored result (or item) has neither: `hidden_changed`
+    says whether the callback's own line for it, or for one of its items, read "changed: [host]"."""
+    host, task = str(data.get("host", "")), str(data.get("task", ""))
+    res = data.get("res") or {}
+    if CENSORED_KEY in res:
+        return Change(host, task, hidden=True) if hidden_changed else None
+    if not res.get("changed"):
+        return None
+    items = res.get("results")
+    if not isinstance(items, list):
+        return Change(host, task, _diffs_of(res))
+    change = Change(host, task, hidden=hidden_changed)
+    for item in items:
+        if isinstance(item, dict) and CENSORED_KEY not in item and item.get("changed"):
+            change.diffs += _diffs_of(item)
+    return change
+
+
+def _key(data: dict[str, Any]) -> tuple[str, str]:
+    return str(data.get("host", "")), str(data.get("task_uuid", ""))
+
+
+def _diffs_of(res: dict[str, Any]) -> list[dict[str, Any]]:
+    found = res.get("diff")
+    entries = found if isinstance(found, list) else [found] if found else []
+    return [dict(entry) for entry in entries if isinstance(entry, dict)]
