@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from PIL import Image
 
 from tests.conftest import REPO_ROOT
+from vardmote.core.processes import descendants
 from vardmote.kits import fan_out
 from vardmote.kits.identifiers import luhn_valid
 
@@ -441,25 +442,6 @@ def test_a_batch_killed_half_way_and_run_again_finishes_with_no_duplicates(tmp_p
     shutil.rmtree(tmp_path / "bundles", ignore_errors=True)
 
 
-def _descendants(root: int) -> list[int]:
-    """Every process below `root`, however it detached its session (pexpect gives Ansible its own)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(fields[1])
-    found, frontier = [], [root]
-    while frontier:
-        parent = frontier.pop()
-        children = [pid for pid, ppid in parents.items() if ppid == parent]
-        found += children
-        frontier += children
-    return found
-
-
 def test_a_killed_run_leaves_no_password_on_disk_nor_in_its_processes(tmp_path: Path) -> None:
     """kill -9 half-way: the APN passwords and the registry's URL are in no command line or environment
     of Ansible's processes while the run lasts, and afterwards in no file but the bundles' 0600 files."""
@@ -486,7 +468,7 @@ def test_a_killed_run_leaves_no_password_on_disk_nor_in_its_processes(tmp_path: 
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list(bundles.glob("*/amapi-policy.json")):
         time.sleep(0.02)
-    below = _descendants(process.pid)
+    below = descendants(process.pid)  # however it detached its session (pexpect gives Ansible its own)
     try:
         assert below, "Ansible never started"
         leaks = []

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
+from vardmote.core.processes import process_table
 from vardmote.lab.certificates import ensure_host_certificate
 from vardmote.verify.sip.ends import EndSettings, RunningEnd
 from vardmote.verify.sip.front import TlsFiles, accepts
@@ -162,16 +163,7 @@ def start_gateway(config_dir: Path, address: str = GATEWAY) -> Program:
 
 def processes_under(folder: Path) -> list[int]:
     """PIDs of processes whose command line names `folder` (what this test started and must stop)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:
-                continue
-            if str(folder) in command:
-                found.append(int(entry.name))
-    return found
+    return [process.pid for process in process_table() if str(folder) in process.command_line]
 
 
 @pytest.fixture(scope="module")

@@ -14,22 +14,12 @@ from pathlib import Path
 import yaml
 
 from vardmote.core.playbooks import run_playbook
+from vardmote.core.processes import process_table
 
 
 def running_with(marker: str) -> list[int]:
     """PIDs of the processes (not yet ended) whose command line holds `marker`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except (OSError, IndexError):
-            continue
-        if marker in command and state != "Z":
-            found.append(int(entry.name))
-    return found
+    return [p.pid for p in process_table() if marker in p.command_line and not p.ended]
 
 
 def test_ctrl_c_stops_ansible_playbook_its_workers_and_their_commands(tmp_path: Path) -> None:

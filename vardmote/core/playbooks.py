@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vardmote.core.processes import process_table
 from vardmote.core.project_files import project_folder
 
 PLAYBOOK_DIR = project_folder("provisioning")
@@ -220,44 +221,20 @@ def _stop_ansible_playbook() -> None:
     """SIGTERM to this process's ansible-playbook, which passes it on to its workers and ends; then the
     workers' sessions get SIGTERM too (what a worker started, a module and its commands, is in them),
     and SIGKILL for what is left after the grace time."""
-    processes = _processes()
+    processes = process_table()
     playbooks = [p.pid for p in processes if p.parent == os.getpid() and b"ansible-playbook" in p.command]
     own_group = os.getpgid(0)
     groups = {p.group for p in processes if p.parent in playbooks and p.group != own_group}
     for pid in playbooks:
         with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-    _wait_until(lambda: not any(p.pid in playbooks and p.state != "Z" for p in _processes()), STOP_GRACE_SECONDS)
+    _wait_until(lambda: not any(p.pid in playbooks and not p.ended for p in process_table()), STOP_GRACE_SECONDS)
     for stop_signal in (signal.SIGTERM, signal.SIGKILL):
         for group in groups:
             with suppress(ProcessLookupError, PermissionError):
                 os.killpg(group, stop_signal)
-        if _wait_until(lambda: not any(p.group in groups and p.state != "Z" for p in _processes()), 2.0):
+        if _wait_until(lambda: not any(p.group in groups and not p.ended for p in process_table()), 2.0):
             break
-
-
-@dataclass(frozen=True)
-class _Process:
-    pid: int
-    state: str
-    parent: int
-    group: int
-    command: bytes
-
-
-def _processes() -> list[_Process]:
-    """Every process on the machine, from /proc (state Z: ended, not yet reaped)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            command = (entry / "cmdline").read_bytes()
-            found.append(_Process(int(entry.name), fields[0], int(fields[1]), int(fields[2]), command))
-        except (OSError, IndexError, ValueError):
-            continue  # it ended while being read
-    return found
 
 
 def _wait_until(done: Callable[[], bool], seconds: float) -> bool:
