@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT
+from vardmote.core.ports import tcp_port_answers
 from vardmote.core.processes import process_table
 from vardmote.lab.certificates import ensure_host_certificate
 from vardmote.verify.sip.ends import EndSettings, RunningEnd
-from vardmote.verify.sip.front import TlsFiles, accepts
+from vardmote.verify.sip.front import TlsFiles
 from vardmote.verify.sip.probe import CallReport, place_call
 from vardmote.verify.sip.processes import Program, require
 from vardmote.verify.sip.sipp import CallFiles, received_bodies, sent_bodies
@@ -154,7 +155,7 @@ def start_gateway(config_dir: Path, address: str = GATEWAY) -> Program:
     command = [require("kamailio", "kamailio"), "-DD", "-E", "-f", str(config_dir / "kamailio.cfg"), "-Y", str(runtime)]
     gateway = Program("gateway", command, config_dir / "kamailio.log")
     try:
-        gateway.wait_until(lambda: accepts(address, SIP_TLS), 10, f"its TLS socket {address}:{SIP_TLS}")
+        gateway.wait_until(lambda: tcp_port_answers(address, SIP_TLS), 10, f"its TLS socket {address}:{SIP_TLS}")
     except BaseException:
         gateway.stop()
         raise

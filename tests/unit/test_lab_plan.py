@@ -272,7 +272,7 @@ def test_status_counts_ssh_only_on_a_running_host(monkeypatch: pytest.MonkeyPatc
                    gateway="10.231.0.1", index=2)  # fmt: skip
     save_state(layout.state_file, LabState(hosts=[host]))
     monkeypatch.setattr(lifecycle, "require_root", lambda action: None)
-    monkeypatch.setattr(lifecycle, "_port_open", lambda address, port: True)  # something answers
+    monkeypatch.setattr(lifecycle, "tcp_port_answers", lambda address, port: True)  # something answers
     monkeypatch.setattr(lab_network, "network_present", list)
     monkeypatch.setattr(lab_containers, "nspawn_pid", lambda name: None)  # the host is not running
     (stopped,), _ = lifecycle.status(layout)

@@ -16,10 +16,8 @@ reaches the stand-in on its standard input, never in a file or a command line.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from vardmote.core.namespaces import python_module_in
+from vardmote.core.ports import tcp_port_answers
 from vardmote.lab import containers
 from vardmote.lab.hosts import LabHost
 from vardmote.lab.layout import CA_PUBLISHED, LabLayout, cgroup_dirs
@@ -141,7 +140,7 @@ def ensure(layout: LabLayout, appliance: Appliance) -> bool:
         if process.poll() is not None:
             tail = log_file.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] or ["no output"]
             raise LabError(f"{host.name}: the {appliance.name} exited at once ({tail[0]}); see {log_file}")
-        with contextlib.suppress(OSError), socket.create_connection((host.address, appliance.port), timeout=0.5):
+        if tcp_port_answers(host.address, appliance.port):
             return True
         time.sleep(0.1)
     where = f"{host.address}:{appliance.port}"

@@ -6,7 +6,6 @@ import ipaddress
 import json
 import secrets
 import shutil
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 import yaml
 
 from vardmote.core.file_writing import write_atomically
+from vardmote.core.ports import tcp_port_answers
 from vardmote.lab import appliances, call_ends, containers, internet, network
 from vardmote.lab.certificates import ensure_host_certificate
 from vardmote.lab.hosts import LabHost, hosts_from_outputs, lab_stack
@@ -256,18 +256,10 @@ def status(layout: LabLayout) -> tuple[list[HostStatus], list[str]]:
         running = containers.nspawn_pid(host.name) is not None
         # Only a running host's sshd counts: with the lab's network gone, whatever answers that address
         # (a proxy of the machine's own network, say) is not the host.
-        ssh = running and _port_open(host.address, 22)
+        ssh = running and tcp_port_answers(host.address, 22)
         appliance = bool(appliances.running(host.name)) if host.role in APPLIANCE_ROLES else None
         hosts.append(HostStatus(host.name, host.role, host.address, running, ssh, appliance))
     return hosts, network.network_present()
-
-
-def _port_open(address: str, port: int) -> bool:
-    try:
-        with socket.create_connection((address, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 def down(layout: LabLayout, say: Say) -> list[str]:

@@ -4,13 +4,13 @@ front.cfg.j2 into a private folder and run in the foreground under its own PID."
 from __future__ import annotations
 
 import os
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import jinja2
 
+from vardmote.core.ports import tcp_port_answers
 from vardmote.verify.sip.processes import Program, SipToolError, require
 
 TEMPLATE = Path(__file__).with_name("front.cfg.j2")
@@ -91,14 +91,6 @@ def render(settings: FrontSettings, folder: Path) -> Path:
     return config
 
 
-def accepts(address: str, port: int) -> bool:
-    try:
-        with socket.create_connection((address, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 def start_front(settings: FrontSettings, folder: Path) -> Program:
     """Kamailio running `settings`, once its TLS socket accepts connections."""
     kamailio = require("kamailio", "kamailio, with kamailio-tls-modules")
@@ -110,7 +102,7 @@ def start_front(settings: FrontSettings, folder: Path) -> Program:
     program = Program(settings.name, command, folder / "kamailio.log")
     try:
         program.wait_until(
-            lambda: accepts(settings.tls_address, settings.tls_port),
+            lambda: tcp_port_answers(settings.tls_address, settings.tls_port),
             10,
             f"its TLS socket {settings.tls_address}:{settings.tls_port}",
         )
