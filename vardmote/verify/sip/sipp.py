@@ -34,6 +34,11 @@ def _control_socket(address: str) -> tuple[str, ...]:
     return ("-ci", address, "-cp", str(free_udp_port(address)))
 
 
+def _keys(**values: str) -> list[str]:
+    """The scenario's keys, each `-key NAME VALUE` (the scenarios read them as [NAME])."""
+    return [part for name, value in values.items() for part in ("-key", name, value)]
+
+
 def answer_command(
     *, address: str, port: int, rtp_address: str, rtp_port: int, server: str, trace_folder: Path
 ) -> list[str]:
@@ -52,15 +57,7 @@ def answer_command(
         "-mp",
         str(free_udp_port(address)),
         *_control_socket(address),
-        "-key",
-        "rtp_ip",
-        rtp_address,
-        "-key",
-        "rtp_port",
-        str(rtp_port),
-        "-key",
-        "server",
-        server,
+        *_keys(rtp_ip=rtp_address, rtp_port=str(rtp_port), server=server),
         "-nostdin",
         "-trace_msg",
         "-message_file",
@@ -116,18 +113,7 @@ def call_command(
         "1",
         "-d",
         str(hold_ms),
-        "-key",
-        "domain",
-        domain,
-        "-key",
-        "caller",
-        caller,
-        "-key",
-        "rtp_ip",
-        rtp_address,
-        "-key",
-        "rtp_port",
-        str(rtp_port),
+        *_keys(domain=domain, caller=caller, rtp_ip=rtp_address, rtp_port=str(rtp_port)),
         "-recv_timeout",
         str(answer_timeout_s * 1000),
         "-timeout",
